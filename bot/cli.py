@@ -1,0 +1,188 @@
+"""The `peoplezones` command line: set up the database, import, export, search, run the demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.services import demo
+from bot.services.directory import DirectoryIndex
+from bot.services.places import ZoneMap
+from db import migrate
+from db.exporters.csv_sheet import write_csv
+from db.exporters.oruk_v1 import write_oruk
+from db.exporters.records import all_records
+from db.importers.pipeline import ImportReport, import_source
+from db.importers.record import SourceFormatError
+from db.importers.sources import FORMATS
+from db.session import open_database
+
+log = logging.getLogger("peoplezones")
+MAX_QUERY_CHARS = 500
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one line, exit status 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="peoplezones", description=__doc__)
+    parser.add_argument("--config", help="settings file (default: $PEOPLEZONES_CONFIG, else built-in)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db_cmd = commands.add_parser("db", help="create or upgrade the database")
+    db_cmd.add_argument("action", choices=["upgrade", "current"])
+
+    imp = commands.add_parser("import", help="load a directory file, folder or Open Referral URL")
+    imp.add_argument("location", metavar="PATH_OR_URL")
+    imp.add_argument("--format", choices=FORMATS, default="auto")
+    imp.add_argument("--source", help="name re-imports are matched by (default: the file name)")
+
+    exp = commands.add_parser("export", help="write the directory to a file")
+    exp.add_argument("path", help="file to write, or - for standard output")
+    exp.add_argument("--format", choices=["csv", "oruk"], required=True)
+
+    search = commands.add_parser("search", help="search the directory")
+    search.add_argument("text", nargs="?", help="what to look for")
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--json", action="store_true", help="one JSON object per query")
+    search.add_argument("--batch", metavar="FILE", help="one query per line; - for standard input")
+
+    demo_cmd = commands.add_parser("demo", help="load the LLR demo directory and try it out")
+    demo_cmd.add_argument("action", nargs="?", choices=["run", "load"], default="run")
+
+    data = commands.add_parser("data", help="rebuild the derived reference tables from shared data")
+    data.add_argument("action", choices=["derive"])
+    data.add_argument("--shared", default="../shared/data", help="folder of the reference data")
+    return parser
+
+
+async def ensure_schema(settings: Settings) -> None:
+    """SQLite files are created on first use; PostgreSQL must be upgraded on purpose."""
+    if make_url(settings.database_url).get_backend_name() == "sqlite":
+        await migrate.upgrade(settings.database_url)
+    elif not await migrate.is_current(settings.database_url):
+        raise CommandError("the database is not up to date: run `peoplezones db upgrade` first")
+
+
+async def cmd_db(settings: Settings, args: argparse.Namespace) -> None:
+    if args.action == "upgrade":
+        revision = await migrate.upgrade(settings.database_url)
+        print(f"database is at revision {revision}")
+    else:
+        current = await migrate.is_current(settings.database_url)
+        print("database is up to date" if current else "database needs `peoplezones db upgrade`")
+
+
+def print_report(report: ImportReport) -> None:
+    print(report.summary())
+    for where, why in report.rejected:
+        print(f"  rejected {where}: {why}")
+
+
+async def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
+    await ensure_schema(settings)
+    zones = ZoneMap(settings.zones)
+    async with open_database(settings.database_url) as sessions:
+        try:
+            report = await import_source(
+                sessions,
+                args.location,
+                fmt=args.format,
+                source=args.source,
+                zone_for=lambda r: zones.zone_for(r.town, r.postcode),
+                show_progress=sys.stderr.isatty(),
+            )
+        except SourceFormatError as exc:
+            raise CommandError(f"nothing imported: {exc}") from None
+    print_report(report)
+
+
+async def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
+    await ensure_schema(settings)
+    writer = write_csv if args.format == "csv" else write_oruk
+    async with open_database(settings.database_url) as sessions, sessions() as session:
+        if args.path == "-":
+            count = await writer(all_records(session), sys.stdout)
+        else:
+            target = Path(args.path)
+            temporary = target.with_name(target.name + ".partial")
+            with temporary.open("w", encoding="utf-8", newline="") as out:
+                count = await writer(all_records(session), out)
+            temporary.replace(target)  # never leave a half-written export under the real name
+    print(f"exported {count} assets", file=sys.stderr)
+
+
+def read_queries(args: argparse.Namespace) -> list[str]:
+    if args.batch:
+        handle = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+        with handle:
+            return [line.rstrip("\n") for line in handle if line.strip()]
+    if args.text is None:
+        raise CommandError("say what to search for, or give --batch FILE")
+    return [args.text]
+
+
+async def cmd_search(settings: Settings, args: argparse.Namespace) -> None:
+    if not 1 <= args.limit <= 100:
+        raise CommandError("--limit must be between 1 and 100")
+    queries = read_queries(args)
+    await ensure_schema(settings)
+    async with open_database(settings.database_url) as sessions, sessions() as session:
+        index = await DirectoryIndex.build(session)
+    for query in queries:
+        hits = index.search(query[:MAX_QUERY_CHARS], limit=args.limit)
+        if args.json:
+            results = [
+                {"id": h.id, "external_id": h.external_id, "name": h.name, "score": h.score} for h in hits
+            ]
+            print(json.dumps({"query": query, "results": results}, ensure_ascii=False))
+        else:
+            print(f"{query}:")
+            for rank, hit in enumerate(hits, start=1):
+                print(f"  {rank:>2}. {hit.name}  ({hit.score:.0f})")
+            if not hits:
+                print("  nothing found")
+
+
+async def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
+    await ensure_schema(settings)
+    async with open_database(settings.database_url) as sessions:
+        report = await demo.load(sessions, ZoneMap(settings.zones))
+        print(f"demo directory: {report.summary()}")
+        if args.action == "run":
+            await demo.try_searches(sessions, interactive=sys.stdin.isatty())
+
+
+def cmd_data(settings: Settings, args: argparse.Namespace) -> None:
+    from db import derive
+
+    derive.main(["--shared", args.shared])
+
+
+COMMANDS = {"db": cmd_db, "import": cmd_import, "export": cmd_export, "search": cmd_search, "demo": cmd_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        if args.command == "data":
+            cmd_data(settings, args)
+        else:
+            asyncio.run(COMMANDS[args.command](settings, args))
+    except (ConfigError, CommandError) as exc:
+        print(f"peoplezones: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0

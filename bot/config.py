@@ -1,0 +1,190 @@
+"""Settings: a TOML file (optional), then environment overrides.
+
+A mistake in the file must stop the program with one line that names the key and the file,
+because the people who install this are coordinators, not Python developers.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/peoplezones.db"
+ALLOWED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message is one line a coordinator can act on."""
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A People Zones neighbourhood, known by postcode districts and place names."""
+
+    name: str
+    postcode_districts: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "Europe/London"
+    bot_token: str | None = None
+    admin_ids: tuple[int, ...] = ()
+    reminder_offsets_minutes: tuple[int, ...] = (24 * 60, 120)
+    broadcast_rate_per_second: float = 25.0
+    zones: tuple[Zone, ...] = field(default_factory=lambda: default_zones())
+    source: str = "defaults"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+# key -> (expected python type(s), human description)
+_TOP_LEVEL: dict[str, tuple[tuple[type, ...], str]] = {
+    "database_url": ((str,), "a string"),
+    "timezone": ((str,), "a string such as 'Europe/London'"),
+    "bot_token": ((str,), "a string"),
+    "admin_ids": ((list,), "a list of Telegram user ids"),
+    "reminder_offsets_minutes": ((list,), "a list of whole minutes"),
+    "broadcast_rate_per_second": ((int, float), "a number"),
+    "zones": ((list,), "a list of [[zones]] tables"),
+}
+_ZONE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "name": ((str,), "a string"),
+    "postcode_districts": ((list,), "a list of postcode districts such as 'LE4'"),
+    "places": ((list,), "a list of place names"),
+}
+
+
+def _fail(where: str, key: str, problem: str) -> ConfigError:
+    return ConfigError(f"{where}: setting '{key}' {problem}")
+
+
+def _check_type(where: str, key: str, value: Any, spec: tuple[tuple[type, ...], str]) -> None:
+    types, described = spec
+    # bool is an int in Python; a config author who wrote `true` did not mean a number.
+    if isinstance(value, bool) or not isinstance(value, types):
+        raise _fail(where, key, f"must be {described}, not {type(value).__name__}")
+
+
+def _check_url(where: str, key: str, url: str) -> str:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise _fail(where, key, f"is not a database URL: {url!r}") from None
+    if parsed.drivername not in ALLOWED_DRIVERS:
+        raise _fail(
+            where,
+            key,
+            f"uses driver '{parsed.drivername}'; use one of {', '.join(ALLOWED_DRIVERS)}",
+        )
+    return url
+
+
+def _parse_zones(where: str, raw: list[Any]) -> tuple[Zone, ...]:
+    zones = []
+    for index, item in enumerate(raw):
+        key = f"zones[{index}]"
+        if not isinstance(item, dict):
+            raise _fail(where, key, "must be a table with name, postcode_districts and places")
+        for zone_key, value in item.items():
+            if zone_key not in _ZONE_KEYS:
+                raise _fail(where, f"{key}.{zone_key}", "is not a known setting")
+            _check_type(where, f"{key}.{zone_key}", value, _ZONE_KEYS[zone_key])
+        if not item.get("name", "").strip():
+            raise _fail(where, f"{key}.name", "is required")
+        districts = item.get("postcode_districts", [])
+        places = item.get("places", [])
+        for value in (*districts, *places):
+            if not isinstance(value, str):
+                raise _fail(where, key, f"lists must hold strings, found {value!r}")
+        zones.append(
+            Zone(
+                name=item["name"].strip(),
+                postcode_districts=tuple(d.strip().upper() for d in districts),
+                places=tuple(p.strip() for p in places),
+            )
+        )
+    return tuple(zones)
+
+
+def _from_mapping(where: str, data: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in _TOP_LEVEL:
+            raise _fail(where, key, "is not a known setting (see config.example.toml)")
+        _check_type(where, key, value, _TOP_LEVEL[key])
+    if "database_url" in data:
+        values["database_url"] = _check_url(where, "database_url", data["database_url"])
+    if "timezone" in data:
+        try:
+            ZoneInfo(data["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _fail(where, "timezone", f"is not a known time zone: {data['timezone']!r}") from None
+        values["timezone"] = data["timezone"]
+    if "bot_token" in data:
+        values["bot_token"] = data["bot_token"] or None
+    if "admin_ids" in data:
+        ids = data["admin_ids"]
+        if not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids):
+            raise _fail(where, "admin_ids", "must be a list of positive whole numbers")
+        values["admin_ids"] = tuple(ids)
+    if "reminder_offsets_minutes" in data:
+        offsets = data["reminder_offsets_minutes"]
+        if not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in offsets):
+            raise _fail(where, "reminder_offsets_minutes", "must be a list of positive minutes")
+        values["reminder_offsets_minutes"] = tuple(sorted(set(offsets), reverse=True))
+    if "broadcast_rate_per_second" in data:
+        rate = float(data["broadcast_rate_per_second"])
+        if not 0 < rate <= 30:
+            raise _fail(where, "broadcast_rate_per_second", "must be above 0 and at most 30")
+        values["broadcast_rate_per_second"] = rate
+    if "zones" in data:
+        values["zones"] = _parse_zones(where, data["zones"])
+    return values
+
+
+def default_zones() -> tuple[Zone, ...]:
+    """The LLR People Zones areas shipped with the bot (bot/default_zones.toml)."""
+    file = Path(__file__).with_name("default_zones.toml")
+    return _parse_zones(str(file), tomllib.loads(file.read_text(encoding="utf-8"))["zones"])
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Read settings from PATH (or $PEOPLEZONES_CONFIG), then apply environment overrides.
+
+    A missing file means the defaults: a newcomer needs no config at all.
+    """
+    env = dict(os.environ if env is None else env)
+    chosen = path or env.get("PEOPLEZONES_CONFIG")
+    values: dict[str, Any] = {}
+    source = "defaults"
+    if chosen:
+        file = Path(chosen)
+        if file.is_file():
+            try:
+                data = tomllib.loads(file.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{file}: not valid TOML ({exc})") from None
+            values = _from_mapping(str(file), data)
+            source = str(file)
+        elif file.exists():
+            raise ConfigError(f"{file}: is not a file")
+
+    if url := env.get("PEOPLEZONES_DATABASE_URL"):
+        values["database_url"] = _check_url("environment", "PEOPLEZONES_DATABASE_URL", url)
+    if token := env.get("PEOPLEZONES_BOT_TOKEN"):
+        values["bot_token"] = token
+    if tz := env.get("PEOPLEZONES_TIMEZONE"):
+        values.update(_from_mapping("environment", {"timezone": tz}))
+    return Settings(**values, source=source)

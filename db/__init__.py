@@ -1,0 +1,1 @@
+"""Persistence: models, sessions, migrations, importers and exporters for People Zones Connect."""

@@ -1,0 +1,1 @@
+"""Exporters: the directory written back out as a coordinators' CSV or an Open Referral UK feed."""

@@ -1,0 +1,59 @@
+"""Open Referral HSDS 3.0 / ORUK v3 `service_full` JSON (one, a list, or an API page) to records.
+
+The mapping itself lives in `hsds_common` so the tabular data-package importer shares it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from db.importers.hsds_common import service_row, text
+from db.importers.record import ParsedRow, SourceFormatError
+
+
+def _services(data: object) -> list[object]:
+    """The list of services in any of the shapes a feed or a saved API answer takes."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        for key in ("contents", "content"):
+            if key in data:
+                if not isinstance(data[key], list):
+                    raise SourceFormatError(f"The page's '{key}' should be a list of services.")
+                return data[key]
+        if "id" in data or "name" in data:
+            return [data]
+        raise SourceFormatError(
+            "This JSON object is neither a service (no 'id' or 'name') nor a page of services "
+            "('contents' or 'content')."
+        )
+    raise SourceFormatError(
+        f"Expected a service object, a list of services or a page of services, not {_kind(data)}."
+    )
+
+
+def _kind(data: object) -> str:
+    if data is None:
+        return "null"
+    if isinstance(data, bool):
+        return "true/false"
+    if isinstance(data, (int, float)):
+        return "a number"
+    if isinstance(data, str):
+        return "text"
+    return type(data).__name__
+
+
+def parse_service_full(data: object) -> Iterator[ParsedRow]:
+    """One ParsedRow per service; the shape is checked before anything is yielded."""
+    services = _services(data)
+    return _rows(services)
+
+
+def _rows(services: list[object]) -> Iterator[ParsedRow]:
+    for n, service in enumerate(services, start=1):
+        if not isinstance(service, dict):
+            yield ParsedRow(f"service {n}", error=f"expected a service object, found {_kind(service)}")
+            continue
+        sid = text(service.get("id"))
+        yield service_row(service, f"service {n} (id {sid})" if sid else f"service {n} (no id)")

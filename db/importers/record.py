@@ -1,0 +1,149 @@
+"""The one shape every importer produces and every exporter reads.
+
+Importers translate their format into `AssetRecord`s; `db.importers.apply` writes them. Keeping
+the format-specific code to "source shape -> AssetRecord" means a new feed format is one module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+from typing import Any
+
+from db.hours import DAYS
+from db.models.directory import ACCESS_MODES, ASSET_KINDS, ASSET_STATUSES
+from db.text import clean_text, normalise_postcode, postcode_district
+
+
+@dataclass
+class OrganisationRecord:
+    external_id: str
+    name: str
+    description: str = ""
+    website: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass
+class AssetRecord:
+    """An asset as read from a source, before it meets the database."""
+
+    external_id: str
+    name: str
+    kind: str = "service"
+    organisation: OrganisationRecord | None = None
+    description: str = ""
+    taxonomy_terms: list[dict[str, str]] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    audiences: list[str] = field(default_factory=list)
+    min_age: int | None = None
+    max_age: int | None = None
+    eligibility: str = ""
+    cost: str = ""
+    access: list[str] = field(default_factory=list)
+    address: str = ""
+    town: str = ""
+    postcode: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    zone: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    opening_hours: list[dict[str, str]] = field(default_factory=list)
+    holiday_closures: list[dict[str, Any]] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    accessibility: str = ""
+    status: str = "active"
+    last_verified: date | None = None
+    attribution: str = ""
+    is_example: bool = False
+    # Set by a format that carries its own provenance (our CSV export); else the import's source.
+    source: str = ""
+
+    def problems(self) -> list[str]:
+        """Why this record cannot be stored, in words a coordinator understands."""
+        found = []
+        if not self.external_id.strip():
+            found.append("no id")
+        if not self.name.strip():
+            found.append("no name")
+        if self.kind not in ASSET_KINDS:
+            found.append(f"kind '{self.kind}' is not one of {', '.join(ASSET_KINDS)}")
+        if self.status not in ASSET_STATUSES:
+            found.append(f"status '{self.status}' is not one of {', '.join(ASSET_STATUSES)}")
+        for mode in self.access:
+            if mode not in ACCESS_MODES:
+                found.append(f"access '{mode}' is not one of {', '.join(ACCESS_MODES)}")
+        if (self.latitude is None) != (self.longitude is None):
+            found.append("latitude and longitude must both be given")
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            found.append(f"latitude {self.latitude} is out of range")
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            found.append(f"longitude {self.longitude} is out of range")
+        for age in (self.min_age, self.max_age):
+            if age is not None and not 0 <= age <= 130:
+                found.append(f"age {age} is out of range")
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            found.append("minimum age is above maximum age")
+        for session in self.opening_hours:
+            if session.get("day") not in DAYS:
+                found.append(f"opening hours day {session.get('day')!r} is not a weekday")
+        return found
+
+    def normalise(self) -> AssetRecord:
+        """Tidy whitespace, postcode and lists so that equal content hashes equal."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str) and f.name != "description":
+                setattr(self, f.name, clean_text(value))
+        self.description = clean_text(self.description, keep_lines=True)
+        self.postcode = normalise_postcode(self.postcode) or clean_text(self.postcode).upper()
+        self.kind = self.kind.lower()
+        self.status = self.status.lower()
+        self.keywords = _unique(clean_text(k) for k in self.keywords)
+        self.audiences = _unique(clean_text(a) for a in self.audiences)
+        self.languages = _unique(clean_text(lang) for lang in self.languages)
+        # Canonical order, so the same modes read from any format hash the same.
+        modes = _unique(a.lower() for a in self.access)
+        self.access = sorted(modes, key=lambda m: (ACCESS_MODES.index(m) if m in ACCESS_MODES else 99, m))
+        if self.organisation:
+            self.organisation.name = clean_text(self.organisation.name)
+            self.organisation.external_id = clean_text(self.organisation.external_id)
+            self.organisation.description = clean_text(self.organisation.description, keep_lines=True)
+        return self
+
+    @property
+    def postcode_district(self) -> str:
+        return postcode_district(self.postcode)
+
+    def content_hash(self) -> str:
+        """Stable digest of the content, so a re-import can tell 'unchanged' from 'updated'."""
+        payload = asdict(self)
+        payload["last_verified"] = self.last_verified.isoformat() if self.last_verified else None
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ParsedRow:
+    """One unit of a source file: a record, or the reason it was rejected."""
+
+    ref: str  # "row 12", "service 40 (id …)": how a coordinator finds it in their file
+    record: AssetRecord | None = None
+    error: str = ""
+
+
+class SourceFormatError(Exception):
+    """The file is not what it claims to be; nothing is imported."""
+
+
+def _unique(values: Any) -> list[str]:
+    seen: dict[str, None] = {}
+    for v in values:
+        if v and v not in seen:
+            seen[v] = None
+    return list(seen)

@@ -1,0 +1,111 @@
+"""Events with RSVPs and durable reminders; broadcasts with per-recipient deliveries.
+
+Reminders and deliveries are rows, not in-memory jobs, so a restart re-arms them and a
+second process can claim work atomically (nothing is sent twice).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.models.base import Base, utcnow
+
+
+class Event(Base):
+    """Something on: belongs to an asset or stands alone with a venue; may repeat (HSDS schedule)."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(1000), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    zone: Mapped[str] = mapped_column(String(200), default="")
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime | None] = mapped_column()
+    # HSDS schedule ideas for repeats: freq (WEEKLY/MONTHLY), interval, byday ("MO,TH" or "-1FR").
+    freq: Mapped[str] = mapped_column(String(10), default="")
+    interval: Mapped[int] = mapped_column(Integer, default=1)
+    byday: Mapped[str] = mapped_column(String(50), default="")
+    repeat_until: Mapped[datetime | None] = mapped_column()
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    source: Mapped[str] = mapped_column(String(200), default="bot")
+    external_id: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Rsvp(Base):
+    """A resident going to one occurrence of an event."""
+
+    __tablename__ = "rsvps"
+    __table_args__ = (UniqueConstraint("event_id", "resident_id", "occurrence_start"),)
+    __personal_owner__ = "resident_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    occurrence_start: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="going")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Reminder(Base):
+    """A message due at a time; claimed atomically before sending, sent at most once."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_status_due_at", "status", "due_at"),)
+    __personal_owner__ = "resident_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    rsvp_id: Mapped[int | None] = mapped_column(ForeignKey("rsvps.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30), default="event")
+    due_at: Mapped[datetime] = mapped_column()
+    # pending -> claimed -> sent; or dropped (fell due after the event began) / cancelled.
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class Broadcast(Base):
+    """An announcement from a coordinator to a zone or an interest."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class Delivery(Base):
+    """One broadcast to one resident: the unit that is claimed, sent once and retried on 429."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "resident_id"),
+        Index("ix_deliveries_status", "broadcast_id", "status"),
+    )
+    __personal_owner__ = "resident_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(String(200), default="")
+    sent_at: Mapped[datetime | None] = mapped_column()

@@ -1,0 +1,134 @@
+"""Residents, their roles, volunteers and offers, needs and introductions.
+
+Personal columns are marked with `personal()`; `__personal_owner__` names the column that ties
+a row to a resident, so export and erasure can find every row of one person.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.models.base import Base, personal, utcnow
+
+ROLES = ("coordinator", "admin")
+VOLUNTEER_STATUSES = ("pending", "approved", "paused", "withdrawn", "rejected")
+INTRODUCTION_STATUSES = ("requested", "accepted", "declined", "expired", "cancelled")
+
+
+class Resident(Base):
+    """Someone who has talked to the bot. Only what a feature needs; nothing until they choose."""
+
+    __tablename__ = "residents"
+    __personal_owner__ = "id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = personal(BigInteger, unique=True)
+    zone: Mapped[str] = personal(String(200), default="")
+    postcode_district: Mapped[str] = personal(String(5), default="")
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    consented_at: Mapped[datetime | None] = personal()
+    notify_new_events: Mapped[bool] = mapped_column(Boolean, default=False)
+    interests: Mapped[list[Any]] = personal(default=list)
+    # Set when Telegram says the bot was blocked or the chat is gone: stop sending.
+    unreachable_since: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    roles: Mapped[list[Role]] = relationship(back_populates="resident", cascade="all, delete-orphan")
+
+
+class Role(Base):
+    """A coordinator or admin, optionally for one zone only."""
+
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("resident_id", "role", "zone"),)
+    __personal_owner__ = "resident_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    zone: Mapped[str] = mapped_column(String(200), default="")
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    resident: Mapped[Resident] = relationship(back_populates="roles")
+
+
+class Volunteer(Base):
+    """A resident who offers time or skills; pending until a coordinator approves."""
+
+    __tablename__ = "volunteers"
+    __personal_owner__ = "resident_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    contact_preference: Mapped[str] = personal(String(30), default="bot")
+    contact_detail: Mapped[str] = personal(String(200), default="")
+    availability: Mapped[list[Any]] = personal(default=list)
+    zones: Mapped[list[Any]] = personal(default=list)
+    postcode_district: Mapped[str] = personal(String(5), default="")
+    max_distance_km: Mapped[float | None] = personal()
+    has_dbs_check: Mapped[bool | None] = personal()
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    offers: Mapped[list[Offer]] = relationship(back_populates="volunteer", cascade="all, delete-orphan")
+
+
+class Offer(Base):
+    """What a volunteer can give, in their words and as skill tags."""
+
+    __tablename__ = "offers"
+    __personal_owner__ = "volunteer_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = personal(Text)
+    skills: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    volunteer: Mapped[Volunteer] = relationship(back_populates="offers")
+
+
+class Need(Base):
+    """What a resident asked for and whether anything answered it: the raw material of gap reports.
+
+    Unmet needs are kept without identity (resident_id is empty) unless the resident asked for an
+    introduction, which needs a way back to them.
+    """
+
+    __tablename__ = "needs"
+    __personal_owner__ = "resident_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("residents.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = personal(Text)
+    zone: Mapped[str] = mapped_column(String(200), default="")
+    postcode_district: Mapped[str] = mapped_column(String(5), default="")
+    category: Mapped[str] = mapped_column(String(100), default="")
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_by_asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Introduction(Base):
+    """A consent-based introduction between a resident's need and a volunteer's offer."""
+
+    __tablename__ = "introductions"
+    __personal_owner__ = "need_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="requested")
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column()
+    follow_up_due_at: Mapped[datetime | None] = mapped_column()
+    resident_feedback: Mapped[str] = personal(Text, default="")
+    volunteer_feedback: Mapped[str] = personal(Text, default="")

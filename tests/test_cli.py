@@ -1,0 +1,99 @@
+"""The `peoplezones` command line as a coordinator and the eval tool use it."""
+
+import io
+import json
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import FIXTURES, SHARED_DATA, needs_shared
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_upgrade_import_search_json(cli_env, capsys):
+    assert run(capsys, "db", "upgrade")[0] == 0
+    code, out, _ = run(capsys, "import", str(FIXTURES / "assets_small.csv"))
+    assert code == 0
+    assert "2 created, 0 updated, 0 unchanged, 0 rejected" in out
+    code, out, _ = run(capsys, "search", "youth club braunstone", "--json", "--limit", "1")
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["query"] == "youth club braunstone"
+    assert [r["name"] for r in answer["results"]] == ["Braunstone Youth Hub"]
+    assert set(answer["results"][0]) == {"id", "external_id", "name", "score"}
+    assert answer["results"][0]["external_id"] == "braunstone-youth-hub-le3-1aa"
+
+
+def test_batch_answers_every_line_in_order(cli_env, capsys, monkeypatch, tmp_path):
+    run(capsys, "import", str(FIXTURES / "assets_small.csv"))
+    queries = ["lunch for older people", "😀😀", "x" * 5000, "teenagers"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(queries) + "\n"))
+    code, out, _ = run(capsys, "search", "--json", "--batch", "-")
+    assert code == 0
+    answers = [json.loads(line) for line in out.splitlines()]
+    assert [a["query"] for a in answers] == queries
+    assert answers[0]["results"][0]["name"] == "Oakham Lunch Club"
+    assert answers[3]["results"][0]["name"] == "Braunstone Youth Hub"
+
+
+def test_import_reports_rejected_rows(cli_env, capsys):
+    code, out, _ = run(capsys, "import", str(FIXTURES / "assets_bad_rows.csv"))
+    assert code == 0
+    assert "2 created" in out and "5 rejected" in out
+    assert "rejected row 4: opening_hours:" in out
+
+
+def test_broken_file_is_one_clear_line_and_exit_1(cli_env, capsys, tmp_path):
+    bad = tmp_path / "feed.json"
+    bad.write_text('{"content": [')
+    code, _, err = run(capsys, "import", str(bad))
+    assert code == 1
+    assert err.startswith("peoplezones: nothing imported: feed.json is not valid JSON")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_export_both_formats(cli_env, capsys, tmp_path):
+    run(capsys, "import", str(FIXTURES / "assets_small.csv"))
+    assert run(capsys, "export", str(tmp_path / "out.csv"), "--format", "csv")[0] == 0
+    assert (tmp_path / "out.csv").read_text().count("\n") == 3
+    assert run(capsys, "export", str(tmp_path / "out.json"), "--format", "oruk")[0] == 0
+    assert json.loads((tmp_path / "out.json").read_text())["totalElements"] == 2
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_bad_config_stops_with_one_line(cli_env, capsys, tmp_path):
+    config = tmp_path / "pz.toml"
+    config.write_text("colour = 1\n")
+    code, _, err = run(capsys, "--config", str(config), "search", "food")
+    assert code == 1
+    assert (
+        err.strip()
+        == f"peoplezones: {config}: setting 'colour' is not a known setting (see config.example.toml)"
+    )
+
+
+def test_search_needs_text(cli_env, capsys):
+    code, _, err = run(capsys, "search")
+    assert code == 1 and "say what to search for" in err
+
+
+@needs_shared
+def test_done_when_north_lincolnshire_food_bank(cli_env, capsys):
+    run(capsys, "db", "upgrade")
+    run(capsys, "import", str(SHARED_DATA / "oruk" / "north_lincolnshire_services.json"))
+    code, out, _ = run(capsys, "search", "food bank", "--json")
+    names = [r["name"] for r in json.loads(out)["results"]]
+    assert code == 0
+    assert names[0] == "Food Bank"
+    assert sum("Food" in n for n in names[:5]) >= 3
+
+
+@pytest.mark.parametrize("limit", ["0", "101"])
+def test_limit_is_checked(cli_env, capsys, limit):
+    code, _, err = run(capsys, "search", "food", "--limit", limit)
+    assert code == 1 and "--limit" in err
