@@ -196,7 +196,7 @@ def test_status_mapping(status: object, expected: str) -> None:
 
 def test_attending_words_map_to_access_modes() -> None:
     record = _one(_service(attending_type=["Phone", "Online"], attending_access="Self referral"))
-    assert record.access == ["referral", "phone", "online"]
+    assert record.access == ["phone", "online"]  # self referral needs no referral
     record = _one(_service(attending_access="", attending_type="Home visit; Membership only"))
     assert record.access == ["home visit", "membership"]
     record = _one(_service(attending_access="", attending_type="Venue"))

@@ -20,7 +20,6 @@ def record_to_service(record: AssetRecord) -> dict[str, Any]:
     sid = record.external_id
     location: dict[str, Any] = {
         "id": f"{sid}:location",
-        "name": record.name,
         "latitude": record.latitude,
         "longitude": record.longitude,
         "physical_addresses": [{

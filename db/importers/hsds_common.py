@@ -8,6 +8,7 @@ helper tolerates missing keys and wrong types, and unreadable parts are left out
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,8 @@ _STATUSES = {"active", "inactive", "defunct", "temporarily closed"}
 _ACCESS_WORDS = (
     (re.compile(r"drop[\s-]?in|walk[\s-]?in"), "drop-in"),
     (re.compile(r"appointment"), "appointment"),
-    (re.compile(r"referr"), "referral"),
+    # "Self referral" means anyone may get in touch, which is not the same as needing a referral.
+    (re.compile(r"(?<!self[\s-])referr"), "referral"),
     (re.compile(r"\b(tele)?phone\b"), "phone"),
     (re.compile(r"online|video|remote|virtual"), "online"),
     (re.compile(r"\bhome\b"), "home visit"),
@@ -36,6 +38,11 @@ def text(value: object) -> str:
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
         return ""
     return clean_text(value)
+
+
+def long_text(value: object) -> str:
+    """A description: HTML or plain text, paragraph breaks kept."""
+    return html_to_text(value) if isinstance(value, str) else ""
 
 
 def dicts(value: object) -> list[dict[str, Any]]:
@@ -86,7 +93,7 @@ def map_status(value: object) -> str:
 
 
 def access_modes(*values: object) -> list[str]:
-    """Access modes named in free text or lists: 'Self referral' -> referral, 'Venue' -> none."""
+    """Access modes named in free text or lists; 'Self referral' and 'Venue' name none."""
     words = " ".join(
         " ".join(text(v) for v in value) if isinstance(value, list) else text(value) for value in values
     ).lower()
@@ -223,7 +230,7 @@ def organisation(obj: object) -> OrganisationRecord | None:
     return OrganisationRecord(
         external_id=text(obj.get("id")) or text(obj.get("name")),
         name=text(obj.get("name")),
-        description=html_to_text(text(obj.get("description"))),
+        description=long_text(obj.get("description")),
         website=text(first_of(obj, "url", "website", "uri")),
         email=text(obj.get("email")),
         phone=_phone(obj),
@@ -278,7 +285,7 @@ def service_record(service: dict[str, Any]) -> AssetRecord:
         external_id=text(service.get("id")),
         name=text(service.get("name")),
         organisation=organisation(service.get("organization")),
-        description=html_to_text(text(service.get("description"))),
+        description=long_text(service.get("description")),
         taxonomy_terms=taxonomy_terms(service),
         min_age=min_age,
         max_age=max_age,
@@ -302,13 +309,15 @@ def service_record(service: dict[str, Any]) -> AssetRecord:
     )
 
 
-def service_row(service: dict[str, Any], ref: str) -> ParsedRow:
+def service_row(
+    service: dict[str, Any], ref: str, to_record: Callable[[dict[str, Any]], AssetRecord] = service_record
+) -> ParsedRow:
     """A record or the reason there is none; one bad service never stops the rest."""
     missing = [what for what in ("id", "name") if not text(service.get(what))]
     if missing:
         return ParsedRow(ref, error=f"the service has no {' or '.join(missing)}")
     try:
-        record = service_record(service).normalise()
+        record = to_record(service).normalise()
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
         return ParsedRow(ref, error=f"the service could not be read: {exc}")
     problems = record.problems()
