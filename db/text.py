@@ -71,7 +71,8 @@ def clean_text(value: object, keep_lines: bool = False) -> str:
     if value is None:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
-    text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    if not text.replace("\n", "").replace("\t", "").isprintable():  # rare: the slow path only then
+        text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
     if not keep_lines:
         return " ".join(text.split())
     lines = [" ".join(line.split()) for line in text.split("\n")]

@@ -82,6 +82,16 @@ def test_search_needs_text(cli_env, capsys):
     assert code == 1 and "say what to search for" in err
 
 
+def test_demo_loads_and_searches_without_a_terminal(cli_env, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    assert "demo directory: demo:" in out
+    assert "You asked: food bank" in out
+    code, out, _ = run(capsys, "demo", "load")
+    assert " 0 created, 0 updated" in out
+
+
 @needs_shared
 def test_done_when_north_lincolnshire_food_bank(cli_env, capsys):
     run(capsys, "db", "upgrade")

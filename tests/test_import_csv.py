@@ -102,3 +102,30 @@ def test_missing_file_is_a_clear_error(tmp_path: Path):
 
     with pytest.raises(SourceFormatError, match="does not exist"):
         read_rows(str(tmp_path / "nope.csv"), "auto", "nope")
+
+
+async def test_the_documented_template_imports(sessions):
+    template = Path(__file__).resolve().parents[1] / "db" / "data" / "asset_template.csv"
+    report = await import_source(sessions, str(template))
+    assert (report.created, report.rejected) == (1, [])
+    cafe = await asset_named(sessions, "Example Community Café (delete this row)")
+    assert cafe.is_example and cafe.access == ["drop-in"]
+
+
+async def test_coordinator_corrects_an_export_and_reimports_it(sessions, tmp_path):
+    """Export the directory, fix a phone number in the spreadsheet, import it back: one update."""
+    import io
+
+    from db.exporters.csv_sheet import write_csv
+    from db.exporters.records import all_records
+
+    await import_source(sessions, str(FIXTURES / "assets_small.csv"))
+    out = io.StringIO()
+    async with sessions() as session:
+        await write_csv(all_records(session), out)
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_text(out.getvalue().replace("01632 960123", "01632 960999"), encoding="utf-8")
+    report = await import_source(sessions, str(corrected))
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+    assert (await asset_named(sessions, "Oakham Lunch Club")).phone == "01632 960999"
+    assert await count_assets(sessions) == 2
