@@ -32,7 +32,42 @@ from db.importers.sources import read_rows
 from db.session import open_database
 
 TARGET_SECONDS = 120.0
-WORDS = ["support", "advice", "group", "families", "children", "young", "people", "carers", "money", "debt", "food", "housing", "health", "wellbeing", "activities", "club", "community", "library", "sport", "walking", "mental", "older", "isolation", "benefits", "training", "skills", "employment", "volunteering", "drop-in", "friendly", "free", "local", "advice", "help"]
+WORDS = [
+    "support",
+    "advice",
+    "group",
+    "families",
+    "children",
+    "young",
+    "people",
+    "carers",
+    "money",
+    "debt",
+    "food",
+    "housing",
+    "health",
+    "wellbeing",
+    "activities",
+    "club",
+    "community",
+    "library",
+    "sport",
+    "walking",
+    "mental",
+    "older",
+    "isolation",
+    "benefits",
+    "training",
+    "skills",
+    "employment",
+    "volunteering",
+    "drop-in",
+    "friendly",
+    "free",
+    "local",
+    "advice",
+    "help",
+]
 AUDIENCES = ["Parents", "Carers", "Older people", "Young people", "Disabled People", "LGBTQ+"]
 
 
