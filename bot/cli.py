@@ -163,9 +163,10 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_data(settings: Settings, args: argparse.Namespace) -> None:
-    from db import derive
+    from db.reference.build import main as derive_reference
 
-    derive.main(["--shared", args.shared])
+    if derive_reference(["--shared", args.shared]) != 0:
+        raise CommandError("the reference tables were not rebuilt (see above)")
 
 
 COMMANDS = {"db": cmd_db, "import": cmd_import, "export": cmd_export, "search": cmd_search, "demo": cmd_demo}

@@ -13,17 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from db.derive import (
-    closures_from_note,
-    derive_all,
-    format_phone,
-    library_hours,
-    read_postcodes,
-    split_address,
-    tidy_ods_name,
-)
 from db.hours import format_hours, parse_hours
 from db.models.directory import ACCESS_MODES, ASSET_KINDS
+from db.reference.build import derive_all
+from db.reference.common import format_phone, split_address
+from db.reference.gp_practices import tidy_ods_name
+from db.reference.libraries import closures_from_note, library_hours
+from db.reference.postcodes import read_postcodes
 from db.text import postcode_district
 
 DATA = Path(__file__).resolve().parents[1] / "db" / "data"
