@@ -14,13 +14,14 @@ from sqlalchemy.engine import make_url
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import demo
-from bot.services.directory import DirectoryIndex
+from bot.services.categories import CorrectionError, correct_categories
+from bot.services.directory import import_directory, load_engine, reclassify_all
 from bot.services.places import ZoneMap
 from db import migrate
 from db.exporters.csv_sheet import write_csv
 from db.exporters.oruk_v1 import write_oruk
 from db.exporters.records import all_records
-from db.importers.pipeline import ImportReport, import_source
+from db.importers.pipeline import ImportReport
 from db.importers.record import SourceFormatError
 from db.importers.sources import FORMATS
 from db.session import open_database
@@ -55,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=10)
     search.add_argument("--json", action="store_true", help="one JSON object per query")
     search.add_argument("--batch", metavar="FILE", help="one query per line; - for standard input")
+
+    cats = commands.add_parser("categories", help="see or correct the needs an asset is filed under")
+    cats.add_argument("asset", help="the asset's id, or its id in the source file")
+    cats.add_argument("--add", action="append", default=[], metavar="CATEGORY")
+    cats.add_argument("--remove", action="append", default=[], metavar="CATEGORY")
+
+    commands.add_parser("classify", help="classify every asset again (after editing the taxonomy)")
 
     demo_cmd = commands.add_parser("demo", help="load the LLR demo directory and try it out")
     demo_cmd.add_argument("action", nargs="?", choices=["run", "load"], default="run")
@@ -93,12 +101,12 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
     zones = ZoneMap(settings.zones)
     async with open_database(settings.database_url) as sessions:
         try:
-            report = await import_source(
+            report = await import_directory(
                 sessions,
                 args.location,
+                zones,
                 fmt=args.format,
                 source=args.source,
-                zone_for=lambda r: zones.zone_for(r.town, r.postcode),
                 show_progress=sys.stderr.isatty(),
             )
         except SourceFormatError as exc:
@@ -137,29 +145,58 @@ async def cmd_search(settings: Settings, args: argparse.Namespace) -> None:
     queries = read_queries(args)
     await ensure_schema(settings)
     async with open_database(settings.database_url) as sessions, sessions() as session:
-        index = await DirectoryIndex.build(session)
+        engine = await load_engine(session, zones=ZoneMap(settings.zones))
     for query in queries:
-        hits = index.search(query[:MAX_QUERY_CHARS], limit=args.limit)
+        hits = engine.search(query[:MAX_QUERY_CHARS], limit=args.limit).hits
         if args.json:
             results = [
-                {"id": h.id, "external_id": h.external_id, "name": h.name, "score": h.score} for h in hits
+                {
+                    "id": h.id,
+                    "external_id": h.external_id,
+                    "name": h.name,
+                    "score": h.score,
+                    "why": list(h.why),
+                }
+                for h in hits
             ]
             print(json.dumps({"query": query, "results": results}, ensure_ascii=False))
         else:
             print(f"{query}:")
             for rank, hit in enumerate(hits, start=1):
-                print(f"  {rank:>2}. {hit.name}  ({hit.score:.0f})")
+                print(f"  {rank:>2}. {hit.name}  ({hit.score:.2f}; {'; '.join(hit.why)})")
             if not hits:
                 print("  nothing found")
+
+
+async def cmd_categories(settings: Settings, args: argparse.Namespace) -> None:
+    await ensure_schema(settings)
+    async with open_database(settings.database_url) as sessions, sessions.begin() as session:
+        try:
+            view = await correct_categories(session, args.asset, add=args.add, remove=args.remove)
+        except CorrectionError as exc:
+            raise CommandError(str(exc)) from None
+    print(f"{view.name} ({view.asset_id}):")
+    for category in view.categories:
+        print(f"  {category}")
+    if not view.categories:
+        print("  no categories")
+
+
+async def cmd_classify(settings: Settings, args: argparse.Namespace) -> None:
+    await ensure_schema(settings)
+    async with open_database(settings.database_url) as sessions, sessions.begin() as session:
+        count = await reclassify_all(session)
+    print(f"classified {count} assets")
 
 
 async def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
     await ensure_schema(settings)
     async with open_database(settings.database_url) as sessions:
-        report = await demo.load(sessions, ZoneMap(settings.zones))
+        zones = ZoneMap(settings.zones)
+        report = await demo.load(sessions, zones)
         print(f"demo directory: {report.summary()}")
         if args.action == "run":
-            await demo.try_searches(sessions, interactive=sys.stdin.isatty())
+            await demo.try_searches(sessions, zones, interactive=sys.stdin.isatty())
 
 
 def cmd_data(settings: Settings, args: argparse.Namespace) -> None:
@@ -169,7 +206,15 @@ def cmd_data(settings: Settings, args: argparse.Namespace) -> None:
         raise CommandError("the reference tables were not rebuilt (see above)")
 
 
-COMMANDS = {"db": cmd_db, "import": cmd_import, "export": cmd_export, "search": cmd_search, "demo": cmd_demo}
+COMMANDS = {
+    "db": cmd_db,
+    "import": cmd_import,
+    "export": cmd_export,
+    "search": cmd_search,
+    "categories": cmd_categories,
+    "classify": cmd_classify,
+    "demo": cmd_demo,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,7 +25,7 @@ def test_upgrade_import_search_json(cli_env, capsys):
     answer = json.loads(out)
     assert answer["query"] == "youth club braunstone"
     assert [r["name"] for r in answer["results"]] == ["Braunstone Youth Hub"]
-    assert set(answer["results"][0]) == {"id", "external_id", "name", "score"}
+    assert set(answer["results"][0]) == {"id", "external_id", "name", "score", "why"}
     assert answer["results"][0]["external_id"] == "braunstone-youth-hub-le3-1aa"
 
 

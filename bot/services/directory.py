@@ -1,79 +1,237 @@
-"""Directory search: a resident's words -> the assets that fit, best first.
+"""The directory as residents and coordinators use it: import with classification, and search.
 
-For now a plain rapidfuzz ranking over names, tags and descriptions; the need-matching engine
-(taxonomy, typos, places, distance) replaces the scoring behind this same interface.
+Classification runs inside the import's transaction and is stored per asset; the search engine
+is built from the stored classification, re-classifying any asset whose stored answer came from
+an older taxonomy (and saving the new answer).
 """
 
 from __future__ import annotations
 
-import heapq
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Iterable
 
-from rapidfuzz import fuzz
-from rapidfuzz.utils import default_process
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import Asset, Organisation
+from bot.matching.classify import Classification, Classifier, code_key
+from bot.matching.engine import SearchEngine
+from bot.matching.index import AssetDoc
+from bot.matching.taxonomy import Taxonomy, default_taxonomy
+from bot.services.places import Point, ZoneMap, district_points
+from db.importers.pipeline import ImportReport, import_source
+from db.models import Asset, AssetClassification, CategoryCorrection, Organisation, utcnow
 
-# How much each field counts: the name says most, tags next, the description least.
-WEIGHTS = {"name": 0.5, "tags": 0.3, "description": 0.2}
-DESCRIPTION_CHARS = 400
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    id: int
-    external_id: str
-    name: str
-    score: float
+CHUNK = 1000
 
 
-@dataclass
-class DirectoryIndex:
-    """The searchable text of every active asset, built once and queried many times."""
+def taxonomy_digest(taxonomy: Taxonomy) -> str:
+    return hashlib.sha256(repr(taxonomy).encode("utf-8")).hexdigest()
 
-    ids: list[int]
-    external_ids: list[str]
-    names: list[str]
-    fields: dict[str, list[str]]
 
-    @classmethod
-    async def build(cls, session: AsyncSession) -> DirectoryIndex:
+def asset_tags(keywords: Iterable[str], terms: Iterable[dict], audiences: Iterable[str]) -> str:
+    """The short labels an asset carries, as one text field for search and classification."""
+    return " ; ".join([*keywords, *(t.get("name", "") for t in terms), *audiences])
+
+
+def classify_row(classifier: Classifier, row) -> Classification:  # type: ignore[no-untyped-def]
+    codes = [
+        code_key(t.get("vocabulary", ""), t.get("code", "")) for t in row.taxonomy_terms if t.get("code")
+    ]
+    return classifier.classify(
+        name=f"{row.name}. {row.org or ''}",
+        tags=asset_tags(row.keywords, row.taxonomy_terms, row.audiences),
+        description=row.description,
+        codes=codes,
+        min_age=row.min_age,
+        max_age=row.max_age,
+    )
+
+
+def _asset_columns():  # type: ignore[no-untyped-def]
+    return (
+        Asset.id, Asset.external_id, Asset.name, Asset.description, Asset.keywords,
+        Asset.taxonomy_terms, Asset.audiences, Asset.min_age, Asset.max_age, Asset.town,
+        Asset.postcode_district, Asset.latitude, Asset.longitude, Asset.is_example,
+        Organisation.name.label("org"),
+    )  # fmt: skip
+
+
+async def store_classifications(session: AsyncSession, found: dict[int, Classification], digest: str) -> None:
+    ids = list(found)
+    now = utcnow()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        await session.execute(delete(AssetClassification).where(AssetClassification.asset_id.in_(chunk)))
+        await session.execute(
+            insert(AssetClassification),
+            [
+                {
+                    "asset_id": i,
+                    "categories": found[i].categories,
+                    "audiences": sorted(found[i].audiences),
+                    "min_age": found[i].min_age,
+                    "max_age": found[i].max_age,
+                    "taxonomy_digest": digest,
+                    "classified_at": now,
+                }
+                for i in chunk
+            ],
+        )
+
+
+async def classify_assets(
+    session: AsyncSession, asset_ids: list[int], taxonomy: Taxonomy | None = None
+) -> None:
+    """Classify these assets from their own text and store the answer."""
+    taxonomy = taxonomy or default_taxonomy()
+    classifier = Classifier(taxonomy)
+    found: dict[int, Classification] = {}
+    for start in range(0, len(asset_ids), CHUNK):
         rows = await session.execute(
-            select(
-                Asset.id, Asset.external_id, Asset.name, Asset.description, Asset.keywords,
-                Asset.taxonomy_terms, Asset.audiences, Organisation.name.label("org"),
-            )
+            select(*_asset_columns())
             .outerjoin(Organisation, Asset.organisation_id == Organisation.id)
-            .where(Asset.status == "active")
-            .order_by(Asset.id)
-        )  # fmt: skip
-        ids, external_ids, names = [], [], []
-        fields: dict[str, list[str]] = {"name": [], "tags": [], "description": []}
+            .where(Asset.id.in_(asset_ids[start : start + CHUNK]))
+        )
         for row in rows:
-            ids.append(row.id)
-            external_ids.append(row.external_id)
-            names.append(row.name)
-            terms = " ".join(t.get("name", "") for t in row.taxonomy_terms)
-            fields["name"].append(default_process(f"{row.name} {row.org or ''}"))
-            fields["tags"].append(
-                default_process(f"{' '.join(row.keywords)} {terms} {' '.join(row.audiences)}")
-            )
-            fields["description"].append(default_process(row.description[:DESCRIPTION_CHARS]))
-        return cls(ids, external_ids, names, fields)
+            found[row.id] = classify_row(classifier, row)
+    await store_classifications(session, found, taxonomy_digest(taxonomy))
 
-    def search(self, text: str, limit: int = 10) -> list[SearchHit]:
-        query = default_process(text)
-        if not query or not self.ids:
-            return []
-        totals = [0.0] * len(self.ids)
-        for field, weight in WEIGHTS.items():
-            for i, choice in enumerate(self.fields[field]):
-                totals[i] += weight * fuzz.token_set_ratio(query, choice, processor=None)
-        best = heapq.nlargest(limit, range(len(totals)), key=lambda i: (totals[i], -i))
-        return [
-            SearchHit(self.ids[i], self.external_ids[i], self.names[i], round(totals[i], 2))
-            for i in best
-            if totals[i] > 0
-        ]
+
+async def reclassify_all(session: AsyncSession, taxonomy: Taxonomy | None = None) -> int:
+    """Classify every asset again, e.g. after a coordinator extended the taxonomy."""
+    ids = list(await session.scalars(select(Asset.id).order_by(Asset.id)))
+    await classify_assets(session, ids, taxonomy)
+    return len(ids)
+
+
+async def import_directory(
+    sessions: async_sessionmaker[AsyncSession],
+    location: str,
+    zones: ZoneMap,
+    fmt: str = "auto",
+    source: str | None = None,
+    show_progress: bool | None = None,
+    taxonomy: Taxonomy | None = None,
+) -> ImportReport:
+    """Import a file or feed, place assets in zones and classify what changed, all in one go."""
+
+    async def classify(session: AsyncSession, ids: list[int]) -> None:
+        await classify_assets(session, ids, taxonomy)
+
+    return await import_source(
+        sessions,
+        location,
+        fmt=fmt,
+        source=source,
+        zone_for=lambda r: zones.zone_for(r.town, r.postcode),
+        show_progress=show_progress,
+        after_write=classify,
+    )
+
+
+def _apply_corrections(found: Classification, corrections: dict[str, bool]) -> None:
+    for category, include in corrections.items():
+        if include:
+            found.categories[category] = 1.0
+        else:
+            found.categories.pop(category, None)
+
+
+async def load_engine(
+    session: AsyncSession, taxonomy: Taxonomy | None = None, zones: ZoneMap | None = None
+) -> SearchEngine:
+    """Build the search engine over every active asset, refreshing stale classifications."""
+    taxonomy = taxonomy or default_taxonomy()
+    digest = taxonomy_digest(taxonomy)
+    classifier: Classifier | None = None
+    stored = {
+        c.asset_id: c
+        for c in await session.scalars(
+            select(AssetClassification).where(AssetClassification.taxonomy_digest == digest)
+        )
+    }
+    corrections: dict[int, dict[str, bool]] = {}
+    for correction in await session.scalars(select(CategoryCorrection)):
+        corrections.setdefault(correction.asset_id, {})[correction.category] = correction.include
+    rows = await session.execute(
+        select(*_asset_columns())
+        .outerjoin(Organisation, Asset.organisation_id == Organisation.id)
+        .where(Asset.status == "active")
+        .order_by(Asset.id)
+    )
+    districts = district_points()
+    docs, refreshed = [], {}
+    for row in rows:
+        cached = stored.get(row.id)
+        if cached is not None:
+            found = Classification(
+                dict(cached.categories), set(cached.audiences), cached.min_age, cached.max_age
+            )
+        else:
+            classifier = classifier or Classifier(taxonomy)
+            found = refreshed[row.id] = classify_row(classifier, row)
+        _apply_corrections(found, corrections.get(row.id, {}))
+        point = districts.get(row.postcode_district)
+        latitude = row.latitude if row.latitude is not None else (point.latitude if point else None)
+        longitude = row.longitude if row.longitude is not None else (point.longitude if point else None)
+        docs.append(
+            AssetDoc(
+                id=row.id,
+                external_id=row.external_id,
+                name=row.name,
+                organisation=row.org or "",
+                tags=asset_tags(row.keywords, row.taxonomy_terms, row.audiences),
+                description=row.description,
+                town=row.town,
+                latitude=latitude,
+                longitude=longitude,
+                is_example=row.is_example,
+                classification=found,
+            )
+        )
+    if refreshed:
+        await store_classifications(session, refreshed, digest)
+        await session.commit()
+    return SearchEngine.build(docs, taxonomy, zone_places(zones) if zones else None)
+
+
+def zone_places(zones: ZoneMap) -> dict[str, Point]:
+    """Place names from the configured zones, placed at the middle of their zone's districts."""
+    points = district_points()
+    places = {}
+    for place, districts in zones.place_districts().items():
+        spots = [points[d] for d in districts if d in points]
+        if spots:
+            places[place] = Point(
+                sum(p.latitude for p in spots) / len(spots), sum(p.longitude for p in spots) / len(spots)
+            )
+    return places
+
+
+async def directory_version(session: AsyncSession) -> tuple:
+    """Changes whenever an asset, its classification or a correction changes."""
+    assets = (await session.execute(select(func.count(Asset.id), func.max(Asset.updated_at)))).one()
+    classified = await session.scalar(select(func.max(AssetClassification.classified_at)))
+    corrected = (
+        await session.execute(
+            select(func.count(CategoryCorrection.id), func.max(CategoryCorrection.corrected_at))
+        )
+    ).one()
+    return (*assets, classified, *corrected)
+
+
+class LiveEngine:
+    """The engine the bot searches with, rebuilt when the directory has changed since it was built."""
+
+    def __init__(self, zones: ZoneMap | None = None, taxonomy: Taxonomy | None = None) -> None:
+        self.zones = zones
+        self.taxonomy = taxonomy
+        self._engine: SearchEngine | None = None
+        self._version: tuple | None = None
+
+    async def get(self, session: AsyncSession) -> SearchEngine:
+        version = await directory_version(session)
+        if self._engine is None or version != self._version:
+            self._engine = await load_engine(session, self.taxonomy, self.zones)
+            self._version = await directory_version(session)
+        return self._engine

@@ -61,7 +61,9 @@ class ZoneMap:
     def __init__(self, zones: tuple[Zone, ...]) -> None:
         self._by_district: dict[str, str] = {}
         self._by_place: dict[str, str] = {}
+        self._districts_of: dict[str, tuple[str, ...]] = {}
         for zone in zones:
+            self._districts_of[zone.name] = zone.postcode_districts
             for district in zone.postcode_districts:
                 self._by_district.setdefault(district.upper(), zone.name)
             for place in zone.places:
@@ -71,3 +73,7 @@ class ZoneMap:
         if town and (zone := self._by_place.get(town.strip().lower())):
             return zone
         return self._by_district.get(postcode_district(postcode), "")
+
+    def place_districts(self) -> dict[str, tuple[str, ...]]:
+        """Each configured place name -> the postcode districts of its zone."""
+        return {place: self._districts_of[zone] for place, zone in self._by_place.items()}

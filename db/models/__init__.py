@@ -2,7 +2,15 @@
 
 from db.models.base import Base, personal_columns, utcnow
 from db.models.community import Broadcast, Delivery, Event, Reminder, Rsvp
-from db.models.directory import ACCESS_MODES, ASSET_KINDS, ASSET_STATUSES, Asset, Organisation
+from db.models.directory import (
+    ACCESS_MODES,
+    ASSET_KINDS,
+    ASSET_STATUSES,
+    Asset,
+    AssetClassification,
+    CategoryCorrection,
+    Organisation,
+)
 from db.models.people import Introduction, Need, Offer, Resident, Role, Volunteer
 
 __all__ = [
@@ -10,8 +18,10 @@ __all__ = [
     "ASSET_KINDS",
     "ASSET_STATUSES",
     "Asset",
+    "AssetClassification",
     "Base",
     "Broadcast",
+    "CategoryCorrection",
     "Delivery",
     "Event",
     "Introduction",

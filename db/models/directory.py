@@ -102,3 +102,35 @@ class Asset(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="assets")
+
+
+class AssetClassification(Base):
+    """What the needs taxonomy says an asset is for, as last worked out from its text.
+
+    A cache of the classifier's answer: `taxonomy_digest` says which taxonomy produced it, so a
+    changed taxonomy is noticed and the asset is classified again.
+    """
+
+    __tablename__ = "asset_classifications"
+
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True)
+    categories: Mapped[dict[str, Any]] = mapped_column(default=dict)  # category id -> 0..1
+    audiences: Mapped[list[Any]] = mapped_column(default=list)
+    min_age: Mapped[int | None] = mapped_column(Integer)
+    max_age: Mapped[int | None] = mapped_column(Integer)
+    taxonomy_digest: Mapped[str] = mapped_column(String(64), default="")
+    classified_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CategoryCorrection(Base):
+    """A coordinator's word on an asset's category, which wins over the classifier's."""
+
+    __tablename__ = "category_corrections"
+    __table_args__ = (UniqueConstraint("asset_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(100))
+    include: Mapped[bool] = mapped_column(Boolean)
+    corrected_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    corrected_at: Mapped[datetime] = mapped_column(default=utcnow)

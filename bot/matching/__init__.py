@@ -1,0 +1,1 @@
+"""Need matching: the needs taxonomy and the search engine that uses it."""

@@ -1,0 +1,185 @@
+"""Understanding what a resident typed: the need, who it is for, how old, and where.
+
+"my lads 14 and wants football near LE4" becomes: search words {football}, category sport,
+audience young people, age 14, location LE4. Typos are corrected word by word against the
+directory's and the taxonomy's own vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.matching.phrases import PhraseBook
+from bot.matching.taxonomy import Taxonomy
+from bot.matching.text import STOP_WORDS, fold, stem, words
+from bot.services.places import Point, district_point, find_postcode
+
+MAX_QUERY_CHARS = 500
+PLACE_TERM_WEIGHT = 0.4  # a place name still says a little about the text ("Barton toddlers")
+JOINED_TERM_WEIGHT = 0.5
+RELATED_SHARE = 0.35
+SECOND_PHRASE_SHARE = 0.3
+
+_AGE_PATTERNS = (
+    re.compile(r"\b(\d{1,2})\s*(?:yo|y o|yr|yrs|year|years)(?:\s*old)?\b"),
+    re.compile(
+        r"\b(?:is|im|hes|shes|aged|age|turned|turning|whos)\s+(\d{1,2})\b"
+        r"(?!\s*(?:months?|weeks?|days?|hours?|mins?|minutes?|pm|am|quid|pounds?|miles?|times?|behind))"
+    ),
+)
+_QUERY_PHRASE_WEIGHTS = {"terms": 1.0, "misspellings": 1.0, "slang": 0.9, "situations": 0.9}
+
+
+def max_edits(word: str) -> int:
+    return 1 if len(word) <= 5 else 2 if len(word) <= 8 else 3
+
+
+@dataclass
+class Understanding:
+    text: str
+    terms: dict[str, float] = field(default_factory=dict)  # stem -> weight
+    corrections: dict[str, str] = field(default_factory=dict)  # as typed -> as understood
+    categories: dict[str, float] = field(default_factory=dict)  # category id -> confidence
+    category_phrases: dict[str, str] = field(default_factory=dict)  # category id -> what said it
+    audiences: set[str] = field(default_factory=set)
+    age: int | None = None
+    postcode: str = ""
+    place: str = ""
+    point: Point | None = None
+
+
+class Vocabulary:
+    """Known words by first letter, for fast typo correction."""
+
+    def __init__(self, counts: Counter[str]) -> None:
+        self.counts = counts
+        self._buckets: dict[str, list[str]] = defaultdict(list)
+        for word in counts:
+            if word.isalpha() and len(word) >= 3:
+                self._buckets[word[0]].append(word)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.counts
+
+    def correct(self, word: str) -> str | None:
+        """The closest known word within a few edits; the commoner one wins a tie."""
+        limit = max_edits(word)
+        candidates = [w for w in self._buckets.get(word[0], ()) if abs(len(w) - len(word)) <= limit]
+        found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=8)
+        if not found:
+            return None
+        return min(found, key=lambda hit: (hit[1], -self.counts[hit[0]], hit[0]))[0]
+
+    def split(self, word: str) -> tuple[str, str] | None:
+        """'breastfeeding' -> ('breast', 'feeding') when both halves are known words."""
+        for cut in range(3, len(word) - 2):
+            left, right = word[:cut], word[cut:]
+            if left in self.counts and right in self.counts and left not in STOP_WORDS:
+                return left, right
+        return None
+
+
+class QueryReader:
+    """Turns text into an Understanding, using the taxonomy, the vocabulary and the places."""
+
+    def __init__(self, taxonomy: Taxonomy, vocabulary: Vocabulary, places: dict[str, Point]) -> None:
+        self.taxonomy = taxonomy
+        self.vocabulary = vocabulary
+        self.places = places  # folded place name -> point
+        self._longest_place = max((len(p.split()) for p in places), default=1)
+        self.needs = PhraseBook.from_texts(
+            [
+                (phrase, category.id, weight)
+                for category in taxonomy.categories
+                for kind, weight in _QUERY_PHRASE_WEIGHTS.items()
+                for phrase in getattr(category, kind)
+            ]
+        )
+        self.audiences = PhraseBook.from_texts(
+            [(term, audience.id, 1.0) for audience in taxonomy.audiences for term in audience.terms]
+        )
+
+    def read(self, text: str) -> Understanding:
+        text = text[:MAX_QUERY_CHARS]
+        u = Understanding(text=text)
+        folded = fold(text)
+        u.age = _age(folded)
+        tokens = words(text)
+        if postcode := find_postcode(text):
+            u.postcode, u.point = postcode, district_point(postcode)
+            drop = {part.lower() for part in postcode.split()} | {postcode.replace(" ", "").lower()}
+            tokens = [t for t in tokens if t not in drop]
+        tokens, place_words = self._take_places(tokens, u)
+        surface = [self._understood(t, u) for t in tokens if t not in STOP_WORDS and not t.isdigit()]
+        surface = [w for part in surface for w in part]
+        for word in surface:
+            u.terms[stem(word)] = 1.0
+        for a, b in pairwise(surface):
+            u.terms.setdefault(stem(a + b), JOINED_TERM_WEIGHT)
+        for word in place_words:
+            u.terms.setdefault(stem(word), PLACE_TERM_WEIGHT)
+        numbers = {t for t in tokens if t.isdigit()}  # "section 21", "couch to 5k" name needs too
+        self._needs(u, {stem(w) for w in surface} | numbers)
+        return u
+
+    def _understood(self, word: str, u: Understanding) -> list[str]:
+        if word in self.vocabulary or len(word) < 4:
+            return [word]
+        if halves := self.vocabulary.split(word):
+            return list(halves)
+        if corrected := self.vocabulary.correct(word):
+            u.corrections[word] = corrected
+            return [corrected]
+        return [word]
+
+    def _take_places(self, tokens: list[str], u: Understanding) -> tuple[list[str], list[str]]:
+        """Known place names become a location; their words stay only as weak search terms."""
+        kept, place_words = [], []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(self._longest_place, len(tokens) - i), 0, -1):
+                name = " ".join(tokens[i : i + size])
+                if name in self.places and not (size == 1 and name in STOP_WORDS):
+                    if u.point is None:
+                        u.place, u.point = name, self.places[name]
+                    place_words += tokens[i : i + size]
+                    i += size
+                    break
+            else:
+                kept.append(tokens[i])
+                i += 1
+        return kept, place_words
+
+    def _needs(self, u: Understanding, stems: set[str]) -> None:
+        """Each category's best phrase decides; a second, different phrase adds a little."""
+        strengths: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        for hit in self.needs.in_query(stems):
+            strength = min(1.0, hit.phrase.weight * hit.coverage**2)
+            strengths[hit.phrase.owner].append((strength, hit.phrase.text))
+        for owner, found in strengths.items():
+            found.sort(reverse=True)
+            best, said = found[0]
+            second = found[1][0] if len(found) > 1 else 0.0
+            u.categories[owner] = round(min(1.0, best + SECOND_PHRASE_SHARE * second * (1 - best)), 3)
+            u.category_phrases[owner] = said
+        for category_id, confidence in list(u.categories.items()):
+            for related in self.taxonomy.category(category_id).related:
+                share = confidence * RELATED_SHARE
+                if u.categories.get(related, 0.0) < share:
+                    u.categories[related] = round(share, 3)
+        u.audiences = {hit.phrase.owner for hit in self.audiences.in_query(stems) if hit.coverage == 1.0}
+
+
+def _age(folded: str) -> int | None:
+    for pattern in _AGE_PATTERNS:
+        if match := pattern.search(folded):
+            age = int(match.group(1))
+            if 0 < age < 100:
+                return age
+    return None

@@ -1,0 +1,103 @@
+"""Scoring: text relevance, agreement on the need, fit for the person, and distance.
+
+Each part is a vector over the whole index; the sum is ranked with argpartition. `explain`
+says, for the few results shown, why each one came up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.matching.index import K1, SearchIndex
+from bot.matching.query import Understanding
+from bot.services.places import Point
+
+W_TEXT = 1.0  # words of the query found in the asset (BM25F, scaled to about 0..1)
+W_NEED = 0.7  # the asset answers the need the query expresses (taxonomy categories)
+W_AUDIENCE = 0.15  # the asset is for the person the query is about
+W_AGE = 0.1  # the asset's stated ages include the person's age
+AGE_MISMATCH = 0.35  # multiplier when the asset states ages that exclude the person
+NEAR_KM = 8.0  # distance at which the location's pull has fallen by about two thirds
+UNKNOWN_PLACE = 0.75  # multiplier for assets without a location when the query has one
+
+
+@dataclass
+class Scored:
+    position: int
+    score: float
+    text: float
+    need: float
+    distance_km: float | None
+
+
+def _text_scores(index: SearchIndex, u: Understanding) -> np.ndarray:
+    scores = np.zeros(index.size, dtype=np.float32)
+    best_possible = 0.0
+    for term, weight in u.terms.items():
+        postings = index.postings.get(term)
+        if postings is None:
+            continue
+        idf = index.idf[term]
+        scores[postings.docs] += (weight * idf) * postings.weights
+        best_possible += weight * idf * (K1 + 1)
+    return scores / best_possible if best_possible else scores
+
+
+def _need_scores(index: SearchIndex, u: Understanding) -> np.ndarray:
+    scores = np.zeros(index.size, dtype=np.float32)
+    for category, confidence in u.categories.items():
+        postings = index.category_docs.get(category)
+        if postings is not None:
+            np.maximum.at(scores, postings.docs, confidence * postings.weights)
+    return scores
+
+
+def distances_km(index: SearchIndex, point: Point) -> np.ndarray:
+    lat1, lon1 = np.radians(point.latitude), np.radians(point.longitude)
+    lat2, lon2 = np.radians(index.latitude), np.radians(index.longitude)
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * np.arcsin(np.sqrt(h))
+
+
+def score(index: SearchIndex, u: Understanding, limit: int, near: Point | None = None) -> list[Scored]:
+    """The best `limit` assets for an understood query, best first."""
+    if index.size == 0:
+        return []
+    text = _text_scores(index, u)
+    need = _need_scores(index, u)
+    total = W_TEXT * text + W_NEED * need
+    relevant = total > 0
+    for audience in u.audiences:
+        docs = index.audience_docs.get(audience)
+        if docs is not None:
+            total[docs] += W_AUDIENCE * relevant[docs]
+    if u.age is not None:
+        stated = (index.min_age >= 0) | (index.max_age < 200)
+        fits = (index.min_age <= u.age) & (u.age <= index.max_age)
+        total = np.where(stated & ~fits, total * AGE_MISMATCH, total + W_AGE * (stated & fits & relevant))
+    point = near or u.point
+    distance = None
+    if point is not None:
+        distance = distances_km(index, point)
+        pull = np.where(
+            np.isnan(distance), UNKNOWN_PLACE, 0.55 + 0.45 * np.exp(-np.nan_to_num(distance) / NEAR_KM)
+        )
+        total = total * pull
+    count = int(np.count_nonzero(total > 0))
+    if count == 0:
+        return []
+    limit = min(limit, count)
+    top = np.argpartition(-total, limit - 1)[:limit]
+    top = top[np.lexsort((top, -total[top]))]
+    return [
+        Scored(
+            position=int(i),
+            score=round(float(total[i]), 4),
+            text=float(text[i]),
+            need=float(need[i]),
+            distance_km=None if distance is None or np.isnan(distance[i]) else round(float(distance[i]), 1),
+        )
+        for i in top
+    ]

@@ -1,0 +1,60 @@
+"""Words as the engine sees them: lower-cased, accent-free, apostrophes gone, stemmed.
+
+One tokeniser for queries, asset text and taxonomy phrases, so that all three meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"[a-z0-9]+")
+_APOSTROPHES = re.compile(r"['’‘`´]")
+_STEMMER = snowballstemmer.stemmer("english")
+
+# Words that say nothing about a need. Kept short on purpose: "help", "support", "group" and
+# "advice" stay searchable (they rank by rarity), but "i", "my", "is there" do not.
+STOP_WORDS = frozenset(
+    """
+    a about above  again against all am an and any anyone anything anywhere are around as at be
+    because been before being below between both but by can cant could did didnt do does doesnt
+    doing dont during each else even ever every few for from further get gets getting go going
+    got had has hasnt have havent having he hed hes her here hers herself him himself his how i
+    if ill im in into is isnt it its itself ive just know let like ll me might more most much must
+    my myself near need needs no nor not now of off on once only or other our ours ourselves out
+    over own please re really round s same she shes should so some someone something somewhere still
+    such t than that thats the their theirs them themselves then there theres these they theyre this
+    those through till to too under until up us ve very want wants was wasnt we were what whats when
+    where which while who whom whos why will with wont would you youd youll your youre yours
+    yourself anybody looking  find wondering thanks thank hi hello also bit lot lots
+    """.split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or apostrophes: "Cafés can't" -> "cafes cant"."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _APOSTROPHES.sub("", text.lower()).replace("&", " and ")
+
+
+def words(text: str) -> list[str]:
+    """Every word, stop words included, unstemmed (for phrase and place spotting)."""
+    return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return word if word.isdigit() else _STEMMER.stemWord(word)
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning, in order."""
+    return [stem(w) for w in words(text) if w not in STOP_WORDS]
+
+
+def is_content(word: str) -> bool:
+    return word not in STOP_WORDS
