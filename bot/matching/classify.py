@@ -10,14 +10,15 @@ import re
 from dataclasses import dataclass, field
 
 from bot.matching.phrases import PhraseBook
-from bot.matching.taxonomy import Taxonomy
-from bot.matching.text import content_stems
+from bot.matching.taxonomy import Taxonomy, linked_categories
+from bot.matching.text import phrase_stems
 
 # How much a phrase found in each part of an asset says about it.
 FIELD_WEIGHTS = {"name": 1.0, "tags": 0.9, "description": 0.55}
 # Which taxonomy phrase lists are read in assets' own text, and how much each counts there.
 ASSET_PHRASE_WEIGHTS = {"terms": 1.0, "slang": 0.45, "situations": 0.45}
 MIN_SCORE = 0.3
+FOR_AUDIENCE = 0.8
 
 _RANGE = re.compile(r"\b(?:aged?\s*)?(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\s*(?:years?|yrs?|y/?o|year olds?)?\b")
 _AGED_RANGE = re.compile(r"\baged?\s+(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\b")
@@ -33,6 +34,10 @@ class Classification:
     audiences: set[str] = field(default_factory=set)
     min_age: int | None = None
     max_age: int | None = None
+
+
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s|\n", text.strip(), maxsplit=1)[0]
 
 
 def code_key(vocabulary: str, code: str) -> str:
@@ -81,12 +86,13 @@ class Classifier:
             for kind, weight in ASSET_PHRASE_WEIGHTS.items()
             for phrase in getattr(category, kind)
             # a resident's one-word slang ("talk") says too little when a leaflet uses it
-            if kind == "terms" or len(content_stems(phrase)) >= 2
+            if kind == "terms" or len(phrase_stems(phrase)) >= 2
         ]
         self.categories = PhraseBook.from_texts(entries)
         self.audiences = PhraseBook.from_texts(
             [(term, audience.id, 1.0) for audience in taxonomy.audiences for term in audience.terms]
         )
+        self._linked = linked_categories(taxonomy)
 
     def classify(
         self,
@@ -100,18 +106,27 @@ class Classifier:
         result = Classification()
         doubt: dict[str, float] = {}
         for field_name, text in (("name", name), ("tags", tags), ("description", description)):
-            stems = content_stems(text)
+            stems = phrase_stems(text)
             for phrase in self.categories.in_text(stems):
                 strength = min(1.0, FIELD_WEIGHTS[field_name] * phrase.weight)
                 doubt[phrase.owner] = doubt.get(phrase.owner, 1.0) * (1.0 - strength)
-            if field_name != "description":  # a description mentions carers, parents... in passing
-                result.audiences.update(p.owner for p in self.audiences.in_text(stems))
+            # who it is for: the name, the labels and the opening sentence (later ones mention
+            # carers, parents... in passing)
+            audience_text = stems if field_name != "description" else phrase_stems(first_sentence(text))
+            result.audiences.update(p.owner for p in self.audiences.in_text(audience_text))
         for code in codes:
             for category in self.taxonomy.categories_for_code(code):
                 doubt[category.id] = 0.0
-        result.categories = {
-            cid: round(1.0 - left, 3) for cid, left in doubt.items() if 1.0 - left >= MIN_SCORE
-        }
+        scores = {cid: 1.0 - left for cid, left in doubt.items()}
+        # the audience-specific form of a need it answers ("drug service" for young people)
+        for category_id, score in list(scores.items()):
+            for other in self._linked[category_id]:
+                if (
+                    result.audiences & set(other.audiences)
+                    and scores.get(other.id, 0.0) < score * FOR_AUDIENCE
+                ):
+                    scores[other.id] = score * FOR_AUDIENCE
+        result.categories = {cid: round(score, 3) for cid, score in scores.items() if score >= MIN_SCORE}
         text_low, text_high = ages_in_text(f"{name}. {description}")
         result.min_age = min_age if min_age is not None else text_low
         result.max_age = max_age if max_age is not None else text_high

@@ -12,7 +12,11 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot.matching.text import content_stems
+from bot.matching.text import all_stems, phrase_stems
+
+PARTIAL_FROM = 4  # phrases this long match with three quarters of their words
+GAP = 1  # other words allowed between a phrase's words in asset text
+QUERY_GAP = 3  # ... and in a query, where stop words are counted too
 
 
 @dataclass(frozen=True)
@@ -44,35 +48,63 @@ class PhraseBook:
 
     @classmethod
     def from_texts(cls, entries: list[tuple[str, str, float]]) -> PhraseBook:
-        """(phrase text, owner id, base weight) -> a book; longer phrases are more telling."""
+        """(phrase text, owner id, base weight) -> a book; longer phrases are more telling.
+
+        A phrase of stop words only ("dont want to be here") is kept whole.
+        """
         phrases = []
         for text, owner, weight in entries:
-            stems = tuple(content_stems(text))
+            stems = tuple(phrase_stems(text)) or tuple(all_stems(text))
             if stems:
                 phrases.append(Phrase(stems, owner, weight * (0.8 + 0.1 * min(len(stems), 3)), text))
         return cls(phrases)
 
-    def in_query(self, stems: set[str]) -> list[PhraseHit]:
-        """Phrases whose words are all in the query (two thirds, for phrases of 3+ words)."""
+    def in_query(self, clause: list[str]) -> list[PhraseHit]:
+        """Phrases found in one clause of a query, given as the stems of all its words.
+
+        Short phrases must appear in order, a few words apart at most ("lost my mum" is not in
+        "mum keeps getting lost"); long ones match on three quarters of their words, any order.
+        Call once per clause: "getting lost, mums worn out" is two thoughts.
+        """
+        present = set(clause)
         counts: dict[int, int] = defaultdict(int)
-        for s in stems:
+        for s in present:
             for i in self._by_stem.get(s, ()):
                 counts[i] += 1
         hits = []
         for i, found in counts.items():
             phrase = self.phrases[i]
             size = len(set(phrase.stems))
-            needed = size if size <= 2 else math.ceil(size * 2 / 3)
-            if found >= needed:
+            if size < PARTIAL_FROM:
+                if found == size and _ordered_in(clause, phrase.stems, QUERY_GAP):
+                    hits.append(PhraseHit(phrase, 1.0))
+            elif found >= max(PARTIAL_FROM - 1, math.ceil(size * 0.75)):
                 hits.append(PhraseHit(phrase, found / size))
         return hits
 
     def in_text(self, stems: list[str]) -> list[Phrase]:
-        """Phrases that occur as written in a sequence of content stems."""
+        """Phrases whose words occur in order, at most GAP other words apart, in a text's stems.
+
+        "drug or alcohol use" still reads as "drug alcohol"; "food ... bank holiday" does not.
+        """
         found = []
         for start, first in enumerate(stems):
             for i in self._by_first.get(first, ()):
                 phrase = self.phrases[i]
-                if tuple(stems[start : start + len(phrase.stems)]) == phrase.stems:
+                if _in_order(stems, start, phrase.stems):
                     found.append(phrase)
         return found
+
+
+def _in_order(stems: list[str], start: int, wanted: tuple[str, ...], gap: int = GAP) -> bool:
+    position = start
+    for word in wanted[1:]:
+        window = stems[position + 1 : position + 2 + gap]
+        if word not in window:
+            return False
+        position += 1 + window.index(word)
+    return True
+
+
+def _ordered_in(stems: list[str], wanted: tuple[str, ...], gap: int) -> bool:
+    return any(_in_order(stems, i, wanted, gap) for i, s in enumerate(stems) if s == wanted[0])

@@ -15,15 +15,16 @@ from itertools import pairwise
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.matching.phrases import PhraseBook
-from bot.matching.taxonomy import Taxonomy
-from bot.matching.text import STOP_WORDS, fold, stem, words
+from bot.matching.phrases import PhraseBook, PhraseHit
+from bot.matching.taxonomy import Taxonomy, linked_categories
+from bot.matching.text import STOP_WORDS, clauses, fold, stem, words
 from bot.services.places import Point, district_point, find_postcode
 
 MAX_QUERY_CHARS = 500
 PLACE_TERM_WEIGHT = 0.4  # a place name still says a little about the text ("Barton toddlers")
 JOINED_TERM_WEIGHT = 0.5
 RELATED_SHARE = 0.35
+FOR_AUDIENCE_SHARE = 0.85
 SECOND_PHRASE_SHARE = 0.3
 
 _AGE_PATTERNS = (
@@ -104,28 +105,38 @@ class QueryReader:
         self.audiences = PhraseBook.from_texts(
             [(term, audience.id, 1.0) for audience in taxonomy.audiences for term in audience.terms]
         )
+        self._linked = linked_categories(taxonomy)
 
     def read(self, text: str) -> Understanding:
         text = text[:MAX_QUERY_CHARS]
         u = Understanding(text=text)
-        folded = fold(text)
-        u.age = _age(folded)
-        tokens = words(text)
+        folded, u.age = _take_age(fold(text))
+        drop: set[str] = set()
         if postcode := find_postcode(text):
             u.postcode, u.point = postcode, district_point(postcode)
             drop = {part.lower() for part in postcode.split()} | {postcode.replace(" ", "").lower()}
-            tokens = [t for t in tokens if t not in drop]
-        tokens, place_words = self._take_places(tokens, u)
-        surface = [self._understood(t, u) for t in tokens if t not in STOP_WORDS and not t.isdigit()]
-        surface = [w for part in surface for w in part]
-        for word in surface:
-            u.terms[stem(word)] = 1.0
-        for a, b in pairwise(surface):
-            u.terms.setdefault(stem(a + b), JOINED_TERM_WEIGHT)
-        for word in place_words:
-            u.terms.setdefault(stem(word), PLACE_TERM_WEIGHT)
-        numbers = {t for t in tokens if t.isdigit()}  # "section 21", "couch to 5k" name needs too
-        self._needs(u, {stem(w) for w in surface} | numbers)
+        hits: list[PhraseHit] = []
+        for clause in clauses(folded):
+            tokens = [t for t in words(clause) if t not in drop]
+            tokens, place_words = self._take_places(tokens, u)
+            sequence: list[str] = []  # every word, as understood, for phrase spotting
+            surface: list[str] = []  # the words that carry meaning, for ranking
+            for token in tokens:
+                if token in STOP_WORDS or token.isdigit():
+                    sequence.append(stem(token))
+                    continue
+                understood = self._understood(token, u)
+                surface += understood
+                sequence += [stem(w) for w in understood]
+            for word in surface:
+                u.terms[stem(word)] = 1.0
+            for a, b in pairwise(surface):
+                u.terms.setdefault(stem(a + b), JOINED_TERM_WEIGHT)
+            for word in place_words:
+                u.terms.setdefault(stem(word), PLACE_TERM_WEIGHT)
+            hits += self.needs.in_query(sequence)
+            u.audiences |= {h.phrase.owner for h in self.audiences.in_query(sequence)}
+        self._needs(u, hits)
         return u
 
     def _understood(self, word: str, u: Understanding) -> list[str]:
@@ -156,30 +167,31 @@ class QueryReader:
                 i += 1
         return kept, place_words
 
-    def _needs(self, u: Understanding, stems: set[str]) -> None:
+    def _needs(self, u: Understanding, hits: list[PhraseHit]) -> None:
         """Each category's best phrase decides; a second, different phrase adds a little."""
         strengths: dict[str, list[tuple[float, str]]] = defaultdict(list)
-        for hit in self.needs.in_query(stems):
+        for hit in hits:
             strength = min(1.0, hit.phrase.weight * hit.coverage**2)
             strengths[hit.phrase.owner].append((strength, hit.phrase.text))
         for owner, found in strengths.items():
             found.sort(reverse=True)
             best, said = found[0]
-            second = found[1][0] if len(found) > 1 else 0.0
+            second = next((f[0] for f in found[1:] if f[1] != said), 0.0)
             u.categories[owner] = round(min(1.0, best + SECOND_PHRASE_SHARE * second * (1 - best)), 3)
             u.category_phrases[owner] = said
         for category_id, confidence in list(u.categories.items()):
-            for related in self.taxonomy.category(category_id).related:
-                share = confidence * RELATED_SHARE
-                if u.categories.get(related, 0.0) < share:
-                    u.categories[related] = round(share, 3)
-        u.audiences = {hit.phrase.owner for hit in self.audiences.in_query(stems) if hit.coverage == 1.0}
+            for other in self._linked[category_id]:
+                # the same need for the person the query is about ("self harm" + "my 14 year old")
+                share = FOR_AUDIENCE_SHARE if u.audiences & set(other.audiences) else RELATED_SHARE
+                if u.categories.get(other.id, 0.0) < confidence * share:
+                    u.categories[other.id] = round(confidence * share, 3)
 
 
-def _age(folded: str) -> int | None:
+def _take_age(folded: str) -> tuple[str, int | None]:
+    """The person's age, and the text without the words that said it ("16 yr old")."""
     for pattern in _AGE_PATTERNS:
         if match := pattern.search(folded):
             age = int(match.group(1))
             if 0 < age < 100:
-                return age
-    return None
+                return folded[: match.start()] + " " + folded[match.end() :], age
+    return folded, None

@@ -6,6 +6,7 @@ says, for the few results shown, why each one came up.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,9 +36,13 @@ class Scored:
 def _text_scores(index: SearchIndex, u: Understanding) -> np.ndarray:
     scores = np.zeros(index.size, dtype=np.float32)
     best_possible = 0.0
+    unseen_idf = math.log(1 + (index.size + 0.5) / 0.5)
     for term, weight in u.terms.items():
         postings = index.postings.get(term)
         if postings is None:
+            # a word no asset uses still counts against the rest: "ehcp help" is not "help"
+            if weight >= 1.0:
+                best_possible += weight * unseen_idf * (K1 + 1)
             continue
         idf = index.idf[term]
         scores[postings.docs] += (weight * idf) * postings.weights
@@ -46,12 +51,13 @@ def _text_scores(index: SearchIndex, u: Understanding) -> np.ndarray:
 
 
 def _need_scores(index: SearchIndex, u: Understanding) -> np.ndarray:
-    scores = np.zeros(index.size, dtype=np.float32)
+    """How surely each asset answers one of the needs: 1 - the chance it answers none of them."""
+    missing = np.ones(index.size, dtype=np.float32)
     for category, confidence in u.categories.items():
         postings = index.category_docs.get(category)
         if postings is not None:
-            np.maximum.at(scores, postings.docs, confidence * postings.weights)
-    return scores
+            missing[postings.docs] *= 1.0 - confidence * postings.weights
+    return 1.0 - missing
 
 
 def distances_km(index: SearchIndex, point: Point) -> np.ndarray:

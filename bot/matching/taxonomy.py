@@ -243,3 +243,16 @@ def _no_unknown_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str
     for key in table:
         if key not in allowed:
             raise TaxonomyError(f"{where}: unknown key '{key}' (allowed: {', '.join(allowed)})")
+
+
+def linked_categories(taxonomy: Taxonomy) -> dict[str, list[Category]]:
+    """Each category's related categories, whichever side named the link."""
+    linked: dict[str, list[Category]] = {c.id: [] for c in taxonomy.categories}
+    for category in taxonomy.categories:
+        for other_id in category.related:
+            other = taxonomy.category(other_id)
+            if other not in linked[category.id]:
+                linked[category.id].append(other)
+            if category not in linked[other_id]:
+                linked[other_id].append(category)
+    return linked

@@ -24,14 +24,19 @@ STOP_WORDS = frozenset(
     doing dont during each else even ever every few for from further get gets getting go going
     got had has hasnt have havent having he hed hes her here hers herself him himself his how i
     if ill im in into is isnt it its itself ive just know let like ll me might more most much must
-    my myself near need needs no nor not now of off on once only or other our ours ourselves out
+    my myself near  no nor not now of off on once only or other our ours ourselves out
     over own please re really round s same she shes should so some someone something somewhere still
     such t than that thats the their theirs them themselves then there theres these they theyre this
     those through till to too under until up us ve very want wants was wasnt we were what whats when
     where which while who whom whos why will with wont would you youd youll your youre yours
-    yourself anybody looking  find wondering thanks thank hi hello also bit lot lots
+    yourself anybody   find wondering thanks thank hi hello also bit lot lots
     """.split()
 )
+
+
+# Kept in phrases even though they are stop words for ranking: "no mates" is not "mates".
+NEGATIONS = frozenset("no not nothing nobody noone never cant dont wont isnt without".split())
+PHRASE_STOP_WORDS = STOP_WORDS - NEGATIONS
 
 
 def fold(text: str) -> str:
@@ -56,5 +61,18 @@ def content_stems(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOP_WORDS]
 
 
-def is_content(word: str) -> bool:
-    return word not in STOP_WORDS
+_CLAUSE_BREAK = re.compile(r"[,.;:!?()\n]+|\s+but\s+|\s+-\s+")
+
+
+def clauses(text: str) -> list[str]:
+    """Text split where a new thought starts, so phrases are only matched inside one."""
+    return [part for part in _CLAUSE_BREAK.split(text) if part.strip()]
+
+
+def phrase_stems(text: str) -> list[str]:
+    """Stems as phrases are matched: content words and negations, in order."""
+    return [stem(w) for w in words(text) if w not in PHRASE_STOP_WORDS]
+
+
+def all_stems(text: str) -> list[str]:
+    return [stem(w) for w in words(text)]
