@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.matching.phrases import PhraseBook
-from bot.matching.taxonomy import Taxonomy, linked_categories
+from bot.matching.taxonomy import Taxonomy, narrower_categories
 from bot.matching.text import phrase_stems
 
 # How much a phrase found in each part of an asset says about it.
@@ -92,7 +92,7 @@ class Classifier:
         self.audiences = PhraseBook.from_texts(
             [(term, audience.id, 1.0) for audience in taxonomy.audiences for term in audience.terms]
         )
-        self._linked = linked_categories(taxonomy)
+        self._narrower = narrower_categories(taxonomy)
 
     def classify(
         self,
@@ -118,14 +118,13 @@ class Classifier:
             for category in self.taxonomy.categories_for_code(code):
                 doubt[category.id] = 0.0
         scores = {cid: 1.0 - left for cid, left in doubt.items()}
-        # the audience-specific form of a need it answers ("drug service" for young people)
+        # the narrower form of a need it answers, when it is for that form's people
+        # (a drug and alcohol service whose opening line is about young people)
         for category_id, score in list(scores.items()):
-            for other in self._linked[category_id]:
-                if (
-                    result.audiences & set(other.audiences)
-                    and scores.get(other.id, 0.0) < score * FOR_AUDIENCE
-                ):
-                    scores[other.id] = score * FOR_AUDIENCE
+            for narrower in self._narrower.get(category_id, ()):
+                specific = set(narrower.audiences)
+                if specific and specific <= result.audiences:
+                    scores[narrower.id] = max(scores.get(narrower.id, 0.0), score * FOR_AUDIENCE)
         result.categories = {cid: round(score, 3) for cid, score in scores.items() if score >= MIN_SCORE}
         text_low, text_high = ages_in_text(f"{name}. {description}")
         result.min_age = min_age if min_age is not None else text_low

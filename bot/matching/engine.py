@@ -65,8 +65,9 @@ class SearchEngine:
     def __init__(self, index: SearchIndex, taxonomy: Taxonomy, places: dict[str, Point]) -> None:
         self.index = index
         self.taxonomy = taxonomy
-        vocabulary = Vocabulary(index.surface_words)
-        self.reader = QueryReader(taxonomy, vocabulary, places)
+        vocabulary = Vocabulary(index.surface_words, frozenset(index.word_stems))
+        need_words = frozenset(taxonomy_words(taxonomy))
+        self.reader = QueryReader(taxonomy, vocabulary, places, need_words)
 
     @classmethod
     def build(

@@ -61,6 +61,7 @@ class SearchIndex:
         self.docs = docs
         self.size = len(docs)
         self.postings: dict[str, Postings] = {}
+        self.word_stems: set[str] = set()  # stems that occur as words, not only as joined pairs
         self.idf: dict[str, float] = {}
         self.surface_words: Counter[str] = Counter(extra_vocabulary or {})
         self._build_postings()
@@ -76,6 +77,7 @@ class SearchIndex:
                 self.surface_words.update(w for w in words(text) if w not in STOP_WORDS and len(w) > 2)
                 counts[f] = Counter(field_terms(text))
                 lengths[f][i] = sum(counts[f].values())
+                self.word_stems.update(t for t in counts[f] if not t.startswith("~"))
             per_doc.append(counts)
         averages = {f: max(float(lengths[f].mean()) if self.size else 1.0, 1.0) for f in FIELDS}
         term_ids: dict[str, int] = {}

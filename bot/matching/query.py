@@ -16,15 +16,18 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.matching.phrases import PhraseBook, PhraseHit
-from bot.matching.taxonomy import Taxonomy, linked_categories
+from bot.matching.taxonomy import Taxonomy, linked_categories, narrower_categories
 from bot.matching.text import STOP_WORDS, clauses, fold, stem, words
 from bot.services.places import Point, district_point, find_postcode
 
 MAX_QUERY_CHARS = 500
+PLACE_PREPOSITIONS = frozenset({"in", "near", "around", "round", "nr", "by"})
 PLACE_TERM_WEIGHT = 0.4  # a place name still says a little about the text ("Barton toddlers")
 JOINED_TERM_WEIGHT = 0.5
+COMPOUND_PART_WEIGHT = 0.5
 RELATED_SHARE = 0.35
 FOR_AUDIENCE_SHARE = 0.85
+BROADER_SHARE = 0.6
 SECOND_PHRASE_SHARE = 0.3
 
 _AGE_PATTERNS = (
@@ -53,13 +56,15 @@ class Understanding:
     postcode: str = ""
     place: str = ""
     point: Point | None = None
+    place_terms: list[str] = field(default_factory=list)  # stems of the place words used
 
 
 class Vocabulary:
     """Known words by first letter, for fast typo correction."""
 
-    def __init__(self, counts: Counter[str]) -> None:
+    def __init__(self, counts: Counter[str], stems: frozenset[str] = frozenset()) -> None:
         self.counts = counts
+        self.stems = stems  # stems the index holds, for telling a compound from two words
         self._buckets: dict[str, list[str]] = defaultdict(list)
         for word in counts:
             if word.isalpha() and len(word) >= 3:
@@ -89,9 +94,16 @@ class Vocabulary:
 class QueryReader:
     """Turns text into an Understanding, using the taxonomy, the vocabulary and the places."""
 
-    def __init__(self, taxonomy: Taxonomy, vocabulary: Vocabulary, places: dict[str, Point]) -> None:
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        vocabulary: Vocabulary,
+        places: dict[str, Point],
+        need_words: frozenset[str] = frozenset(),
+    ) -> None:
         self.taxonomy = taxonomy
         self.vocabulary = vocabulary
+        self.need_words = need_words  # words the taxonomy uses: never read as a place
         self.places = places  # folded place name -> point
         self._longest_place = max((len(p.split()) for p in places), default=1)
         self.needs = PhraseBook.from_texts(
@@ -106,6 +118,7 @@ class QueryReader:
             [(term, audience.id, 1.0) for audience in taxonomy.audiences for term in audience.terms]
         )
         self._linked = linked_categories(taxonomy)
+        self._narrower = narrower_categories(taxonomy)
 
     def read(self, text: str) -> Understanding:
         text = text[:MAX_QUERY_CHARS]
@@ -119,6 +132,8 @@ class QueryReader:
         for clause in clauses(folded):
             tokens = [t for t in words(clause) if t not in drop]
             tokens, place_words = self._take_places(tokens, u)
+            tokens, cue_words = self._take_place_cues(tokens)
+            place_words += cue_words
             sequence: list[str] = []  # every word, as understood, for phrase spotting
             surface: list[str] = []  # the words that carry meaning, for ranking
             for token in tokens:
@@ -131,9 +146,17 @@ class QueryReader:
             for word in surface:
                 u.terms[stem(word)] = 1.0
             for a, b in pairwise(surface):
-                u.terms.setdefault(stem(a + b), JOINED_TERM_WEIGHT)
+                joined = stem(a + b)
+                if joined in self.vocabulary.stems:
+                    # "breast feeding" is the directory's "breastfeeding": count it once, as one word
+                    u.terms[joined] = 1.0
+                    for part in (stem(a), stem(b)):
+                        u.terms[part] = min(u.terms[part], COMPOUND_PART_WEIGHT)
+                else:
+                    u.terms.setdefault(joined, JOINED_TERM_WEIGHT)
             for word in place_words:
                 u.terms.setdefault(stem(word), PLACE_TERM_WEIGHT)
+                u.place_terms.append(stem(word))
             hits += self.needs.in_query(sequence)
             u.audiences |= {h.phrase.owner for h in self.audiences.in_query(sequence)}
         self._needs(u, hits)
@@ -148,6 +171,24 @@ class QueryReader:
             u.corrections[word] = corrected
             return [corrected]
         return [word]
+
+    def _take_place_cues(self, tokens: list[str]) -> tuple[list[str], list[str]]:
+        """'in barton', 'round scunthorpe': a word the directory uses after 'in' names a place."""
+        kept, place_words = [], []
+        for i, token in enumerate(tokens):
+            before = tokens[i - 1] if i else ""
+            if (
+                before in PLACE_PREPOSITIONS
+                and token not in STOP_WORDS
+                and len(token) >= 3
+                and token.isalpha()
+                and token in self.vocabulary
+                and token not in self.need_words
+            ):
+                place_words.append(token)
+            else:
+                kept.append(token)
+        return kept, place_words
 
     def _take_places(self, tokens: list[str], u: Understanding) -> tuple[list[str], list[str]]:
         """Known place names become a location; their words stay only as weak search terms."""
@@ -180,9 +221,15 @@ class QueryReader:
             u.categories[owner] = round(min(1.0, best + SECOND_PHRASE_SHARE * second * (1 - best)), 3)
             u.category_phrases[owner] = said
         for category_id, confidence in list(u.categories.items()):
-            for other in self._linked[category_id]:
-                # the same need for the person the query is about ("self harm" + "my 14 year old")
-                share = FOR_AUDIENCE_SHARE if u.audiences & set(other.audiences) else RELATED_SHARE
+            category = self.taxonomy.category(category_id)
+            shares = [(other, RELATED_SHARE) for other in self._linked[category_id]]
+            if broader := getattr(category, "broader", ""):
+                shares.append((self.taxonomy.category(broader), BROADER_SHARE))
+            shares += [(other, RELATED_SHARE) for other in self._narrower.get(category_id, ())]
+            for other, share in shares:
+                # the form of the need for the person the query is about ("self harm" + "my 14 year old")
+                if other.audiences and set(other.audiences) <= u.audiences:
+                    share = FOR_AUDIENCE_SHARE
                 if u.categories.get(other.id, 0.0) < confidence * share:
                     u.categories[other.id] = round(confidence * share, 3)
 

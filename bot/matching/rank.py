@@ -22,6 +22,7 @@ W_AGE = 0.1  # the asset's stated ages include the person's age
 AGE_MISMATCH = 0.35  # multiplier when the asset states ages that exclude the person
 NEAR_KM = 8.0  # distance at which the location's pull has fallen by about two thirds
 UNKNOWN_PLACE = 0.75  # multiplier for assets without a location when the query has one
+UNMENTIONED_PLACE = 0.6  # ... and for assets that do not name the place the query names
 
 
 @dataclass
@@ -60,6 +61,16 @@ def _need_scores(index: SearchIndex, u: Understanding) -> np.ndarray:
     return 1.0 - missing
 
 
+def _mentions(index: SearchIndex, place_terms: list[str]) -> np.ndarray | None:
+    if not place_terms:
+        return None
+    mentioned = np.zeros(index.size, dtype=bool)
+    for term in place_terms:
+        if (postings := index.postings.get(term)) is not None:
+            mentioned[postings.docs] = True
+    return mentioned
+
+
 def distances_km(index: SearchIndex, point: Point) -> np.ndarray:
     lat1, lon1 = np.radians(point.latitude), np.radians(point.longitude)
     lat2, lon2 = np.radians(index.latitude), np.radians(index.longitude)
@@ -85,12 +96,17 @@ def score(index: SearchIndex, u: Understanding, limit: int, near: Point | None =
         total = np.where(stated & ~fits, total * AGE_MISMATCH, total + W_AGE * (stated & fits & relevant))
     point = near or u.point
     distance = None
+    mentioned = _mentions(index, u.place_terms)
     if point is not None:
         distance = distances_km(index, point)
+        # an asset with no location of its own is judged by whether it names the place
+        unplaced = UNKNOWN_PLACE if mentioned is None else np.where(mentioned, 1.0, UNMENTIONED_PLACE)
         pull = np.where(
-            np.isnan(distance), UNKNOWN_PLACE, 0.55 + 0.45 * np.exp(-np.nan_to_num(distance) / NEAR_KM)
+            np.isnan(distance), unplaced, 0.55 + 0.45 * np.exp(-np.nan_to_num(distance) / NEAR_KM)
         )
         total = total * pull
+    elif mentioned is not None:
+        total = total * np.where(mentioned, 1.0, UNMENTIONED_PLACE)
     count = int(np.count_nonzero(total > 0))
     if count == 0:
         return []

@@ -256,3 +256,13 @@ def linked_categories(taxonomy: Taxonomy) -> dict[str, list[Category]]:
             if category not in linked[other_id]:
                 linked[other_id].append(category)
     return linked
+
+
+def narrower_categories(taxonomy: Taxonomy) -> dict[str, list[Category]]:
+    """Category id -> the categories that name it as their broader one."""
+    narrower: dict[str, list[Category]] = {}
+    for category in taxonomy.categories:
+        broader = getattr(category, "broader", "")
+        if broader:
+            narrower.setdefault(broader, []).append(category)
+    return narrower
