@@ -86,10 +86,13 @@ def score(index: SearchIndex, u: Understanding, limit: int, near: Point | None =
     need = _need_scores(index, u)
     total = W_TEXT * text + W_NEED * need
     relevant = total > 0
-    for audience in u.audiences:
-        docs = index.audience_docs.get(audience)
-        if docs is not None:
-            total[docs] += W_AUDIENCE * relevant[docs]
+    if u.audiences:
+        # once, however many of the person's groups the asset is for
+        for_them = np.zeros(index.size, dtype=bool)
+        for audience in u.audiences:
+            if (docs := index.audience_docs.get(audience)) is not None:
+                for_them[docs] = True
+        total += W_AUDIENCE * (for_them & relevant)
     if u.age is not None:
         stated = (index.min_age >= 0) | (index.max_age < 200)
         fits = (index.min_age <= u.age) & (u.age <= index.max_age)
