@@ -71,7 +71,7 @@ QUERIES = [
 ]  # fmt: skip
 
 
-def synthetic_docs(count: int, classifier: Classifier) -> list[AssetDoc]:
+def synthetic_docs(count: int) -> list[AssetDoc]:
     rng = random.Random(count)
     docs = []
     for i in range(count):
@@ -89,7 +89,6 @@ def synthetic_docs(count: int, classifier: Classifier) -> list[AssetDoc]:
                 town=town,
                 latitude=52.4 + rng.random() * 0.4,
                 longitude=-1.5 + rng.random() * 0.8,
-                classification=classifier.classify(title, "", description),
             )
         )
     return docs
@@ -101,8 +100,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(size: int, classifier: Classifier, repeats: int) -> dict[str, float]:
+    docs = synthetic_docs(size)
     started = time.perf_counter()
-    docs = synthetic_docs(size, classifier)
+    for d in docs:  # done at import time and stored; timed apart from the index build
+        d.classification = classifier.classify(d.name, d.tags, d.description)
+    classify = time.perf_counter() - started
+    started = time.perf_counter()
     engine = SearchEngine.build(docs, classifier.taxonomy)
     build = time.perf_counter() - started
     engine.search("warm up")
@@ -122,7 +125,7 @@ def measure(size: int, classifier: Classifier, repeats: int) -> dict[str, float]
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "size": size, "p50": statistics.median(timings), "p95": percentile(timings, 0.95),
-        "base_p50": statistics.median(baseline), "build": build, "rss": rss_mb,
+        "base_p50": statistics.median(baseline), "build": build, "classify": classify, "rss": rss_mb,
     }  # fmt: skip
 
 
@@ -141,10 +144,11 @@ def main() -> None:
         r = measure(size, classifier, args.repeats)
         print(
             f"{r['size']:>8,} {r['p50']:>8.2f} {r['p95']:>8.2f} {r['base_p50']:>9.1f} "
-            f"{r['base_p50'] / r['p50']:>6.0f}x {r['build']:>8.1f} {r['rss']:>7.0f}",
+            f"{r['base_p50'] / r['p50']:>6.0f}x {r['build']:>8.1f} {r['classify']:>10.1f} {r['rss']:>7.0f}",
             flush=True,
         )
-    print("ratio = rapidfuzz WRatio p50 / engine p50, same texts, same process; RSS is the peak so far")
+    print("ratio = rapidfuzz WRatio p50 / engine p50, same texts, same process; RSS is the peak so far;")
+    print("build = the in-memory index the bot searches; classify = the import-time classification")
 
 
 if __name__ == "__main__":

@@ -107,3 +107,27 @@ def test_done_when_north_lincolnshire_food_bank(cli_env, capsys):
 def test_limit_is_checked(cli_env, capsys, limit):
     code, _, err = run(capsys, "search", "food", "--limit", limit)
     assert code == 1 and "--limit" in err
+
+
+def test_categories_can_be_seen_and_corrected(cli_env, capsys):
+    run(capsys, "import", str(FIXTURES / "assets_small.csv"))
+    code, out, _ = run(capsys, "categories", "braunstone-youth-hub-le3-1aa")
+    assert code == 0
+    assert "youth-clubs" in out
+    code, out, _ = run(capsys, "categories", "braunstone-youth-hub-le3-1aa", "--add", "sport-clubs")
+    assert code == 0 and "sport-clubs" in out and "added by a coordinator" in out
+    code, _, err = run(capsys, "categories", "braunstone-youth-hub-le3-1aa", "--add", "spaceships")
+    assert code == 1 and "unknown category: spaceships" in err
+    code, _, err = run(capsys, "categories", "no-such-asset")
+    assert code == 1 and "no asset has the id" in err
+    code, out, _ = run(capsys, "classify")
+    assert code == 0 and "classified 2 assets" in out
+
+
+def test_search_json_says_why(cli_env, capsys):
+    run(capsys, "import", str(FIXTURES / "assets_small.csv"))
+    code, out, _ = run(capsys, "search", "any youth clubs for my lad", "--json", "--limit", "1")
+    assert code == 0
+    top = json.loads(out)["results"][0]
+    assert top["name"] == "Braunstone Youth Hub"
+    assert any(reason.startswith("need: ") for reason in top["why"])

@@ -46,14 +46,6 @@ class Postings:
     weights: np.ndarray  # float32 saturated BM25F term weights
 
 
-def field_terms(text: str) -> list[str]:
-    """Stems of a field's content words, plus adjacent pairs joined ("food bank" -> "foodbank")."""
-    surface = [w for w in words(text) if w not in STOP_WORDS]
-    terms = [stem(w) for w in surface]
-    terms += ["~" + stem(a + b) for a, b in pairwise(surface)]
-    return terms
-
-
 class SearchIndex:
     """Postings, document facts and the vocabulary used to correct typos."""
 
@@ -68,46 +60,39 @@ class SearchIndex:
         self._build_facts()
 
     def _build_postings(self) -> None:
-        lengths = {f: np.zeros(self.size, dtype=np.float32) for f in FIELDS}
-        per_doc: list[dict[str, Counter[str]]] = []
-        for i, doc in enumerate(self.docs):
-            counts = {}
-            for f in FIELDS:
-                text = getattr(doc, f)
-                self.surface_words.update(w for w in words(text) if w not in STOP_WORDS and len(w) > 2)
-                counts[f] = Counter(field_terms(text))
-                lengths[f][i] = sum(counts[f].values())
-                self.word_stems.update(t for t in counts[f] if not t.startswith("~"))
-            per_doc.append(counts)
-        averages = {f: max(float(lengths[f].mean()) if self.size else 1.0, 1.0) for f in FIELDS}
+        """Tokens to (term, doc, weight) triples in flat arrays, then numpy does the counting."""
         term_ids: dict[str, int] = {}
-        col_term, col_doc, col_tf = array("i"), array("i"), array("f")
-        for i, counts in enumerate(per_doc):
-            weighted: dict[str, float] = defaultdict(float)
-            for f, (weight, b) in FIELDS.items():
-                norm = 1.0 - b + b * lengths[f][i] / averages[f]
-                for term, tf in counts[f].items():
-                    joined = JOINED_WEIGHT if term.startswith("~") else 1.0
-                    weighted[term.lstrip("~")] += weight * joined * tf / norm
-            for term, tf in weighted.items():
-                col_term.append(term_ids.setdefault(term, len(term_ids)))
-                col_doc.append(i)
-                col_tf.append(tf)
-        terms = np.frombuffer(col_term, dtype=np.int32)
-        docs = np.frombuffer(col_doc, dtype=np.int32)
-        tfs = np.frombuffer(col_tf, dtype=np.float32)
-        order = np.argsort(terms, kind="stable")
-        terms, docs, tfs = terms[order], docs[order], tfs[order]
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for field_name, (field_weight, b) in FIELDS.items():
+            col_term, col_doc, col_weight = array("i"), array("i"), array("f")
+            lengths = np.zeros(self.size, dtype=np.float32)
+            for i, doc in enumerate(self.docs):
+                surface = [w for w in words(getattr(doc, field_name)) if w not in STOP_WORDS]
+                self.surface_words.update(w for w in surface if len(w) > 2)
+                stems = [stem(w) for w in surface]
+                self.word_stems.update(stems)
+                joined = [a + c for a, c in pairwise(stems) if not (a.isdigit() or c.isdigit())]
+                col_term.extend([term_ids.setdefault(t, len(term_ids)) for t in stems])
+                col_term.extend([term_ids.setdefault(t, len(term_ids)) for t in joined])
+                col_doc.extend([i] * (len(stems) + len(joined)))
+                col_weight.extend([1.0] * len(stems) + [JOINED_WEIGHT] * len(joined))
+                lengths[i] = len(stems) + len(joined)
+            average = max(float(lengths.mean()) if self.size else 1.0, 1.0)
+            docs = np.frombuffer(col_doc, dtype=np.int32)
+            norm = 1.0 - b + b * lengths / average
+            weights = np.frombuffer(col_weight, dtype=np.float32) * (field_weight / norm[docs])
+            parts.append((np.frombuffer(col_term, dtype=np.int32), docs, weights))
+        terms, docs, tfs = _sum_by_term_and_doc(parts, self.size)
+        names = np.array(list(term_ids), dtype=object)
+        saturated = (tfs * (K1 + 1) / (tfs + K1)).astype(np.float32)
         bounds = np.flatnonzero(np.diff(terms)) + 1
-        starts = np.concatenate(([0], bounds)) if len(terms) else np.array([], dtype=np.int64)
-        ends = np.concatenate((bounds, [len(terms)])) if len(terms) else np.array([], dtype=np.int64)
-        names = {tid: term for term, tid in term_ids.items()}
-        saturated = tfs * (K1 + 1) / (tfs + K1)
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        starts = np.concatenate(([0], bounds)).tolist() if len(terms) else []
+        ends = np.concatenate((bounds, [len(terms)])).tolist() if len(terms) else []
+        for start, end in zip(starts, ends, strict=True):
             term = names[int(terms[start])]
             df = end - start
             self.idf[term] = math.log(1 + (self.size - df + 0.5) / (df + 0.5))
-            self.postings[term] = Postings(docs[start:end].copy(), saturated[start:end].astype(np.float32))
+            self.postings[term] = Postings(docs[start:end], saturated[start:end])
 
     def _build_facts(self) -> None:
         n = self.size
@@ -141,3 +126,16 @@ class SearchIndex:
                 np.frombuffer(ids, dtype=np.int32).copy(), np.frombuffer(scores, dtype=np.float32).copy()
             )
         self.audience_docs = {a: np.frombuffer(ids, dtype=np.int32).copy() for a, ids in by_audience.items()}
+
+
+def _sum_by_term_and_doc(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Add up the weights of every (term, doc) pair; sorted by term, then doc."""
+    terms = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    docs = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    weights = np.concatenate([p[2] for p in parts])
+    keys = terms * max(size, 1) + docs
+    unique, inverse = np.unique(keys, return_inverse=True)
+    sums = np.bincount(inverse, weights=weights).astype(np.float32)
+    return (unique // max(size, 1)).astype(np.int32), (unique % max(size, 1)).astype(np.int32), sums

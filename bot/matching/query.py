@@ -146,7 +146,7 @@ class QueryReader:
             for word in surface:
                 u.terms[stem(word)] = 1.0
             for a, b in pairwise(surface):
-                joined = stem(a + b)
+                joined = stem(a) + stem(b)  # as the index joins pairs: "breast feeding" -> "breastfeed"
                 if joined in self.vocabulary.stems:
                     # "breast feeding" is the directory's "breastfeeding": count it once, as one word
                     u.terms[joined] = 1.0

@@ -41,8 +41,9 @@ PHRASE_STOP_WORDS = STOP_WORDS - NEGATIONS
 
 def fold(text: str) -> str:
     """Lower case without accents or apostrophes: "Cafés can't" -> "cafes cant"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # the slow accent strip only for text that may have accents
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _APOSTROPHES.sub("", text.lower()).replace("&", " and ")
 
 
