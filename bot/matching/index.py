@@ -80,9 +80,16 @@ class SearchIndex:
             average = max(float(lengths.mean()) if self.size else 1.0, 1.0)
             docs = np.frombuffer(col_doc, dtype=np.int32)
             norm = 1.0 - b + b * lengths / average
-            weights = np.frombuffer(col_weight, dtype=np.float32) * (field_weight / norm[docs])
-            parts.append((np.frombuffer(col_term, dtype=np.int32), docs, weights))
+            weights = np.frombuffer(col_weight, dtype=np.float32) * (field_weight / norm[docs]).astype(
+                np.float32
+            )
+            # add up within the field now, so the token arrays can go before the next field
+            parts.append(
+                _sum_by_term_and_doc([(np.frombuffer(col_term, dtype=np.int32), docs, weights)], self.size)
+            )
+            del col_term, col_doc, col_weight, docs, weights
         terms, docs, tfs = _sum_by_term_and_doc(parts, self.size)
+        del parts
         names = np.array(list(term_ids), dtype=object)
         saturated = (tfs * (K1 + 1) / (tfs + K1)).astype(np.float32)
         bounds = np.flatnonzero(np.diff(terms)) + 1
@@ -136,6 +143,11 @@ def _sum_by_term_and_doc(
     docs = np.concatenate([p[1] for p in parts]).astype(np.int64)
     weights = np.concatenate([p[2] for p in parts])
     keys = terms * max(size, 1) + docs
-    unique, inverse = np.unique(keys, return_inverse=True)
-    sums = np.bincount(inverse, weights=weights).astype(np.float32)
+    del terms, docs
+    order = np.argsort(keys, kind="stable")
+    keys, weights = keys[order], weights[order]
+    del order
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else keys[:0]
+    sums = np.add.reduceat(weights, starts).astype(np.float32) if len(keys) else weights[:0]
+    unique = keys[starts]
     return (unique // max(size, 1)).astype(np.int32), (unique % max(size, 1)).astype(np.int32), sums

@@ -12,7 +12,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot.matching.text import all_stems, phrase_stems
+from bot.matching.text import NEGATIONS, all_stems, phrase_stems
 
 PARTIAL_FROM = 4  # phrases this long match with three quarters of their words
 GAP = 1  # other words allowed between a phrase's words in asset text
@@ -25,6 +25,7 @@ class Phrase:
     owner: str  # category or audience id
     weight: float  # how strongly this phrase says "this category" (kind of phrase, length)
     text: str
+    whole: bool = False  # matched on every word, in order ("dont want to be here")
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,15 @@ class PhraseBook:
         """
         phrases = []
         for text, owner, weight in entries:
-            stems = tuple(phrase_stems(text)) or tuple(all_stems(text))
+            stems, every = tuple(phrase_stems(text)), tuple(all_stems(text))
+            # "doesnt know what day it is" is not about "day": when stop words are most of a
+            # phrase, it has to be said as written
+            whole = len([s for s in stems if s not in NEGATIONS]) < 2 and len(every) >= 3
+            if whole:
+                stems = every
             if stems:
-                phrases.append(Phrase(stems, owner, weight * (0.8 + 0.1 * min(len(stems), 3)), text))
+                strength = weight * (0.8 + 0.1 * min(len(stems), 3))
+                phrases.append(Phrase(stems, owner, strength, text, whole))
         return cls(phrases)
 
     def in_query(self, clause: list[str]) -> list[PhraseHit]:
@@ -75,7 +82,10 @@ class PhraseBook:
         for i, found in counts.items():
             phrase = self.phrases[i]
             size = len(set(phrase.stems))
-            if size < PARTIAL_FROM:
+            if phrase.whole:
+                if found == size and _ordered_in(clause, phrase.stems, 0):
+                    hits.append(PhraseHit(phrase, 1.0))
+            elif size < PARTIAL_FROM:
                 if found == size and _ordered_in(clause, phrase.stems, QUERY_GAP):
                     hits.append(PhraseHit(phrase, 1.0))
             elif found >= max(PARTIAL_FROM - 1, math.ceil(size * 0.75)):

@@ -37,7 +37,8 @@ _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CODE = re.compile(r"^(oe|esd):[A-Za-z0-9._-]+$")
 _TOP_KEYS = ("version", "audience", "category")
 _AUDIENCE_KEYS = ("id", "name", "terms", "min_age", "max_age")
-_CATEGORY_KEYS = ("id", "name", "group", "codes", *PHRASE_LISTS, "audiences", "related")
+_CATEGORY_KEYS = ("id", "name", "group", "codes", *PHRASE_LISTS, "audiences", "related", "broader")
+_CATEGORY_LISTS = ("codes", *PHRASE_LISTS, "audiences", "related")
 
 
 class TaxonomyError(ValueError):
@@ -69,6 +70,8 @@ class Category:
     situations: tuple[str, ...] = ()
     audiences: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    # the more general category this one is a kind of: "coercive-control" -> "domestic-abuse"
+    broader: str = ""
 
     @property
     def query_phrases(self) -> tuple[str, ...]:
@@ -115,6 +118,15 @@ class Taxonomy:
 
     def categories_in(self, group: str) -> list[Category]:
         return [c for c in self.categories if c.group == group]
+
+    def narrower(self, id: str) -> list[Category]:
+        """The categories that are a kind of this one, in file order ("domestic-abuse": coercive control)."""
+        self.category(id)  # an unknown id is a KeyError, as everywhere else
+        return list(self._narrower.get(id, ()))
+
+    @cached_property
+    def _narrower(self) -> dict[str, list[Category]]:
+        return narrower_categories(self)
 
     def categories_for_code(self, code: str) -> list[Category]:
         """The categories an imported taxonomy code ("oe:1102") stands for."""
@@ -183,6 +195,23 @@ def _merge(path: Path, audiences: dict, categories: dict, *, extending: bool) ->
                     raise TaxonomyError(f"{where}: unknown {label} '{ref}'")
                 if key == "related" and ref == entry["id"]:
                     raise TaxonomyError(f"{where}: a category cannot be related to itself")
+        if broader := entry.get("broader"):
+            if broader == entry["id"]:
+                raise TaxonomyError(f"{where}: 'broader' cannot be the category itself")
+            if broader not in categories:
+                raise TaxonomyError(f"{where}: unknown broader '{broader}'")
+    for where, entry in added:  # only after every link is known: a circle may close later in the file
+        if entry.get("broader") and (circle := _broader_circle(categories, entry["id"])):
+            raise TaxonomyError(f"{where}: 'broader' goes round in a circle ({' -> '.join(circle)})")
+
+
+def _broader_circle(categories: dict[str, dict[str, Any]], start: str) -> list[str]:
+    """The ids from `start` back to itself when following 'broader' returns there; else []."""
+    chain, current = [start], categories[start].get("broader", "")
+    while current and current not in chain:
+        chain.append(current)
+        current = categories[current].get("broader", "")
+    return [*chain, start] if current == start else []
 
 
 def _entry(kind: str, raw: dict[str, Any], current: dict[str, Any] | None, where: str) -> dict[str, Any]:
@@ -199,7 +228,12 @@ def _entry(kind: str, raw: dict[str, Any], current: dict[str, Any] | None, where
             said = "'group' is missing" if group is None else f"group {group!r} is not one of the groups"
             raise TaxonomyError(f"{where}: {said} ({', '.join(GROUPS)})")
         out["group"] = group
-    lists = ("terms", "min_age", "max_age") if kind == "audience" else _CATEGORY_KEYS[3:]
+    if kind == "category" and ("broader" in raw or current is None):
+        broader = raw.get("broader", "")
+        if not isinstance(broader, str) or (broader and not _ID.match(broader)):
+            raise TaxonomyError(f"{where}: 'broader' must be one category id such as 'domestic-abuse'")
+        out["broader"] = broader
+    lists = ("terms", "min_age", "max_age") if kind == "audience" else _CATEGORY_LISTS
     for key in lists:
         if key in ("min_age", "max_age"):
             out[key] = _age(raw, key, where) if key in raw else out.get(key)
@@ -262,7 +296,6 @@ def narrower_categories(taxonomy: Taxonomy) -> dict[str, list[Category]]:
     """Category id -> the categories that name it as their broader one."""
     narrower: dict[str, list[Category]] = {}
     for category in taxonomy.categories:
-        broader = getattr(category, "broader", "")
-        if broader:
-            narrower.setdefault(broader, []).append(category)
+        if category.broader:
+            narrower.setdefault(category.broader, []).append(category)
     return narrower

@@ -35,7 +35,10 @@ STOP_WORDS = frozenset(
 
 
 # Kept in phrases even though they are stop words for ranking: "no mates" is not "mates".
-NEGATIONS = frozenset("no not nothing nobody noone never cant dont wont isnt without".split())
+NEGATIONS = frozenset(
+    """no not nothing nobody noone none nowhere never cant dont doesnt didnt wont isnt wasnt arent
+    havent hasnt couldnt wouldnt shouldnt aint without""".split()
+)
 PHRASE_STOP_WORDS = STOP_WORDS - NEGATIONS
 
 
