@@ -138,7 +138,8 @@ def main() -> None:
     args = parser.parse_args()
     classifier = Classifier(default_taxonomy())
     print(
-        f"{'size':>8} {'p50 ms':>8} {'p95 ms':>8} {'base p50':>9} {'ratio':>7} {'build s':>8} {'RSS MB':>7}"
+        f"{'size':>8} {'p50 ms':>8} {'p95 ms':>8} {'base p50':>9} {'ratio':>7} {'build s':>8} "
+        f"{'classify s':>10} {'RSS MB':>7}"
     )
     for size in args.sizes:
         r = measure(size, classifier, args.repeats)

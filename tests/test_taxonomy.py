@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.matching.phrases import PARTIAL_FROM, PhraseBook
 from bot.matching.taxonomy import (
     GENERIC_WORDS,
     GROUPS,
@@ -18,7 +19,9 @@ from bot.matching.taxonomy import (
     TaxonomyError,
     default_taxonomy,
     load_taxonomy,
+    narrower_categories,
 )
+from bot.matching.text import all_stems, phrase_stems
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OPEN_ELIGIBILITY = SHARED_DATA / "oruk" / "open_eligibility_taxonomy_v2_2014.xml"
@@ -59,9 +62,83 @@ def test_every_category_is_rich_enough_to_be_found() -> None:
     thin = [
         (c.id, len(c.terms), len(c.slang) + len(c.situations))
         for c in default_taxonomy().categories
-        if len(c.terms) < 5 or len(c.slang) + len(c.situations) < 8
+        if len(c.terms) < 5 or len(c.slang) + len(c.situations) < 25
     ]
     assert thin == []
+
+
+# Stems so common in what residents type that a phrase left with only one of them would claim
+# every query that mentions it ("someone to talk to" is only "talk", "had a fall" only "fall").
+COMMON_STEMS = frozenset(
+    "talk alon mate friend help support peopl famili money care carer home hous day time thing job "
+    "work need look after feel chat fall fell cut die kill lost miss leav move problem place "
+    "school kid child mum dad new free local shop pay say scare speak start keep come came".split()
+)
+
+# Said this way so often in a crisis that missing it is worse than also matching "killing me".
+KEPT_ANYWAY = frozenset({"kill myself"})
+
+
+def test_no_resident_phrase_is_one_common_word() -> None:
+    """Slang and situations that boil down to one everyday word would misfire on countless queries."""
+    problems = []
+    for category in default_taxonomy().categories:
+        for phrase in category.slang + category.situations:
+            stems = set(phrase_stems(phrase))
+            if len(stems) == 1 and stems <= COMMON_STEMS and phrase not in KEPT_ANYWAY:
+                problems.append((category.id, phrase))
+    assert problems == [], "say what the need is, not just one everyday word"
+
+
+def test_every_short_phrase_matches_the_way_it_is_written() -> None:
+    """A phrase of up to three words must be found in a query that says exactly it: no phrase
+    may spread its words further apart than the query matcher allows."""
+    problems = []
+    for category in default_taxonomy().categories:
+        for phrase in category.query_phrases:
+            if len(set(phrase_stems(phrase))) >= PARTIAL_FROM:
+                continue
+            book = PhraseBook.from_texts([(phrase, category.id, 1.0)])
+            if not book.in_query(all_stems(phrase)):
+                problems.append((category.id, phrase))
+    assert problems == []
+
+
+def test_words_that_share_a_stem_with_another_need_stay_in_phrases() -> None:
+    """Snowball cuts "probation" and "probate" to "probat", "lonely" and "lone" to "lone", "boxing"
+    and "box" to "box", "fitness" and "fits" to "fit": on their own as terms (which also sort
+    assets) they would file a lone-parent grant under loneliness or a veg box under boxing."""
+    taxonomy = default_taxonomy()
+    single_stem_terms = {
+        phrase_stems(term)[0]: (category.id, term)
+        for category in taxonomy.categories
+        for term in category.terms
+        if len(set(phrase_stems(term))) == 1
+    }
+    for stem in ("probat", "lone", "box", "fit", "will", "groom", "separ", "adapt", "volunt", "budget"):
+        assert stem not in single_stem_terms, single_stem_terms[stem]
+    assert "probation officer" in taxonomy.category("prison-leavers-families").terms
+    assert "apply for probate" in taxonomy.category("wills-power-of-attorney").terms
+
+
+def test_classic_ways_of_saying_it_are_recognised() -> None:
+    taxonomy = default_taxonomy()
+    expected = {
+        "crisis-suicide": [
+            "dont want to be here",
+            "cant see the point",
+            "whats the point anymore",
+            "wish i wasnt alive",
+            "family better off without me",
+            "cant go on like this",
+        ],
+        "send-ehcp": ["additional needs", "special needs", "parent carer"],
+        "befriending": ["lonely", "no mates", "nobody to chat to"],
+        "falls-prevention": ["mum had a fall", "keeps falling", "nan fell"],
+        "domestic-abuse": ["scared of my partner", "walking on eggshells"],
+    }
+    for category_id, phrases in expected.items():
+        assert set(phrases) <= set(taxonomy.category(category_id).query_phrases), category_id
 
 
 def test_ids_are_unique_in_the_file_itself() -> None:
@@ -103,6 +180,43 @@ def test_related_categories_point_somewhere_else() -> None:
     for category in taxonomy.categories:
         for other in category.related:
             assert taxonomy.category(other).id != category.id
+
+
+def test_broader_links_name_a_more_general_need() -> None:
+    taxonomy = default_taxonomy()
+    links = {c.id: c.broader for c in taxonomy.categories if c.broader}
+    assert len(links) >= 20
+    assert links["coercive-control"] == "domestic-abuse"
+    assert links["memory-cafes"] == "dementia"
+    assert links["young-people-drugs"] == "drugs-alcohol"
+    assert links["walking-adapted-sports"] == "sport-clubs"
+    assert links["breastfeeding"] == "maternity"
+    assert links["young-carers"] == "unpaid-carers"
+    for narrow, broad in links.items():
+        assert taxonomy.category(broad).id != narrow
+        seen = [narrow]  # following the links always ends, at a category with no broader one
+        while broad:
+            assert broad not in seen, seen
+            seen.append(broad)
+            broad = taxonomy.category(broad).broader
+    assert taxonomy.category("domestic-abuse").broader == ""
+
+
+def test_narrower_lists_the_kinds_of_a_need_in_file_order() -> None:
+    taxonomy = default_taxonomy()
+    assert [c.id for c in taxonomy.narrower("domestic-abuse")] == [
+        "coercive-control",
+        "forced-marriage-honour",
+    ]
+    assert [c.id for c in taxonomy.narrower("dementia")] == ["memory-cafes"]
+    assert taxonomy.narrower("food-banks") == []
+    assert taxonomy.narrower("coercive-control") == []
+    with pytest.raises(KeyError):
+        taxonomy.narrower("kids")
+    by_id = narrower_categories(taxonomy)
+    for category in taxonomy.categories:
+        assert taxonomy.narrower(category.id) == by_id.get(category.id, [])
+        assert all(other.broader == category.id for other in taxonomy.narrower(category.id))
 
 
 @pytest.mark.skipif(
@@ -157,7 +271,77 @@ def test_a_minimal_file_loads(tmp_path: Path) -> None:
     taxonomy = load_taxonomy(write(tmp_path, BASE, "ok.toml"))
     assert [c.id for c in taxonomy.categories] == ["food-banks"]
     assert taxonomy.category("food-banks").terms == ("food bank",)
+    assert taxonomy.category("food-banks").broader == ""
     assert taxonomy.groups() == ["Food"]
+
+
+def category(id: str, broader: str = "") -> str:
+    line = f'broader = "{broader}"\n' if broader else ""
+    return f'\n[[category]]\nid = "{id}"\nname = "{id}"\ngroup = "Food"\nterms = ["{id} term"]\n{line}'
+
+
+def test_broader_links_load_and_list_their_narrower_needs(tmp_path: Path) -> None:
+    text = BASE + category("pantries", "food-banks") + category("fridges", "food-banks") + category("cafes")
+    taxonomy = load_taxonomy(write(tmp_path, text, "ok.toml"))
+    assert taxonomy.category("pantries").broader == "food-banks"
+    assert taxonomy.category("cafes").broader == ""
+    assert [c.id for c in taxonomy.narrower("food-banks")] == ["pantries", "fridges"]
+    assert taxonomy.narrower("pantries") == []
+
+
+def test_a_broader_link_may_point_later_in_the_file(tmp_path: Path) -> None:
+    text = BASE + category("pantries", "larders") + category("larders")
+    taxonomy = load_taxonomy(write(tmp_path, text, "ok.toml"))
+    assert [c.id for c in taxonomy.narrower("larders")] == ["pantries"]
+
+
+@pytest.mark.parametrize(
+    ("text", "entry", "says"),
+    [
+        (category("pantries", "nowhere"), "category 'pantries'", "unknown broader 'nowhere'"),
+        (category("pantries", "pantries"), "category 'pantries'", "'broader' cannot be the category itself"),
+        (
+            category("pantries").replace('group = "Food"', 'group = "Food"\nbroader = ["food-banks"]'),
+            "category 'pantries'",
+            "'broader' must be one category id",
+        ),
+        (category("pantries", "Food Banks"), "category 'pantries'", "'broader' must be one category id"),
+        (
+            category("pantries", "larders") + category("larders", "pantries"),
+            "category 'pantries'",
+            "circle (pantries -> larders -> pantries)",
+        ),
+        (
+            category("a", "b") + category("b", "c") + category("c", "a"),
+            "category 'a'",
+            "circle (a -> b -> c -> a)",
+        ),
+    ],
+)
+def test_each_broader_mistake_is_refused(tmp_path: Path, text: str, entry: str, says: str) -> None:
+    with pytest.raises(TaxonomyError) as error:
+        load_taxonomy(write(tmp_path, BASE + text))
+    message = str(error.value)
+    assert message.startswith(f"bad.toml: {entry}: ")
+    assert says in message
+
+
+def test_an_extra_file_can_add_a_broader_link_but_not_a_circle(tmp_path: Path) -> None:
+    merged = load_taxonomy(
+        extra=write(tmp_path, '[[category]]\nid = "baby-banks"\nbroader = "food-banks"\n', "extra.toml")
+    )
+    assert merged.category("baby-banks").broader == "food-banks"
+    assert merged.category("baby-banks").terms == default_taxonomy().category("baby-banks").terms
+    assert "baby-banks" in [c.id for c in merged.narrower("food-banks")]
+    assert default_taxonomy().category("baby-banks").broader == ""
+
+    circle = '[[category]]\nid = "domestic-abuse"\nbroader = "coercive-control"\n'
+    with pytest.raises(TaxonomyError) as error:
+        load_taxonomy(extra=write(tmp_path, circle, "extra.toml"))
+    assert str(error.value) == (
+        "extra.toml: category 'domestic-abuse': 'broader' goes round in a circle "
+        "(domestic-abuse -> coercive-control -> domestic-abuse)"
+    )
 
 
 def test_the_example_message_is_exact(tmp_path: Path) -> None:
