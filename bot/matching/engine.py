@@ -101,6 +101,23 @@ class SearchEngine:
         ]
         return SearchResult(hits, understood, names)
 
+    def browse(self, category_id: str, limit: int = 30, near: Point | None = None) -> list[Hit]:
+        """The assets filed under one need, surest (and nearest) first."""
+        understood = Understanding(text="", categories={category_id: 1.0})
+        ranked = score(self.index, understood, limit, near)
+        return [
+            Hit(
+                id=self.index.docs[r.position].id,
+                external_id=self.index.docs[r.position].external_id,
+                name=self.index.docs[r.position].name,
+                score=r.score,
+                why=(f"need: {self.taxonomy.category(category_id).name}",),
+                distance_km=r.distance_km,
+                is_example=self.index.docs[r.position].is_example,
+            )
+            for r in ranked
+        ]
+
     def explain(self, position: int, u: Understanding, distance_km: float | None) -> list[str]:
         """Plain reasons, most telling first: the need, the words, the person, the distance."""
         reasons = []

@@ -108,7 +108,7 @@ def score(index: SearchIndex, u: Understanding, limit: int, near: Point | None =
         stated = (low >= 0) | (high < 200)
         fits = (low <= u.age) & (u.age <= high)
         total = np.where(stated & ~fits, total * AGE_MISMATCH, total + W_AGE * (stated & fits))
-    point = near or u.point
+    point = u.point or near  # a place named in the query beats the saved area
     distance = None
     mentioned = _mentions(index, u.place_terms)
     if mentioned is not None:

@@ -77,3 +77,6 @@ class ZoneMap:
     def place_districts(self) -> dict[str, tuple[str, ...]]:
         """Each configured place name -> the postcode districts of its zone."""
         return {place: self._districts_of[zone] for place, zone in self._by_place.items()}
+
+    def zone_districts(self) -> dict[str, tuple[str, ...]]:
+        return dict(self._districts_of)

@@ -1,0 +1,53 @@
+"""Building the Telegram application: the same wiring for production, the terminal chat and tests."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest
+
+from bot import messages as m
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.context import KEY, BotServices
+from bot.handlers import register
+from bot.services.directory import LiveEngine
+from bot.services.places import ZoneMap
+from db.session import make_engine, make_sessionmaker
+
+
+def build_application(
+    settings: Settings,
+    token: str,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    clock: Clock = system_clock,
+    rate_limiter: bool = True,
+) -> Application:
+    """The bot, talking to Telegram (or to whatever REQUEST stands in for it)."""
+    builder = ApplicationBuilder().token(token).post_init(_post_init).post_shutdown(_post_shutdown)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    zones = ZoneMap(settings.zones)
+    database = make_engine(settings.database_url)
+    app.bot_data[KEY] = BotServices(
+        settings=settings,
+        sessions=make_sessionmaker(database),
+        zones=zones,
+        engine=LiveEngine(zones),
+        clock=clock,
+    )
+    app.bot_data["database"] = database
+    register(app)
+    return app
+
+
+async def _post_init(app: Application) -> None:
+    await app.bot.set_my_commands([BotCommand(name, text) for name, text in m.COMMANDS])
+
+
+async def _post_shutdown(app: Application) -> None:
+    await app.bot_data["database"].dispose()

@@ -1,0 +1,30 @@
+"""What every handler needs, kept on the Application: settings, database, search, safety, clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.ext import ContextTypes
+
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.services.directory import LiveEngine
+from bot.services.places import ZoneMap
+from bot.services.safety import SafetyCheck, default_safety_check
+
+KEY = "peoplezones"
+
+
+@dataclass
+class BotServices:
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    zones: ZoneMap
+    engine: LiveEngine
+    safety: SafetyCheck = field(default_factory=default_safety_check)
+    clock: Clock = system_clock
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
+    return context.application.bot_data[KEY]

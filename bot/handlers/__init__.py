@@ -1,0 +1,24 @@
+"""Telegram handlers: thin transport over the services. `register` wires them in order."""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.handlers import conversation, fallback, search
+
+SAFETY_GROUP = -1  # runs first, for every message, whatever else happens
+
+
+def register(app: Application) -> None:
+    app.add_handler(MessageHandler(filters.TEXT | filters.CAPTION, fallback.safety_first), group=SAFETY_GROUP)
+    app.add_handler(CommandHandler("start", conversation.start))
+    app.add_handler(CommandHandler("help", conversation.help_command))
+    app.add_handler(CommandHandler("menu", conversation.menu_command))
+    app.add_handler(CommandHandler("area", conversation.area_command))
+    app.add_handler(CommandHandler("forget", conversation.forget_command))
+    app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
+    app.add_handler(MessageHandler(filters.LOCATION, conversation.location_shared))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, search.search_text))
+    app.add_handler(CallbackQueryHandler(fallback.on_button))
+    app.add_handler(MessageHandler(filters.ALL, fallback.not_text))
+    app.add_error_handler(fallback.on_error)

@@ -1,0 +1,77 @@
+"""Button data: short, versioned strings (Telegram allows 64 bytes) and a strict parser.
+
+Anything that does not parse — an old format, a forged value — is treated as a stale button.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PATTERNS = {
+    "pg": re.compile(r"^pg:(\d{1,9}):(\d{1,3})$"),  # page of a search
+    "dt": re.compile(r"^dt:(\d{1,12})$"),  # details of an asset
+    "mp": re.compile(r"^mp:(\d{1,12})$"),  # map pin
+    "cl": re.compile(r"^cl:(\d{1,12})$"),  # phone number
+    "ml": re.compile(r"^ml:(\d{1,12})$"),  # more like this
+    "nw": re.compile(r"^nw:(\d{1,9})$"),  # not what I need
+    "gr": re.compile(r"^gr:(\d{1,3})$"),  # browse a group of needs
+    "ct": re.compile(r"^ct:([a-z0-9-]{1,50})$"),  # browse one need
+    "ar": re.compile(r"^ar:(set|skip)$"),  # area
+    "mn": re.compile(r"^mn:$"),  # menu
+}
+
+
+@dataclass(frozen=True)
+class Press:
+    action: str
+    args: tuple[str, ...]
+
+
+def parse(data: str | None) -> Press | None:
+    if not data or len(data.encode("utf-8")) > 64:
+        return None
+    action = data.split(":", 1)[0]
+    pattern = _PATTERNS.get(action)
+    match = pattern.match(data) if pattern else None
+    return Press(action, match.groups()) if match else None
+
+
+def page(search_id: int, number: int) -> str:
+    return f"pg:{search_id}:{number}"
+
+
+def details(asset_id: int) -> str:
+    return f"dt:{asset_id}"
+
+
+def show_map(asset_id: int) -> str:
+    return f"mp:{asset_id}"
+
+
+def call(asset_id: int) -> str:
+    return f"cl:{asset_id}"
+
+
+def more_like(asset_id: int) -> str:
+    return f"ml:{asset_id}"
+
+
+def not_what_i_need(search_id: int) -> str:
+    return f"nw:{search_id}"
+
+
+def group(index: int) -> str:
+    return f"gr:{index}"
+
+
+def category(category_id: str) -> str:
+    return f"ct:{category_id}"
+
+
+def area(choice: str) -> str:
+    return f"ar:{choice}"
+
+
+def menu() -> str:
+    return "mn:"

@@ -1,0 +1,120 @@
+"""Start, help, the menu, the resident's area and forgetting them."""
+
+from __future__ import annotations
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot import messages as m
+from bot.context import services
+from bot.handlers import callbacks
+from bot.matching.taxonomy import default_taxonomy
+from bot.services.areas import area_from_location, area_from_text
+from bot.services.residents import Area, forget, save_area
+
+AWAITING_AREA = "awaiting_area"
+
+
+def menu_keyboard() -> InlineKeyboardMarkup:
+    groups = default_taxonomy().groups()
+    buttons = [InlineKeyboardButton(g, callback_data=callbacks.group(i)) for i, g in enumerate(groups)]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton(m.BUTTON_SET_AREA, callback_data=callbacks.area("set"))])
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.bot.send_message(
+        update.effective_chat.id, m.ASK_NEED, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
+    )
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.bot.send_message(update.effective_chat.id, m.WELCOME, parse_mode=ParseMode.HTML)
+    await send_menu(update, context)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.bot.send_message(
+        update.effective_chat.id, m.HELP, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
+    )
+
+
+async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_menu(update, context)
+
+
+async def ask_area(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    context.user_data[AWAITING_AREA] = True
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(m.BUTTON_SHARE_LOCATION, request_location=True)], [KeyboardButton(m.BUTTON_SKIP)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    await context.bot.send_message(
+        update.effective_chat.id, m.ASK_AREA, parse_mode=ParseMode.HTML, reply_markup=keyboard
+    )
+
+
+async def remember_area(update: Update, context: ContextTypes.DEFAULT_TYPE, area: Area) -> None:
+    context.user_data.pop(AWAITING_AREA, None)
+    async with services(context).sessions.begin() as session:
+        await save_area(session, update.effective_user.id, area)
+    await context.bot.send_message(
+        update.effective_chat.id,
+        m.AREA_SAVED.format(area=m.esc(area.label)),
+        parse_mode=ParseMode.HTML,
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    await send_menu(update, context)
+
+
+async def skip_area(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    context.user_data.pop(AWAITING_AREA, None)
+    await context.bot.send_message(
+        update.effective_chat.id, m.AREA_SKIPPED, reply_markup=ReplyKeyboardRemove()
+    )
+    await send_menu(update, context)
+
+
+async def area_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """The resident answered 'Where are you?' with text."""
+    if text.strip().lower() in (m.BUTTON_SKIP.lower(), "skip", "no", "no thanks"):
+        await skip_area(update, context)
+        return
+    pz = services(context)
+    async with pz.sessions() as session:
+        engine = await pz.engine.get(session)
+    area = area_from_text(text, pz.zones, engine)
+    if area is None:
+        await context.bot.send_message(
+            update.effective_chat.id, m.AREA_UNKNOWN.format(text=m.esc(text[:60])), parse_mode=ParseMode.HTML
+        )
+        return
+    await remember_area(update, context, area)
+
+
+async def location_shared(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    location = update.effective_message.location
+    await remember_area(
+        update, context, area_from_location(location.latitude, location.longitude, services(context).zones)
+    )
+
+
+async def area_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await ask_area(update, context)
+
+
+async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async with services(context).sessions.begin() as session:
+        removed = await forget(session, update.effective_user.id)
+    context.user_data.clear()
+    await context.bot.send_message(update.effective_chat.id, m.FORGOTTEN if removed else m.NOTHING_TO_FORGET)

@@ -1,0 +1,74 @@
+"""Safety first, anything the bot doesn't understand, button routing, and errors."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot import messages as m
+from bot.context import services
+from bot.handlers import browse, callbacks, conversation, search
+
+log = logging.getLogger(__name__)
+
+
+async def safety_first(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every other handler, in any state; never stops the reply that follows."""
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message else ""
+    if text and (alert := services(context).safety.check(text)) is not None:
+        log.info("safety message sent (%s)", alert.kind)  # the kind only, never the words
+        await context.bot.send_message(update.effective_chat.id, m.EMERGENCY, parse_mode=ParseMode.HTML)
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.bot.send_message(update.effective_chat.id, m.NOT_UNDERSTOOD_MEDIA)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.bot.send_message(update.effective_chat.id, m.UNKNOWN_COMMAND)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every button press: parse strictly, then route; anything else is a stale button."""
+    press = callbacks.parse(update.callback_query.data)
+    if press is None:
+        await search.stale(update, context)
+        return
+    action, args = press.action, press.args
+    if action == "pg":
+        await search.on_page(update, context, int(args[0]), int(args[1]))
+    elif action == "nw":
+        await search.on_not_what_i_need(update, context, int(args[0]))
+    elif action in ("dt", "mp", "cl", "ml"):
+        handler = {
+            "dt": search.on_details,
+            "mp": search.on_map,
+            "cl": search.on_call,
+            "ml": search.on_more_like,
+        }
+        await handler[action](update, context, int(args[0]))
+    elif action == "gr":
+        await browse.on_group(update, context, int(args[0]))
+    elif action == "ct":
+        await browse.on_category(update, context, args[0])
+    elif action == "ar":
+        await update.callback_query.answer()
+        if args[0] == "set":
+            await conversation.ask_area(update, context)
+        else:
+            await conversation.skip_area(update, context)
+    elif action == "mn":
+        await browse.on_menu(update, context)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("update failed: %s", type(context.error).__name__, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, m.SOMETHING_WENT_WRONG)
+        except Exception:
+            log.warning("could not send the apology either")

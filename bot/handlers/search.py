@@ -1,0 +1,242 @@
+"""A need in the resident's words -> cards; and the buttons under the cards."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import messages as m
+from bot.context import services
+from bot.handlers import callbacks, cards
+from bot.handlers.conversation import AWAITING_AREA, area_typed, menu_keyboard
+from bot.matching.engine import Hit
+from bot.services.needs import record_unmet_need
+from bot.services.residents import Area, saved_area
+from db.models import Asset
+
+MAX_RESULTS = 12
+GOOD_MATCH = 0.3  # below this the best result is a guess, and the need counts as unmet
+KEPT_SEARCHES = 5
+
+
+@dataclass
+class SearchState:
+    query: str
+    hits: list[Hit]
+    category: str
+    header: str
+
+
+def _searches(context: ContextTypes.DEFAULT_TYPE) -> OrderedDict[int, SearchState]:
+    return context.user_data.setdefault("searches", OrderedDict())
+
+
+def _keep(context: ContextTypes.DEFAULT_TYPE, state: SearchState) -> int:
+    searches = _searches(context)
+    search_id = context.user_data.get("next_search", 1)
+    context.user_data["next_search"] = search_id + 1
+    searches[search_id] = state
+    while len(searches) > KEPT_SEARCHES:
+        searches.popitem(last=False)
+    return search_id
+
+
+async def _assets(context: ContextTypes.DEFAULT_TYPE, ids: list[int]) -> dict[int, Asset]:
+    async with services(context).sessions() as session:
+        return {a.id: a for a in await session.scalars(select(Asset).where(Asset.id.in_(ids)))}
+
+
+async def _area(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> Area | None:
+    async with services(context).sessions() as session:
+        return await saved_area(session, user_id)
+
+
+async def show_page(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, search_id: int, page: int, edit: bool
+) -> None:
+    state = _searches(context)[search_id]
+    assets = await _assets(context, [h.id for h in state.hits])
+    listed = [(assets[h.id], h.distance_km) for h in state.hits if h.id in assets]
+    pz = services(context)
+    text, keyboard = cards.results_page(state.header, listed, page, search_id, pz.clock(), pz.settings.tz)
+    if edit:
+        try:
+            await update.callback_query.edit_message_text(
+                text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+            )
+        except BadRequest as error:  # the same page pressed twice
+            if "not modified" not in str(error).lower():
+                raise
+        return
+    await context.bot.send_message(
+        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+    )
+
+
+async def nothing_found(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: str, category: str
+) -> None:
+    area = await _area(context, update.effective_user.id)
+    async with services(context).sessions.begin() as session:
+        await record_unmet_need(
+            session,
+            query,
+            district=area.district if area else "",
+            zone=area.zone if area else "",
+            category=category,
+        )
+    await context.bot.send_message(
+        update.effective_chat.id,
+        m.NO_MATCH.format(query=m.esc(query[:80])),
+        parse_mode=ParseMode.HTML,
+        reply_markup=menu_keyboard(),
+    )
+
+
+async def search_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any typed message: an area answer if we asked for one, otherwise a need."""
+    text = (update.effective_message.text or "").strip()
+    if not text:
+        await context.bot.send_message(update.effective_chat.id, m.EMPTY_TEXT, parse_mode=ParseMode.HTML)
+        return
+    if context.user_data.get(AWAITING_AREA):
+        await area_typed(update, context, text)
+        return
+    await run_search(update, context, text)
+
+
+async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    pz = services(context)
+    area = await _area(context, update.effective_user.id)
+    async with pz.sessions() as session:
+        engine = await pz.engine.get(session)
+    result = engine.search(text, limit=MAX_RESULTS, near=area.point if area else None)
+    category = max(result.understood.categories.items(), key=lambda kv: kv[1], default=("", 0))[0]
+    good = [h for h in result.hits if h.score >= GOOD_MATCH]
+    if not result.hits:
+        await nothing_found(update, context, text, category)
+        return
+    if good:
+        header = m.RESULTS_HEADER.format(query=m.esc(text[:80]))
+        hits = good
+    else:  # only guesses: say so, show them, and count the need as unmet
+        async with pz.sessions.begin() as session:
+            await record_unmet_need(
+                session,
+                text,
+                district=area.district if area else "",
+                zone=area.zone if area else "",
+                category=category,
+            )
+        header = m.NO_MATCH.format(query=m.esc(text[:80])) + "\n\n" + m.NEAREST_ALTERNATIVES
+        hits = result.hits[: cards.PAGE_SIZE]
+    search_id = _keep(context, SearchState(text, hits, category, header))
+    await show_page(update, context, search_id, 0, edit=False)
+
+
+async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.callback_query.answer()
+    await context.bot.send_message(update.effective_chat.id, m.STALE_BUTTON, reply_markup=menu_keyboard())
+
+
+async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE, search_id: int, page: int) -> None:
+    state = _searches(context).get(search_id)
+    if state is None or page * cards.PAGE_SIZE >= max(len(state.hits), 1):
+        await stale(update, context)
+        return
+    await update.callback_query.answer()
+    await show_page(update, context, search_id, page, edit=True)
+
+
+async def _asset_or_stale(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> Asset | None:
+    asset = (await _assets(context, [asset_id])).get(asset_id)
+    if asset is None or asset.status != "active":
+        await stale(update, context)
+        return None
+    await update.callback_query.answer()
+    return asset
+
+
+async def on_details(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+    if (asset := await _asset_or_stale(update, context, asset_id)) is None:
+        return
+    pz = services(context)
+    text, keyboard = cards.details(asset, pz.clock(), pz.settings.tz)
+    await context.bot.send_message(
+        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+    )
+
+
+async def on_map(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+    if (asset := await _asset_or_stale(update, context, asset_id)) is None:
+        return
+    if asset.latitude is None or asset.longitude is None:
+        await context.bot.send_message(
+            update.effective_chat.id, m.NO_MAP.format(name=m.esc(asset.name)), parse_mode=ParseMode.HTML
+        )
+        return
+    address = ", ".join(p for p in (asset.address, asset.town, asset.postcode) if p) or asset.name
+    await context.bot.send_venue(
+        update.effective_chat.id,
+        asset.latitude,
+        asset.longitude,
+        title=asset.name[:100],
+        address=address[:200],
+    )
+
+
+async def on_call(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+    if (asset := await _asset_or_stale(update, context, asset_id)) is None:
+        return
+    template = m.CALL if asset.phone else m.NO_PHONE
+    await context.bot.send_message(
+        update.effective_chat.id,
+        template.format(name=m.esc(asset.name), phone=m.esc(asset.phone)),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def on_more_like(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+    if (asset := await _asset_or_stale(update, context, asset_id)) is None:
+        return
+    pz = services(context)
+    async with pz.sessions() as session:
+        engine = await pz.engine.get(session)
+    doc = next((d for d in engine.index.docs if d.id == asset_id), None)
+    categories = doc.classification.categories if doc else {}
+    area = await _area(context, update.effective_user.id)
+    near = area.point if area else None
+    if not categories:
+        hits = engine.search(asset.name, limit=MAX_RESULTS + 1, near=near).hits
+    else:
+        best = max(categories.items(), key=lambda kv: kv[1])[0]
+        hits = engine.browse(best, limit=MAX_RESULTS + 1, near=near)
+    hits = [h for h in hits if h.id != asset_id][:MAX_RESULTS]
+    header = m.RESULTS_HEADER.format(query=m.esc(asset.name[:80]))
+    search_id = _keep(context, SearchState(asset.name, hits, "", header))
+    await show_page(update, context, search_id, 0, edit=False)
+
+
+async def on_not_what_i_need(update: Update, context: ContextTypes.DEFAULT_TYPE, search_id: int) -> None:
+    state = _searches(context).get(search_id)
+    if state is None:
+        await stale(update, context)
+        return
+    await update.callback_query.answer()
+    area = await _area(context, update.effective_user.id)
+    async with services(context).sessions.begin() as session:
+        await record_unmet_need(
+            session,
+            state.query,
+            district=area.district if area else "",
+            zone=area.zone if area else "",
+            category=state.category,
+        )
+    browse = InlineKeyboardMarkup([[InlineKeyboardButton(m.BUTTON_BROWSE, callback_data=callbacks.menu())]])
+    await context.bot.send_message(update.effective_chat.id, m.NOT_WHAT_I_NEED, reply_markup=browse)

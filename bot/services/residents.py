@@ -1,0 +1,49 @@
+"""What the bot keeps about a resident: only their area, and only once they choose to save it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.places import Point, distance_km, district_point, district_points
+from db.models import Resident, utcnow
+
+
+@dataclass(frozen=True)
+class Area:
+    label: str  # what to show: "LE4", "Oakham"
+    district: str
+    zone: str
+    point: Point | None
+
+
+async def saved_area(session: AsyncSession, telegram_user_id: int) -> Area | None:
+    resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == telegram_user_id))
+    if resident is None or not resident.postcode_district:
+        return None
+    district = resident.postcode_district
+    return Area(district, district, resident.zone, district_point(district))
+
+
+async def save_area(session: AsyncSession, telegram_user_id: int, area: Area) -> None:
+    """Keep the postcode district (never a full postcode or a precise location)."""
+    resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == telegram_user_id))
+    if resident is None:
+        resident = Resident(telegram_user_id=telegram_user_id)
+        session.add(resident)
+    resident.postcode_district = area.district
+    resident.zone = area.zone
+    resident.consented_at = utcnow()
+
+
+async def forget(session: AsyncSession, telegram_user_id: int) -> bool:
+    """Delete the resident and, through the foreign keys, everything tied to them."""
+    result = await session.execute(delete(Resident).where(Resident.telegram_user_id == telegram_user_id))
+    return bool(result.rowcount)
+
+
+def nearest_district(point: Point) -> str:
+    """The postcode district whose centre is nearest to a shared location."""
+    return min(district_points().items(), key=lambda item: distance_km(point, item[1]))[0]
