@@ -16,7 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.matching.phrases import PhraseBook, PhraseHit
-from bot.matching.taxonomy import Taxonomy, linked_categories, narrower_categories
+from bot.matching.taxonomy import Category, Taxonomy, linked_categories, narrower_categories
 from bot.matching.text import STOP_WORDS, clauses, fold, stem, words
 from bot.services.places import Point, district_point, find_postcode
 
@@ -227,11 +227,22 @@ class QueryReader:
                 shares.append((self.taxonomy.category(broader), BROADER_SHARE))
             shares += [(other, RELATED_SHARE) for other in self._narrower.get(category_id, ())]
             for other, share in shares:
-                # the form of the need for the person the query is about ("self harm" + "my 14 year old")
-                if other.audiences and set(other.audiences) <= u.audiences:
+                if self._for_this_person(other, u):
                     share = FOR_AUDIENCE_SHARE
                 if u.categories.get(other.id, 0.0) < confidence * share:
                     u.categories[other.id] = round(confidence * share, 3)
+
+    def _for_this_person(self, category: Category, u: Understanding) -> bool:
+        """The form of a need for the person the query is about ("self harm" + "my 14 year old"):
+        all its audiences were named, and a stated age falls in their range."""
+        if not category.audiences or not set(category.audiences) <= u.audiences or u.age is None:
+            return False
+        for audience_id in category.audiences:
+            audience = self.taxonomy.audience(audience_id)
+            high = audience.max_age if audience.max_age is not None else 200
+            if (audience.min_age or 0) <= u.age <= high:
+                return True
+        return False
 
 
 def _take_age(folded: str) -> tuple[str, int | None]:

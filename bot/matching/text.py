@@ -23,7 +23,7 @@ STOP_WORDS = frozenset(
     because been before being below between both but by can cant could did didnt do does doesnt
     doing dont during each else even ever every few for from further get gets getting go going
     got had has hasnt have havent having he hed hes her here hers herself him himself his how i
-    if ill im in into is isnt it its itself ive just know let like ll me might more most much must
+    if  im in into is isnt it its itself ive just know let like ll me might more most much must
     my myself near  no nor not now of off on once only or other our ours ourselves out
     over own please re really round s same she shes should so some someone something somewhere still
     such t than that thats the their theirs them themselves then there theres these they theyre this
@@ -55,9 +55,20 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+# Where Snowball's stem would merge words that mean different things to a resident.
+STEM_EXCEPTIONS = {
+    "lonely": "lonely", "loneliness": "lonely",  # not "lone" (lone parent)
+    "noone": "noone",  # not "noon"
+    "boxing": "boxing",  # not "box" (veg box)
+    "probation": "probation", "probate": "probate",  # not both "probat"
+}  # fmt: skip
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return word if word.isdigit() else _STEMMER.stemWord(word)
+    if word.isdigit():
+        return word
+    return STEM_EXCEPTIONS.get(word) or _STEMMER.stemWord(word)
 
 
 def content_stems(text: str) -> list[str]:
