@@ -25,7 +25,7 @@ def build_application(
     rate_limiter: bool = True,
 ) -> Application:
     """The bot, talking to Telegram (or to whatever REQUEST stands in for it)."""
-    builder = ApplicationBuilder().token(token).post_init(_post_init).post_shutdown(_post_shutdown)
+    builder = ApplicationBuilder().token(token)
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     if rate_limiter:
@@ -45,9 +45,12 @@ def build_application(
     return app
 
 
-async def _post_init(app: Application) -> None:
+async def start_bot(app: Application) -> None:
+    """Initialise the app and tell Telegram the command list (what /-completion shows)."""
+    await app.initialize()
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in m.COMMANDS])
 
 
-async def _post_shutdown(app: Application) -> None:
+async def stop_bot(app: Application) -> None:
+    await app.shutdown()
     await app.bot_data["database"].dispose()

@@ -1,0 +1,197 @@
+"""The resident's conversation, end to end through the Bot API emulation."""
+
+import pytest
+from sqlalchemy import func, select
+
+from db.models import Need, Resident
+from tests.conversation import close_conversation, open_conversation
+
+
+@pytest.fixture
+async def chat(sessions, database_url):
+    conversation = await open_conversation(sessions, database_url)
+    yield conversation
+    await close_conversation(conversation)
+
+
+def texts(messages) -> list[str]:
+    return [message.plain for message in messages]
+
+
+def buttons(message) -> list[str]:
+    return [text for row in message.buttons for text, _ in row]
+
+
+async def count(sessions, model) -> int:
+    async with sessions() as session:
+        return await session.scalar(select(func.count()).select_from(model))
+
+
+async def test_start_welcomes_says_what_is_kept_and_offers_the_menu(chat, sessions):
+    ann = chat.telegram.user("Ann")
+    replies = await chat.say(ann, "/start")
+    assert "People Zones Connect" in replies[0].plain
+    assert "don't keep anything about you" in replies[0].plain
+    assert replies[1].plain.startswith("What can I help you find?")
+    assert "Food" in buttons(replies[1]) and "📍 Set my area" in buttons(replies[1])
+    assert await count(sessions, Resident) == 0  # nothing kept until they choose
+    [commands] = chat.telegram.commands.values()
+    assert [c["command"] for c in commands] == ["start", "menu", "area", "help", "forget"]
+
+
+async def test_a_need_in_their_own_words_gets_cards(chat):
+    ann = chat.telegram.user("Ann")
+    [reply] = await chat.say(ann, "any food banks in LE4")
+    text = reply.plain
+    assert text.startswith("Here's what I found for any food banks in LE4")
+    first = text.split("\n\n")[1]
+    assert first.startswith("1. Beaumont Leys Food Bank (example — not a real service)")
+    assert "km away" in first
+    assert "Open now, closes 17:00" in first
+    assert "0116 496 0001" in first
+    assert "1 · Details" in buttons(reply) and "Not what I need" in buttons(reply)
+
+
+async def test_typos_slang_and_a_place_name_work(chat):
+    ann = chat.telegram.user("Ann")
+    [reply] = await chat.say(ann, "fod bank near oakham")
+    assert reply.plain.split("\n\n")[1].startswith("1. Oakham Food Bank")
+    [reply] = await chat.say(ann, "somewhere for my lad after school")
+    assert "Friday Youth Club" in reply.plain.split("\n\n")[1]
+    [reply] = await chat.say(ann, "im skint and behind on my bills")
+    assert "City Debt Advice" in reply.plain
+
+
+async def test_details_map_call_and_more_like_this(chat):
+    ann = chat.telegram.user("Ann")
+    await chat.say(ann, "food bank LE4")
+    [details] = await chat.press(ann, "1 · Details")
+    assert details.plain.startswith("Beaumont Leys Food Bank")
+    assert "Beaumont Way, Leicester, LE4 1DS" in details.plain
+    [venue] = await chat.press(ann, "🗺 Map", details)
+    assert venue.kind == "venue"
+    assert venue.venue["title"] == "Beaumont Leys Food Bank"
+    [call] = await chat.press(ann, "📞 Call", details)
+    assert "0116 496 0001" in call.plain
+    [more] = await chat.press(ann, "More like this", details)
+    assert "Oakham Food Bank" in more.plain and "Beaumont Leys" not in more.plain.split("\n\n")[1]
+
+
+async def test_paging_edits_the_same_message(chat):
+    ann = chat.telegram.user("Ann")
+    [first] = await chat.say(ann, "food bank")
+    assert "More ▶" in buttons(first) and "◀ Back" not in buttons(first)
+    [edited] = await chat.press(ann, "More ▶")
+    assert edited.message_id == first.message_id and edited.edited
+    assert "4 · Details" in buttons(edited) and "◀ Back" in buttons(edited)
+    [back] = await chat.press(ann, "◀ Back")
+    assert "1 · Details" in buttons(back)
+
+
+async def test_nothing_found_is_honest_and_recorded_without_identity(chat, sessions):
+    ann = chat.telegram.user("Ann")
+    [reply] = await chat.say(ann, "scuba diving lessons")
+    assert "couldn't find anything that fits" in reply.plain
+    assert "noted it" in reply.plain
+    async with sessions() as session:
+        need = (await session.scalars(select(Need))).one()
+    assert need.text == "scuba diving lessons"
+    assert need.resident_id is None and need.answered is False
+
+
+async def test_not_what_i_need_records_the_gap(chat, sessions):
+    ann = chat.telegram.user("Ann")
+    await chat.say(ann, "food bank")
+    [reply] = await chat.press(ann, "Not what I need")
+    assert "noted it" in reply.plain
+    async with sessions() as session:
+        need = (await session.scalars(select(Need))).one()
+    assert need.text == "food bank" and need.category == "food-banks"
+
+
+async def test_browse_categories_without_typing(chat):
+    ann = chat.telegram.user("Ann")
+    await chat.say(ann, "/menu")
+    [groups] = await chat.press(ann, "Food")
+    assert groups.plain.startswith("Food — what are you looking for?")
+    [results] = await chat.press(ann, "Food banks and free food")
+    assert "Beaumont Leys Food Bank" in results.plain and "Oakham Food Bank" in results.plain
+
+
+async def test_area_is_saved_only_when_chosen_and_forgotten_on_request(chat, sessions):
+    ann = chat.telegram.user("Ann")
+    await chat.say(ann, "/start")
+    [question] = await chat.press(ann, "📍 Set my area")
+    assert question.plain.startswith("Where are you?")
+    replies = await chat.say(ann, "Oakham")
+    assert "I'll remember" in replies[0].plain
+    async with sessions() as session:
+        resident = (await session.scalars(select(Resident))).one()
+    assert (resident.postcode_district, resident.zone) == ("LE15", "Rutland")
+    [reply] = await chat.say(ann, "food bank")
+    assert reply.plain.split("\n\n")[1].startswith("1. Oakham Food Bank")  # nearest first
+    [bye] = await chat.say(ann, "/forget")
+    assert "deleted" in bye.plain
+    assert await count(sessions, Resident) == 0
+
+
+async def test_shared_location_keeps_only_the_district(chat, sessions):
+    ann = chat.telegram.user("Ann")
+    await chat.say(ann, "/area")
+    replies = await chat.act(ann, ann.share_location(52.6672, -1.1665))
+    assert "LE4" in replies[0].plain
+    async with sessions() as session:
+        resident = (await session.scalars(select(Resident))).one()
+    assert resident.postcode_district == "LE4"
+
+
+async def test_unknown_area_asks_again_kindly(chat):
+    ann = chat.telegram.user("Ann")
+    await chat.say(ann, "/area")
+    [reply] = await chat.say(ann, "Narnia")
+    assert "don't know where Narnia is" in reply.plain
+    replies = await chat.say(ann, "Skip")
+    assert "No problem" in replies[0].plain
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my partner hits me and I'm scared", "i want to end it all", "someone is breaking in right now"],
+)
+async def test_safety_first_in_any_state(chat, text):
+    ann = chat.telegram.user("Ann")
+    await chat.say(ann, "/area")  # even while the bot waits for an area
+    replies = await chat.say(ann, text)
+    assert replies[0].plain.startswith("If you or someone else is in danger right now, call 999.")
+    for number in ("101", "116 123", "0808 2000 247", "0800 555 111"):
+        assert number in replies[0].plain
+
+
+async def test_things_the_bot_does_not_understand(chat):
+    ann = chat.telegram.user("Ann")
+    for update, expected in (
+        (ann.send_sticker(), "only read typed messages"),
+        (ann.send_voice(), "only read typed messages"),
+        (ann.send_photo(), "only read typed messages"),
+        (ann.send("/teleport"), "don't know that command"),
+    ):
+        replies = await chat.act(ann, update)
+        assert expected in replies[-1].plain
+
+
+async def test_stale_and_forged_buttons_are_handled(chat):
+    ann = chat.telegram.user("Ann")
+    [old] = await chat.say(ann, "food bank")
+    for data in ("pg:999:1", "dt:999999", "ct:not-a-need", "gr:99", "zz:1", "pg:1:1'; drop table", "x" * 64):
+        replies = await chat.act(ann, ann.press_data(data, old))
+        assert "button is from an old message" in replies[-1].plain
+    assert all(query.answered for query in chat.telegram.callback_queries.values())
+
+
+async def test_escaping_and_limits_hold_for_hostile_text(chat):
+    ann = chat.telegram.user("Ann")
+    [reply] = await chat.say(ann, "<b>food</b> & bank " + "x" * 5000)
+    assert "<b>food</b> & bank" in reply.plain  # shown as typed, not as markup
+    assert len(reply.plain) <= 4096
+    [reply] = await chat.say(ann, "😀😀😀")
+    assert "couldn't find anything" in reply.plain
