@@ -12,7 +12,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot.chat import run_chat
 from bot.config import ConfigError, Settings, load_settings
+from bot.production import run_telegram
 from bot.services import demo
 from bot.services.categories import CorrectionError, correct_categories
 from bot.services.directory import import_directory, load_engine, reclassify_all
@@ -64,8 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("classify", help="classify every asset again (after editing the taxonomy)")
 
-    demo_cmd = commands.add_parser("demo", help="load the LLR demo directory and try it out")
+    demo_cmd = commands.add_parser("demo", help="load the LLR demo directory and chat with the bot")
     demo_cmd.add_argument("action", nargs="?", choices=["run", "load"], default="run")
+
+    commands.add_parser("chat", help="chat with the bot in this terminal (no token, no network)")
+
+    run = commands.add_parser("run", help="run the bot on Telegram (needs PEOPLEZONES_BOT_TOKEN)")
+    run.add_argument("--webhook", metavar="URL", help="receive updates at this public URL instead of polling")
+    run.add_argument("--port", type=int, default=8443, help="local port for the webhook (default 8443)")
 
     data = commands.add_parser("data", help="rebuild the derived reference tables from shared data")
     data.add_argument("action", choices=["derive"])
@@ -192,11 +200,30 @@ async def cmd_classify(settings: Settings, args: argparse.Namespace) -> None:
 async def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
     await ensure_schema(settings)
     async with open_database(settings.database_url) as sessions:
-        zones = ZoneMap(settings.zones)
-        report = await demo.load(sessions, zones)
-        print(f"demo directory: {report.summary()}")
-        if args.action == "run":
-            await demo.try_searches(sessions, zones, interactive=sys.stdin.isatty())
+        report = await demo.load(sessions, ZoneMap(settings.zones))
+    print(f"demo directory: {report.summary()}")
+    if args.action == "run":
+        await run_chat(settings)
+
+
+async def cmd_chat(settings: Settings, args: argparse.Namespace) -> None:
+    """The terminal chat; an empty directory gets the demo first, so there is something to find."""
+    await ensure_schema(settings)
+    async with open_database(settings.database_url) as sessions:
+        if await demo.directory_is_empty(sessions):
+            report = await demo.load(sessions, ZoneMap(settings.zones))
+            print(f"the directory was empty, so I loaded the demo: {report.summary()}")
+    await run_chat(settings)
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
+    if not settings.bot_token:
+        raise CommandError(
+            "no bot token: get one from @BotFather on Telegram, then run "
+            "`PEOPLEZONES_BOT_TOKEN=123456:ABC... peoplezones run` (or try `peoplezones chat`)"
+        )
+    asyncio.run(ensure_schema(settings))
+    run_telegram(settings, webhook_url=args.webhook, port=args.port)
 
 
 def cmd_data(settings: Settings, args: argparse.Namespace) -> None:
@@ -214,6 +241,7 @@ COMMANDS = {
     "categories": cmd_categories,
     "classify": cmd_classify,
     "demo": cmd_demo,
+    "chat": cmd_chat,
 }
 
 
@@ -224,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config)
         if args.command == "data":
             cmd_data(settings, args)
+        elif args.command == "run":
+            cmd_run(settings, args)
         else:
             asyncio.run(COMMANDS[args.command](settings, args))
     except (ConfigError, CommandError) as exc:

@@ -43,6 +43,9 @@ AREA_UNKNOWN = (
 AREA_SKIPPED = "No problem. I'll show places from across the area."
 FORGOTTEN = "Done. I've deleted what I had saved about you."
 NOTHING_TO_FORGET = "I don't have anything saved about you."
+TELL_ME_MORE = (
+    "Hello! What can I help you find? Type what you need, like <i>food bank near LE4</i>, or tap a button."
+)
 RESULTS_HEADER = "Here's what I found for <i>{query}</i>:"
 BROWSE_HEADER = "<b>{category}</b> — here's what I found:"
 NEAREST_ALTERNATIVES = "These are the closest things I have. They may still help:"

@@ -82,12 +82,13 @@ def test_search_needs_text(cli_env, capsys):
     assert code == 1 and "say what to search for" in err
 
 
-def test_demo_loads_and_searches_without_a_terminal(cli_env, capsys, monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+def test_demo_loads_and_ends_in_the_chat(cli_env, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("library in oakham\n"))
     code, out, _ = run(capsys, "demo")
     assert code == 0
     assert "demo directory: demo:" in out
-    assert "You asked: food bank" in out
+    assert "Here's what I found for library in oakham" in out
+    assert "1. Oakham Library" in out
     code, out, _ = run(capsys, "demo", "load")
     assert " 0 created, 0 updated" in out
 
@@ -131,3 +132,31 @@ def test_search_json_says_why(cli_env, capsys):
     top = json.loads(out)["results"][0]
     assert top["name"] == "Braunstone Youth Hub"
     assert any(reason.startswith("need: ") for reason in top["why"])
+
+
+def test_terminal_chat_from_piped_input(cli_env, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("hi\nfood bank near LE4\n1\n/as Bob\n/loc LE15 6AA\n99\n"))
+    code, out, _ = run(capsys, "chat")
+    assert code == 0
+    assert "the directory was empty, so I loaded the demo" in out
+    blocks = out.split("you> ")[1:]
+    assert [b.split("\n", 1)[0] for b in blocks] == [
+        "hi",
+        "food bank near LE4",
+        "1",
+        "/as Bob",
+        "/loc LE15 6AA",
+        "99",
+    ]
+    assert "Hello! What can I help you find?" in blocks[0]
+    assert "Here's what I found for food bank near LE4" in blocks[1] and "[1] 1 · Details" in blocks[1]
+    assert "Food Bank" in blocks[2] or "food bank" in blocks[2]  # the details of result 1
+    assert "now typing as Bob" in blocks[3]
+    assert "I'll remember LE15" in blocks[4]
+    assert "There is no button 99" in blocks[5]
+
+
+def test_run_without_a_token_says_how_to_get_one(cli_env, capsys):
+    code, _, err = run(capsys, "run")
+    assert code == 1
+    assert "PEOPLEZONES_BOT_TOKEN" in err and "@BotFather" in err

@@ -194,4 +194,11 @@ async def test_escaping_and_limits_hold_for_hostile_text(chat):
     assert "<b>food</b> & bank" in reply.plain  # shown as typed, not as markup
     assert len(reply.plain) <= 4096
     [reply] = await chat.say(ann, "😀😀😀")
-    assert "couldn't find anything" in reply.plain
+    assert reply.plain.startswith("Hello! What can I help you find?")
+
+
+async def test_a_greeting_is_not_a_gap(chat, sessions):
+    ann = chat.telegram.user("Ann")
+    [reply] = await chat.say(ann, "hi there!")
+    assert reply.plain.startswith("Hello! What can I help you find?")
+    assert await count(sessions, Need) == 0

@@ -82,11 +82,15 @@ class EmulatedTelegram:
 
     # ----- people and chats -------------------------------------------------------------------
 
-    def user(self, name: str, *, username: str | None = None, language_code: str = "en") -> EmulatedUser:
-        """The user called ``name`` (created with the next id and a private chat on first use)."""
+    def user(
+        self, name: str, *, username: str | None = None, language_code: str = "en", user_id: int | None = None
+    ) -> EmulatedUser:
+        """The user called ``name`` (created with the next id, or ``user_id``, and a private chat
+        on first use)."""
         if name not in self.users:
-            user_id = self._next_user_id
-            self._next_user_id += 1
+            if user_id is None:
+                user_id = self._next_user_id
+                self._next_user_id += 1
             self.users[name] = EmulatedUser(self, name, user_id, username, language_code)
             self.chats[user_id] = ChatState(user_id, "private", first_name=name, username=username)
         return self.users[name]

@@ -117,6 +117,12 @@ async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     async with pz.sessions() as session:
         engine = await pz.engine.get(session)
     result = engine.search(text, limit=MAX_RESULTS, near=area.point if area else None)
+    if not result.understood.terms and not result.understood.categories:
+        # "hi", "thanks", "ok": nothing to look for yet, and nothing missing from the directory
+        await context.bot.send_message(
+            update.effective_chat.id, m.TELL_ME_MORE, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
+        )
+        return
     category = max(result.understood.categories.items(), key=lambda kv: kv[1], default=("", 0))[0]
     good = [h for h in result.hits if h.score >= GOOD_MATCH]
     if not result.hits:
