@@ -202,3 +202,25 @@ async def test_a_greeting_is_not_a_gap(chat, sessions):
     [reply] = await chat.say(ann, "hi there!")
     assert reply.plain.startswith("Hello! What can I help you find?")
     assert await count(sessions, Need) == 0
+
+
+async def test_a_failed_send_gets_an_apology_and_nothing_breaks(chat, caplog):
+    ann = chat.telegram.user("Ann")
+    chat.telegram.faults.fail_next("sendMessage", "bad_gateway")
+    replies = await chat.say(ann, "food bank")
+    assert [r.plain for r in replies] == [
+        "Sorry, something went wrong on my side. Please try again in a moment."
+    ]
+    assert "food bank" not in caplog.text  # errors are logged without what the resident wrote
+    [reply] = await chat.say(ann, "food bank")
+    assert "Here's what I found" in reply.plain
+
+
+async def test_a_user_who_blocked_the_bot_is_not_a_crash(chat, caplog):
+    ann = chat.telegram.user("Ann")
+    # Ann blocks the bot between sending her message and the reply (and the apology) going out.
+    chat.telegram.faults.fail_next("sendMessage", "blocked", times=2)
+    assert await chat.say(ann, "food bank") == []
+    assert "could not send the apology" in caplog.text
+    [reply] = await chat.say(ann, "food bank")
+    assert "Here's what I found" in reply.plain
