@@ -10,9 +10,16 @@ from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
 from bot.handlers.conversation import menu_keyboard
-from bot.handlers.search import MAX_RESULTS, SearchState, _area, _keep, show_page, stale
+from bot.handlers.search import (
+    MAX_RESULTS,
+    SearchState,
+    keep_search,
+    note_unmet,
+    resident_area,
+    show_page,
+    stale,
+)
 from bot.matching.taxonomy import default_taxonomy
-from bot.services.needs import record_unmet_need
 
 
 async def on_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -52,19 +59,12 @@ async def on_category(update: Update, context: ContextTypes.DEFAULT_TYPE, catego
     await update.callback_query.answer()
     category = taxonomy.category(category_id)
     pz = services(context)
-    area = await _area(context, update.effective_user.id)
+    area = await resident_area(context, update.effective_user.id)
     async with pz.sessions() as session:
         engine = await pz.engine.get(session)
     hits = engine.browse(category_id, limit=MAX_RESULTS, near=area.point if area else None)
     if not hits:
-        async with pz.sessions.begin() as session:
-            await record_unmet_need(
-                session,
-                category.name,
-                district=area.district if area else "",
-                zone=area.zone if area else "",
-                category=category_id,
-            )
+        await note_unmet(context, area, category.name, category_id)
         await context.bot.send_message(
             update.effective_chat.id,
             m.EMPTY_CATEGORY.format(category=m.esc(category.name)),
@@ -73,5 +73,5 @@ async def on_category(update: Update, context: ContextTypes.DEFAULT_TYPE, catego
         )
         return
     header = m.BROWSE_HEADER.format(category=m.esc(category.name))
-    search_id = _keep(context, SearchState(category.name, hits, category_id, header))
+    search_id = keep_search(context, SearchState(category.name, hits, category_id, header))
     await show_page(update, context, search_id, 0, edit=False)

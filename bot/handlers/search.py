@@ -37,7 +37,7 @@ def _searches(context: ContextTypes.DEFAULT_TYPE) -> OrderedDict[int, SearchStat
     return context.user_data.setdefault("searches", OrderedDict())
 
 
-def _keep(context: ContextTypes.DEFAULT_TYPE, state: SearchState) -> int:
+def keep_search(context: ContextTypes.DEFAULT_TYPE, state: SearchState) -> int:
     searches = _searches(context)
     search_id = context.user_data.get("next_search", 1)
     context.user_data["next_search"] = search_id + 1
@@ -52,9 +52,21 @@ async def _assets(context: ContextTypes.DEFAULT_TYPE, ids: list[int]) -> dict[in
         return {a.id: a for a in await session.scalars(select(Asset).where(Asset.id.in_(ids)))}
 
 
-async def _area(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> Area | None:
+async def resident_area(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> Area | None:
     async with services(context).sessions() as session:
         return await saved_area(session, user_id)
+
+
+async def note_unmet(context: ContextTypes.DEFAULT_TYPE, area: Area | None, text: str, category: str) -> None:
+    """Record a need nothing answered: the words, the area and the need, never who asked."""
+    async with services(context).sessions.begin() as session:
+        await record_unmet_need(
+            session,
+            text,
+            district=area.district if area else "",
+            zone=area.zone if area else "",
+            category=category,
+        )
 
 
 async def show_page(
@@ -82,15 +94,7 @@ async def show_page(
 async def nothing_found(
     update: Update, context: ContextTypes.DEFAULT_TYPE, query: str, category: str
 ) -> None:
-    area = await _area(context, update.effective_user.id)
-    async with services(context).sessions.begin() as session:
-        await record_unmet_need(
-            session,
-            query,
-            district=area.district if area else "",
-            zone=area.zone if area else "",
-            category=category,
-        )
+    await note_unmet(context, await resident_area(context, update.effective_user.id), query, category)
     await context.bot.send_message(
         update.effective_chat.id,
         m.NO_MATCH.format(query=m.esc(query[:80])),
@@ -113,7 +117,7 @@ async def search_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     pz = services(context)
-    area = await _area(context, update.effective_user.id)
+    area = await resident_area(context, update.effective_user.id)
     async with pz.sessions() as session:
         engine = await pz.engine.get(session)
     result = engine.search(text, limit=MAX_RESULTS, near=area.point if area else None)
@@ -132,17 +136,10 @@ async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
         header = m.RESULTS_HEADER.format(query=m.esc(text[:80]))
         hits = good
     else:  # only guesses: say so, show them, and count the need as unmet
-        async with pz.sessions.begin() as session:
-            await record_unmet_need(
-                session,
-                text,
-                district=area.district if area else "",
-                zone=area.zone if area else "",
-                category=category,
-            )
+        await note_unmet(context, area, text, category)
         header = m.NO_MATCH.format(query=m.esc(text[:80])) + "\n\n" + m.NEAREST_ALTERNATIVES
         hits = result.hits[: cards.PAGE_SIZE]
-    search_id = _keep(context, SearchState(text, hits, category, header))
+    search_id = keep_search(context, SearchState(text, hits, category, header))
     await show_page(update, context, search_id, 0, edit=False)
 
 
@@ -216,7 +213,7 @@ async def on_more_like(update: Update, context: ContextTypes.DEFAULT_TYPE, asset
         engine = await pz.engine.get(session)
     doc = next((d for d in engine.index.docs if d.id == asset_id), None)
     categories = doc.classification.categories if doc else {}
-    area = await _area(context, update.effective_user.id)
+    area = await resident_area(context, update.effective_user.id)
     near = area.point if area else None
     if not categories:
         hits = engine.search(asset.name, limit=MAX_RESULTS + 1, near=near).hits
@@ -225,7 +222,7 @@ async def on_more_like(update: Update, context: ContextTypes.DEFAULT_TYPE, asset
         hits = engine.browse(best, limit=MAX_RESULTS + 1, near=near)
     hits = [h for h in hits if h.id != asset_id][:MAX_RESULTS]
     header = m.RESULTS_HEADER.format(query=m.esc(asset.name[:80]))
-    search_id = _keep(context, SearchState(asset.name, hits, "", header))
+    search_id = keep_search(context, SearchState(asset.name, hits, "", header))
     await show_page(update, context, search_id, 0, edit=False)
 
 
@@ -235,14 +232,8 @@ async def on_not_what_i_need(update: Update, context: ContextTypes.DEFAULT_TYPE,
         await stale(update, context)
         return
     await update.callback_query.answer()
-    area = await _area(context, update.effective_user.id)
-    async with services(context).sessions.begin() as session:
-        await record_unmet_need(
-            session,
-            state.query,
-            district=area.district if area else "",
-            zone=area.zone if area else "",
-            category=state.category,
-        )
+    await note_unmet(
+        context, await resident_area(context, update.effective_user.id), state.query, state.category
+    )
     browse = InlineKeyboardMarkup([[InlineKeyboardButton(m.BUTTON_BROWSE, callback_data=callbacks.menu())]])
     await context.bot.send_message(update.effective_chat.id, m.NOT_WHAT_I_NEED, reply_markup=browse)
