@@ -224,3 +224,22 @@ async def test_a_user_who_blocked_the_bot_is_not_a_crash(chat, caplog):
     assert "could not send the apology" in caplog.text
     [reply] = await chat.say(ann, "food bank")
     assert "Here's what I found" in reply.plain
+
+
+async def test_the_bot_answers_through_long_polling(chat):
+    """Production's way in: getUpdates long polling, here against the emulation."""
+    import asyncio
+
+    ann = chat.telegram.user("Ann")
+    await chat.app.start()
+    await chat.app.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        ann.send("/help")
+        for _ in range(200):  # at most 2 s; the poll wakes as soon as Ann writes
+            if chat.telegram.last_bot_message(ann) is not None:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await chat.app.updater.stop()
+        await chat.app.stop()
+    assert "Tell me what you need in your own words" in chat.telegram.last_bot_message(ann).plain
