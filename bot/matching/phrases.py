@@ -40,11 +40,15 @@ class PhraseBook:
     def __init__(self, phrases: list[Phrase]) -> None:
         self.phrases = [p for p in phrases if p.stems]
         self._by_stem: dict[str, list[int]] = defaultdict(list)
-        self._by_first: dict[str, list[int]] = defaultdict(list)
+        self._single: dict[str, list[int]] = defaultdict(list)  # one-word phrases by their word
+        self._by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)  # by first two words
         for i, phrase in enumerate(self.phrases):
             for s in set(phrase.stems):
                 self._by_stem[s].append(i)
-            self._by_first[phrase.stems[0]].append(i)
+            if len(phrase.stems) == 1:
+                self._single[phrase.stems[0]].append(i)
+            else:
+                self._by_pair[phrase.stems[:2]].append(i)
         self.vocabulary = frozenset(self._by_stem)
 
     @classmethod
@@ -97,12 +101,14 @@ class PhraseBook:
 
         "drug or alcohol use" still reads as "drug alcohol"; "food ... bank holiday" does not.
         """
-        found = []
+        found = [self.phrases[i] for s in stems for i in self._single.get(s, ())]
         for start, first in enumerate(stems):
-            for i in self._by_first.get(first, ()):
-                phrase = self.phrases[i]
-                if _in_order(stems, start, phrase.stems):
-                    found.append(phrase)
+            # only phrases whose second word is close enough to follow this one
+            for offset, second in enumerate(stems[start + 1 : start + 2 + GAP], start=start + 1):
+                for i in self._by_pair.get((first, second), ()):
+                    phrase = self.phrases[i]
+                    if len(phrase.stems) == 2 or _in_order(stems, offset, phrase.stems[1:]):
+                        found.append(phrase)
         return found
 
 

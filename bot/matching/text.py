@@ -12,6 +12,7 @@ from functools import lru_cache
 import snowballstemmer
 
 _WORD = re.compile(r"[a-z0-9]+")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _STEMMER = snowballstemmer.stemmer("english")
 
@@ -45,8 +46,7 @@ PHRASE_STOP_WORDS = STOP_WORDS - NEGATIONS
 def fold(text: str) -> str:
     """Lower case without accents or apostrophes: "Cafés can't" -> "cafes cant"."""
     if not text.isascii():  # the slow accent strip only for text that may have accents
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return _APOSTROPHES.sub("", text.lower()).replace("&", " and ")
 
 
