@@ -70,7 +70,10 @@ def clean_text(value: object, keep_lines: bool = False) -> str:
     """Trim, collapse runs of spaces, drop control characters; optionally keep paragraph breaks."""
     if value is None:
         return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    text = str(value)
+    if not keep_lines and text.isprintable() and "  " not in text and text == text.strip():
+        return text  # already clean: most values in a feed are
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
     if not text.replace("\n", "").replace("\t", "").isprintable():  # rare: the slow path only then
         text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
     if not keep_lines:

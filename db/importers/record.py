@@ -96,10 +96,10 @@ class AssetRecord:
 
     def normalise(self) -> AssetRecord:
         """Tidy whitespace, postcode and lists so that equal content hashes equal."""
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, str) and f.name != "description":
-                setattr(self, f.name, clean_text(value))
+        for name in _TEXT_FIELDS:
+            value = getattr(self, name)
+            if value:
+                setattr(self, name, clean_text(value))
         self.description = clean_text(self.description, keep_lines=True)
         self.postcode = normalise_postcode(self.postcode) or clean_text(self.postcode).upper()
         self.kind = self.kind.lower()
@@ -124,6 +124,11 @@ class AssetRecord:
         """Stable digest of the content, so a re-import can tell 'unchanged' from 'updated'."""
         blob = json.dumps(self, sort_keys=True, ensure_ascii=False, default=_plain)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+_TEXT_FIELDS = tuple(
+    f.name for f in fields(AssetRecord) if f.type in ("str", str) and f.name != "description"
+)
 
 
 @dataclass
