@@ -1,7 +1,4 @@
-"""The demo directory of real LLR assets (plus labelled examples), and a first taste of search.
-
-Until the chat lands, the newcomer's first command ends here: load the demo, then search it.
-"""
+"""The demo directory of real LLR assets (plus labelled examples), for a first run with no data."""
 
 from __future__ import annotations
 
@@ -17,8 +14,6 @@ from db.importers.pipeline import ImportReport
 from db.models import Asset
 
 DEMO_FILE = Path(db.__file__).with_name("data") / "demo_directory.csv"
-SAMPLE_QUERIES = ("food bank", "library in Oakham", "youth club", "GP surgery Loughborough")
-EXAMPLE_LABEL = "(example entry, not a real service)"
 
 
 async def load(sessions: async_sessionmaker[AsyncSession], zones: ZoneMap) -> ImportReport:
