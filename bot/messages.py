@@ -28,6 +28,7 @@ HELP = (
     "<i>somewhere for my lad after school</i>.\n\n"
     "/menu shows the main choices.\n"
     "/area sets your area, so the nearest places come first.\n"
+    "/volunteer offers your own time or skills; /myoffers shows them.\n"
     "/forget deletes what I've saved about you.\n"
     "/help shows this message."
 )
@@ -87,10 +88,66 @@ BUTTON_CALL = "📞 Call"
 BUTTON_MORE_LIKE_THIS = "More like this"
 BUTTON_MENU = "Menu"
 
+VOLUNTEER_ASK_OFFER = (
+    "Thank you for wanting to help! What could you offer? Tell me in your own words, like "
+    "<i>I can do basic DIY</i> or <i>I speak Gujarati and Punjabi</i>."
+)
+VOLUNTEER_CONFIRM_SKILLS = "I've noted: <b>{skills}</b>. Is that right?"
+VOLUNTEER_NO_SKILLS = "Thanks. I'll keep your words just as you wrote them."
+VOLUNTEER_ASK_WHEN = "When are you usually free? Tap all that fit, then Done."
+VOLUNTEER_ASK_WHERE = "Where can you help? Type a postcode or a town, or tap Anywhere."
+VOLUNTEER_ASK_CONTACT = (
+    "How should people reach you? Through this bot only is safest: nobody sees who you are unless you say so."
+)
+VOLUNTEER_ASK_DBS = "Some of this is with children or adults who may need care. Do you have a DBS check?"
+VOLUNTEER_USE_BUTTONS = "Please tap one of the buttons above, or send /volunteer to start again."
+VOLUNTEER_PENDING = (
+    "Thank you! A coordinator will look at your offer soon, and I'll tell you when it's approved. "
+    "/myoffers shows your offers."
+)
+VOLUNTEER_ADDED = "Thank you! I've added this to your offers. /myoffers shows them."
+COORDINATOR_NEW_OFFER = "A new volunteer offer is waiting for you. Send /pending to see it."
+NO_OFFERS = "You haven't offered anything yet. Send /volunteer to start."
+YOUR_OFFERS = "Your offers (your volunteering is <b>{status}</b>):"
+VOLUNTEER_STATUS = {
+    "pending": "waiting for a coordinator",
+    "approved": "approved",
+    "rejected": "not approved",
+}
+OFFER_CARD = "<i>{text}</i>\nSkills: {skills}\nNow: {state}"
+OFFER_STATE = {"active": "open to requests", "paused": "paused"}
+OFFER_NOW = {
+    "paused": "Paused. Nobody will be matched with this offer until you resume it.",
+    "active": "Resumed. Thank you!",
+    "withdrawn": "Withdrawn. Thank you for offering.",
+}
+COORDINATORS_ONLY = "Sorry, that's for coordinators only."
+NOTHING_PENDING = "No volunteers are waiting for a decision."
+PENDING_CARD = "<b>New volunteer</b>\n{offers}\nArea: {area}\nFree: {when}\nDBS check: {dbs}"
+ALREADY_DECIDED = "That volunteer has already been decided on."
+DECIDED = {"approve": "Approved. I've told them.", "decline": "Declined. I've told them kindly."}
+VOLUNTEER_TOLD = {
+    "approve": "Good news: a coordinator has approved your volunteering. Thank you!",
+    "decline": (
+        "Thank you for offering. A coordinator isn't able to take your offer on right now. "
+        "You're welcome to offer again another time."
+    ),
+}
+BUTTON_YES = "Yes"
+BUTTON_NO = "No"
+BUTTON_NOT_SURE = "Not sure"
+BUTTON_CHANGE = "Change it"
+BUTTON_DONE = "Done"
+BUTTON_ANYWHERE = "Anywhere"
+BUTTON_CONTACT_BOT = "Through this bot only"
+BUTTON_CONTACT_TELEGRAM = "They can see my Telegram name"
+
 COMMANDS = [
     ("start", "Start again"),
     ("menu", "What can I help you find?"),
     ("area", "Set your area"),
+    ("volunteer", "Offer your time or skills"),
+    ("myoffers", "See and change your offers"),
     ("help", "How to use this bot"),
     ("forget", "Delete what I've saved about you"),
 ]

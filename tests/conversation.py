@@ -40,8 +40,10 @@ class Conversation:
         return self.telegram.bot_messages_since(user, mark)
 
 
-async def open_conversation(sessions, database_url: str, assets: str = "conversation_assets.csv"):
-    settings = Settings(database_url=database_url, zones=default_zones())
+async def open_conversation(
+    sessions, database_url: str, assets: str = "conversation_assets.csv", settings: Settings | None = None
+):
+    settings = settings or Settings(database_url=database_url, zones=default_zones())
     await import_directory(sessions, str(FIXTURES / assets), ZoneMap(settings.zones))
     telegram = EmulatedTelegram(token="123456:TEST", rate_limits=False)
     clock = FakeClock(THURSDAY_MORNING)

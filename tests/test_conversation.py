@@ -36,7 +36,15 @@ async def test_start_welcomes_says_what_is_kept_and_offers_the_menu(chat, sessio
     assert "Food" in buttons(replies[1]) and "📍 Set my area" in buttons(replies[1])
     assert await count(sessions, Resident) == 0  # nothing kept until they choose
     [commands] = chat.telegram.commands.values()
-    assert [c["command"] for c in commands] == ["start", "menu", "area", "help", "forget"]
+    assert [c["command"] for c in commands] == [
+        "start",
+        "menu",
+        "area",
+        "volunteer",
+        "myoffers",
+        "help",
+        "forget",
+    ]
 
 
 async def test_a_need_in_their_own_words_gets_cards(chat):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import conversation, fallback, search
+from bot.handlers import conversation, fallback, search, volunteering
 
 SAFETY_GROUP = -1  # runs first, for every message, whatever else happens
 
@@ -16,6 +16,9 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("menu", conversation.menu_command))
     app.add_handler(CommandHandler("area", conversation.area_command))
     app.add_handler(CommandHandler("forget", conversation.forget_command))
+    app.add_handler(CommandHandler("volunteer", volunteering.start_volunteering))
+    app.add_handler(CommandHandler("myoffers", volunteering.my_offers_command))
+    app.add_handler(CommandHandler("pending", volunteering.pending_command))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(filters.LOCATION, conversation.location_shared))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, search.search_text))

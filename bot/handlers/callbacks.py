@@ -19,6 +19,9 @@ _PATTERNS = {
     "ct": re.compile(r"^ct:([a-z0-9-]{1,50})$"),  # browse one need
     "ar": re.compile(r"^ar:(set|skip)$"),  # area
     "mn": re.compile(r"^mn:$"),  # menu
+    "vo": re.compile(r"^vo:([a-z0-9]{1,12})$"),  # a step of the /volunteer flow
+    "of": re.compile(r"^of:(pause|resume|withdraw):(\d{1,12})$"),  # one of my offers
+    "vc": re.compile(r"^vc:(approve|decline):(\d{1,12})$"),  # a coordinator's decision
 }
 
 
@@ -75,3 +78,15 @@ def area(choice: str) -> str:
 
 def menu() -> str:
     return "mn:"
+
+
+def volunteer(choice: str) -> str:
+    return f"vo:{choice}"
+
+
+def offer(action: str, offer_id: int) -> str:
+    return f"of:{action}:{offer_id}"
+
+
+def decision(action: str, volunteer_id: int) -> str:
+    return f"vc:{action}:{volunteer_id}"

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import browse, callbacks, conversation, search
+from bot.handlers import browse, callbacks, conversation, search, volunteering
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await conversation.skip_area(update, context)
     elif action == "mn":
         await browse.on_menu(update, context)
+    elif action == "vo":
+        await volunteering.on_button(update, context, args[0])
+    elif action == "of":
+        await volunteering.on_offer_button(update, context, args[0], int(args[1]))
+    elif action == "vc":
+        await volunteering.on_decision(update, context, args[0], int(args[1]))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks, cards
+from bot.handlers import callbacks, cards, volunteering
 from bot.handlers.conversation import AWAITING_AREA, area_typed, menu_keyboard
 from bot.matching.engine import Hit
 from bot.services.needs import record_unmet_need
@@ -111,6 +111,9 @@ async def search_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     if context.user_data.get(AWAITING_AREA):
         await area_typed(update, context, text)
+        return
+    if context.user_data.get(volunteering.FLOW):
+        await volunteering.on_text(update, context, text)
         return
     await run_search(update, context, text)
 

@@ -1,0 +1,286 @@
+"""/volunteer: what they can offer, when, where, how to reach them; /myoffers; coordinators'
+/pending approvals. A small step-by-step flow kept in user_data (see STEPS)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ContextTypes
+
+from bot import messages as m
+from bot.context import services
+from bot.handlers import callbacks
+from bot.matching.skills import default_skills
+from bot.services.areas import area_from_text
+from bot.services.volunteers import (
+    AVAILABILITY,
+    OfferDraft,
+    VolunteerError,
+    decide,
+    is_coordinator,
+    my_offers,
+    pending_volunteers,
+    register_offer,
+    set_offer_state,
+)
+
+log = logging.getLogger(__name__)
+FLOW = "volunteer_flow"  # user_data key: {"step": ..., "draft": OfferDraft}
+
+
+def _flow(context: ContextTypes.DEFAULT_TYPE) -> dict | None:
+    return context.user_data.get(FLOW)
+
+
+async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, keyboard=None) -> None:  # type: ignore[no-untyped-def]
+    await context.bot.send_message(
+        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+    )
+
+
+def _buttons(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows])
+
+
+async def start_volunteering(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    context.user_data[FLOW] = {"step": "text", "draft": OfferDraft()}
+    await _send(update, context, m.VOLUNTEER_ASK_OFFER)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Typed answers during the flow: the offer itself, or the area."""
+    flow = _flow(context)
+    draft: OfferDraft = flow["draft"]
+    if flow["step"] == "text":
+        draft.text = text[:1000]
+        skills = default_skills().tag(text)
+        draft.skills = [s.id for s in skills]
+        flow["step"] = "confirm"
+        if skills:
+            names = ", ".join(m.esc(s.name) for s in skills)
+            await _send(
+                update,
+                context,
+                m.VOLUNTEER_CONFIRM_SKILLS.format(skills=names),
+                _buttons(
+                    [
+                        (m.BUTTON_YES, callbacks.volunteer("ok")),
+                        (m.BUTTON_CHANGE, callbacks.volunteer("again")),
+                    ]
+                ),
+            )
+        else:
+            await _send(update, context, m.VOLUNTEER_NO_SKILLS)
+            await ask_availability(update, context)
+    elif flow["step"] == "where":
+        pz = services(context)
+        async with pz.sessions() as session:
+            engine = await pz.engine.get(session)
+        area = area_from_text(text, pz.zones, engine)
+        if area is None:
+            await _send(update, context, m.AREA_UNKNOWN.format(text=m.esc(text[:60])))
+            return
+        draft.district, draft.zone = area.district, area.zone
+        await ask_contact(update, context)
+    else:
+        await _send(update, context, m.VOLUNTEER_USE_BUTTONS)
+
+
+async def ask_availability(update: Update, context: ContextTypes.DEFAULT_TYPE, edit: bool = False) -> None:
+    flow = _flow(context)
+    flow["step"] = "when"
+    chosen = set(flow["draft"].availability)
+    rows = [
+        [(("✅ " if a in chosen else "") + a.capitalize(), callbacks.volunteer(f"when{i}"))]
+        for i, a in enumerate(AVAILABILITY)
+    ]
+    rows.append([(m.BUTTON_DONE, callbacks.volunteer("whendone"))])
+    if edit and update.callback_query:
+        await update.callback_query.edit_message_reply_markup(_buttons(*rows))
+    else:
+        await _send(update, context, m.VOLUNTEER_ASK_WHEN, _buttons(*rows))
+
+
+async def ask_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    _flow(context)["step"] = "contact"
+    await _send(
+        update,
+        context,
+        m.VOLUNTEER_ASK_CONTACT,
+        _buttons(
+            [(m.BUTTON_CONTACT_BOT, callbacks.volunteer("cbot"))],
+            [(m.BUTTON_CONTACT_TELEGRAM, callbacks.volunteer("ctg"))],
+        ),
+    )
+
+
+async def after_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    flow = _flow(context)
+    skills = default_skills()
+    if any(skills.skill(s).safeguarding for s in flow["draft"].skills):
+        flow["step"] = "dbs"
+        await _send(
+            update,
+            context,
+            m.VOLUNTEER_ASK_DBS,
+            _buttons(
+                [(m.BUTTON_YES, callbacks.volunteer("dbsyes")), (m.BUTTON_NO, callbacks.volunteer("dbsno"))],
+                [(m.BUTTON_NOT_SURE, callbacks.volunteer("dbsnotsure"))],
+            ),
+        )
+        return
+    await finish(update, context)
+
+
+async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    draft: OfferDraft = context.user_data.pop(FLOW)["draft"]
+    pz = services(context)
+    async with pz.sessions.begin() as session:
+        volunteer, _ = await register_offer(session, update.effective_user.id, draft)
+    if volunteer.status == "approved":
+        await _send(update, context, m.VOLUNTEER_ADDED)
+        return
+    await _send(update, context, m.VOLUNTEER_PENDING)
+    for admin in pz.settings.admin_ids:  # the coordinator side, for now: a nudge to /pending
+        try:
+            await context.bot.send_message(admin, m.COORDINATOR_NEW_OFFER)
+        except (Forbidden, BadRequest):  # blocked, or never started the bot
+            log.warning("a coordinator could not be told of a new offer")
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
+    """Buttons of the /volunteer flow; a press outside the flow is a stale button."""
+    flow = _flow(context)
+    query = update.callback_query
+    if flow is None:
+        await query.answer()
+        await _send(update, context, m.STALE_BUTTON)
+        return
+    await query.answer()
+    draft: OfferDraft = flow["draft"]
+    if choice == "ok" and flow["step"] == "confirm":
+        await ask_availability(update, context)
+    elif choice == "again" and flow["step"] == "confirm":
+        flow["step"] = "text"
+        await _send(update, context, m.VOLUNTEER_ASK_OFFER)
+    elif choice.startswith("when") and flow["step"] == "when" and choice[4:].isdigit():
+        index = int(choice[4:])
+        if index < len(AVAILABILITY):
+            slot = AVAILABILITY[index]
+            draft.availability = [a for a in AVAILABILITY if (a in draft.availability) != (a == slot)]
+            await ask_availability(update, context, edit=True)
+    elif choice == "whendone" and flow["step"] == "when":
+        flow["step"] = "where"
+        await _send(
+            update,
+            context,
+            m.VOLUNTEER_ASK_WHERE,
+            _buttons([(m.BUTTON_ANYWHERE, callbacks.volunteer("anywhere"))]),
+        )
+    elif choice == "anywhere" and flow["step"] == "where":
+        await ask_contact(update, context)
+    elif choice in ("cbot", "ctg") and flow["step"] == "contact":
+        draft.contact = "bot" if choice == "cbot" else "telegram"
+        await after_contact(update, context)
+    elif choice.startswith("dbs") and flow["step"] == "dbs":
+        draft.has_dbs_check = {"dbsyes": True, "dbsno": False}.get(choice)
+        await finish(update, context)
+    else:
+        await _send(update, context, m.STALE_BUTTON)
+
+
+async def my_offers_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async with services(context).sessions() as session:
+        volunteer, offers = await my_offers(session, update.effective_user.id)
+    if not offers:
+        await _send(update, context, m.NO_OFFERS)
+        return
+    status = m.VOLUNTEER_STATUS.get(volunteer.status, volunteer.status)
+    await _send(update, context, m.YOUR_OFFERS.format(status=status))
+    skills = default_skills()
+    for offer in offers:
+        names = ", ".join(skills.skill(s).name for s in offer.skills if s in {k.id for k in skills.skills})
+        text = m.OFFER_CARD.format(
+            text=m.esc(offer.text), skills=m.esc(names or "—"), state=m.OFFER_STATE[offer.status]
+        )
+        toggle = (
+            ("Resume", callbacks.offer("resume", offer.id))
+            if offer.status == "paused"
+            else ("Pause", callbacks.offer("pause", offer.id))
+        )
+        await _send(
+            update, context, text, _buttons([toggle, ("Withdraw", callbacks.offer("withdraw", offer.id))])
+        )
+
+
+async def on_offer_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, offer_id: int
+) -> None:
+    state = {"pause": "paused", "resume": "active", "withdraw": "withdrawn"}[action]
+    try:
+        async with services(context).sessions.begin() as session:
+            await set_offer_state(session, update.effective_user.id, offer_id, state)
+    except VolunteerError:
+        await update.callback_query.answer()
+        await _send(update, context, m.STALE_BUTTON)
+        return
+    await update.callback_query.answer()
+    await _send(update, context, m.OFFER_NOW[state])
+
+
+async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    pz = services(context)
+    async with pz.sessions() as session:
+        if not await is_coordinator(session, pz.settings, update.effective_user.id):
+            await _send(update, context, m.COORDINATORS_ONLY)
+            return
+        waiting = await pending_volunteers(session)
+    if not waiting:
+        await _send(update, context, m.NOTHING_PENDING)
+        return
+    for volunteer in waiting:
+        offers = "\n".join(f"• {m.esc(o.text)}" for o in volunteer.offers if o.status != "withdrawn")
+        dbs = {True: "yes", False: "no", None: "not asked"}[volunteer.has_dbs_check]
+        text = m.PENDING_CARD.format(
+            offers=offers,
+            area=m.esc(volunteer.postcode_district or "anywhere"),
+            when=m.esc(", ".join(volunteer.availability) or "—"),
+            dbs=dbs,
+        )
+        await _send(
+            update,
+            context,
+            text,
+            _buttons(
+                [
+                    ("Approve", callbacks.decision("approve", volunteer.id)),
+                    ("Decline", callbacks.decision("decline", volunteer.id)),
+                ]
+            ),
+        )
+
+
+async def on_decision(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, volunteer_id: int
+) -> None:
+    pz = services(context)
+    await update.callback_query.answer()
+    try:
+        async with pz.sessions.begin() as session:
+            if not await is_coordinator(session, pz.settings, update.effective_user.id):
+                await _send(update, context, m.COORDINATORS_ONLY)
+                return
+            _, telegram_id = await decide(
+                session, volunteer_id, action == "approve", update.effective_user.id
+            )
+    except VolunteerError:
+        await _send(update, context, m.ALREADY_DECIDED)
+        return
+    await _send(update, context, m.DECIDED[action])
+    try:
+        await context.bot.send_message(telegram_id, m.VOLUNTEER_TOLD[action])
+    except (Forbidden, BadRequest):
+        log.info("a volunteer could not be told of a decision")

@@ -1,0 +1,135 @@
+"""Volunteers and their offers: registering, a coordinator's approval, and the volunteer's own
+control over each offer (pause, resume, withdraw).
+
+Offering to volunteer is the resident choosing to be known: it saves them as a resident, with
+only what a coordinator needs to approve the offer and a neighbour needs to be matched with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.config import Settings
+from db.models import Offer, Resident, Role, Volunteer, utcnow
+
+AVAILABILITY = ("weekday daytimes", "weekday evenings", "weekends")
+CONTACT_CHOICES = ("bot", "telegram")  # through the bot only (default), or share their Telegram handle
+OFFER_STATES = ("active", "paused", "withdrawn")
+
+
+class VolunteerError(ValueError):
+    """The action is not possible (not theirs, not found, already decided); nothing changed."""
+
+
+@dataclass
+class OfferDraft:
+    """What the /volunteer conversation collects before saving."""
+
+    text: str = ""
+    skills: list[str] = field(default_factory=list)
+    availability: list[str] = field(default_factory=list)
+    district: str = ""
+    zone: str = ""
+    contact: str = "bot"
+    has_dbs_check: bool | None = None
+
+
+async def _resident(session: AsyncSession, telegram_user_id: int, create: bool) -> Resident | None:
+    resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == telegram_user_id))
+    if resident is None and create:
+        resident = Resident(telegram_user_id=telegram_user_id, consented_at=utcnow())
+        session.add(resident)
+        await session.flush()
+    return resident
+
+
+async def register_offer(
+    session: AsyncSession, telegram_user_id: int, draft: OfferDraft
+) -> tuple[Volunteer, Offer]:
+    """Save an offer; a first offer makes a pending volunteer, later ones join their record."""
+    if not draft.text.strip():
+        raise VolunteerError("an offer needs a few words about what you can do")
+    resident = await _resident(session, telegram_user_id, create=True)
+    volunteer = await session.scalar(select(Volunteer).where(Volunteer.resident_id == resident.id))
+    if volunteer is None:
+        volunteer = Volunteer(resident_id=resident.id, status="pending")
+        session.add(volunteer)
+    elif volunteer.status in ("withdrawn", "rejected"):
+        volunteer.status = "pending"  # coming back: a coordinator looks again
+    volunteer.availability = list(draft.availability)
+    volunteer.zones = [draft.zone] if draft.zone else []
+    volunteer.postcode_district = draft.district
+    volunteer.contact_preference = draft.contact if draft.contact in CONTACT_CHOICES else "bot"
+    if draft.has_dbs_check is not None:
+        volunteer.has_dbs_check = draft.has_dbs_check
+    await session.flush()
+    offer = Offer(volunteer_id=volunteer.id, text=draft.text.strip()[:1000], skills=list(draft.skills))
+    session.add(offer)
+    await session.flush()
+    return volunteer, offer
+
+
+async def is_coordinator(session: AsyncSession, settings: Settings, telegram_user_id: int) -> bool:
+    if telegram_user_id in settings.admin_ids:
+        return True
+    role = await session.scalar(
+        select(Role.id)
+        .join(Resident, Role.resident_id == Resident.id)
+        .where(Resident.telegram_user_id == telegram_user_id, Role.role.in_(("coordinator", "admin")))
+    )
+    return role is not None
+
+
+async def pending_volunteers(session: AsyncSession) -> list[Volunteer]:
+    result = await session.scalars(
+        select(Volunteer)
+        .where(Volunteer.status == "pending")
+        .options(selectinload(Volunteer.offers))
+        .order_by(Volunteer.created_at, Volunteer.id)
+    )
+    return list(result)
+
+
+async def decide(
+    session: AsyncSession, volunteer_id: int, approve: bool, coordinator_telegram_id: int
+) -> tuple[Volunteer, int]:
+    """Approve or decline a pending volunteer; returns them and their Telegram id (to tell them)."""
+    volunteer = await session.get(Volunteer, volunteer_id)
+    if volunteer is None or volunteer.status != "pending":
+        raise VolunteerError("that volunteer is not waiting for a decision any more")
+    coordinator = await _resident(session, coordinator_telegram_id, create=True)
+    volunteer.status = "approved" if approve else "rejected"
+    volunteer.approved_by = coordinator.id if approve else None
+    resident = await session.get(Resident, volunteer.resident_id)
+    return volunteer, resident.telegram_user_id
+
+
+async def my_offers(session: AsyncSession, telegram_user_id: int) -> tuple[Volunteer | None, list[Offer]]:
+    resident = await _resident(session, telegram_user_id, create=False)
+    if resident is None:
+        return None, []
+    volunteer = await session.scalar(
+        select(Volunteer).where(Volunteer.resident_id == resident.id).options(selectinload(Volunteer.offers))
+    )
+    if volunteer is None:
+        return None, []
+    return volunteer, sorted((o for o in volunteer.offers if o.status != "withdrawn"), key=lambda o: o.id)
+
+
+async def set_offer_state(session: AsyncSession, telegram_user_id: int, offer_id: int, state: str) -> Offer:
+    """Pause, resume or withdraw one of your own offers."""
+    if state not in OFFER_STATES:
+        raise VolunteerError(f"unknown state {state}")
+    offer = await session.get(Offer, offer_id)
+    resident = await _resident(session, telegram_user_id, create=False)
+    volunteer = await session.get(Volunteer, offer.volunteer_id) if offer else None
+    if offer is None or resident is None or volunteer is None or volunteer.resident_id != resident.id:
+        raise VolunteerError("that offer is not one of yours")
+    if offer.status == "withdrawn":
+        raise VolunteerError("that offer was withdrawn")
+    offer.status = state
+    return offer

@@ -1,0 +1,138 @@
+"""Volunteers offering their skills, a coordinator approving them, and their own control over
+their offers — end to end through the Bot API emulation."""
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import Settings, default_zones
+from db.models import Offer, Resident, Volunteer
+from tests.conversation import close_conversation, open_conversation
+
+ADMIN_ID = 4242
+
+
+@pytest.fixture
+async def chat(sessions, database_url):
+    settings = Settings(database_url=database_url, zones=default_zones(), admin_ids=(ADMIN_ID,))
+    conversation = await open_conversation(sessions, database_url, settings=settings)
+    yield conversation
+    await close_conversation(conversation)
+
+
+def buttons(message) -> list[str]:
+    return [text for row in message.buttons for text, _ in row]
+
+
+async def offer_diy(chat, who):
+    await chat.say(who, "/volunteer")
+    [confirm] = await chat.say(who, "I can do a bit of diy and gardning")
+    assert "DIY" in confirm.plain and "Gardening" in confirm.plain.title()
+    [when] = await chat.press(who, "Yes")
+    assert when.plain.startswith("When are you usually free?")
+    [ticked] = await chat.press(who, "Weekends")
+    assert "✅ Weekends" in buttons(ticked)
+    [where] = await chat.press(who, "Done")
+    assert where.plain.startswith("Where can you help?")
+    [contact] = await chat.say(who, "LE4")
+    assert "safest" in contact.plain
+    return await chat.press(who, "Through this bot only")
+
+
+async def test_a_volunteer_registers_and_waits_for_approval(chat, sessions):
+    ann = chat.telegram.user("Ann")
+    admin = chat.telegram.user("Coordinator", user_id=ADMIN_ID)
+    await chat.say(admin, "/start")  # the coordinator has started the bot, so can be told
+    replies = await offer_diy(chat, ann)
+    assert "A coordinator will look at your offer soon" in replies[0].plain
+    assert "/pending" in chat.telegram.last_bot_message(admin).plain
+    async with sessions() as session:
+        volunteer = (await session.scalars(select(Volunteer))).one()
+        offer = (await session.scalars(select(Offer))).one()
+    assert volunteer.status == "pending"
+    assert volunteer.availability == ["weekends"] and volunteer.postcode_district == "LE4"
+    assert volunteer.contact_preference == "bot"
+    assert offer.text == "I can do a bit of diy and gardning"
+    assert {"diy", "gardening"} <= set(offer.skills)
+
+
+async def test_coordinator_approves_and_the_volunteer_is_told(chat, sessions):
+    ann = chat.telegram.user("Ann")
+    admin = chat.telegram.user("Coordinator", user_id=ADMIN_ID)
+    await offer_diy(chat, ann)
+    [card] = await chat.say(admin, "/pending")
+    assert "diy and gardning" in card.plain and "Area: LE4" in card.plain
+    [done] = await chat.press(admin, "Approve", card)
+    assert done.plain.startswith("Approved")
+    assert "approved your volunteering" in chat.telegram.last_bot_message(ann).plain
+    [again] = await chat.press(admin, "Approve", card)  # a second press on the same card
+    assert "already been decided" in again.plain
+    async with sessions() as session:
+        assert (await session.scalars(select(Volunteer))).one().status == "approved"
+
+
+async def test_only_coordinators_see_pending(chat):
+    bob = chat.telegram.user("Bob")
+    [reply] = await chat.say(bob, "/pending")
+    assert "coordinators only" in reply.plain
+
+
+async def test_myoffers_pause_resume_withdraw_and_stale_buttons(chat, sessions):
+    ann = chat.telegram.user("Ann")
+    await offer_diy(chat, ann)
+    replies = await chat.say(ann, "/myoffers")
+    assert "waiting for a coordinator" in replies[0].plain
+    card = replies[1]
+    assert "Now: open to requests" in card.plain
+    [paused] = await chat.press(ann, "Pause", card)
+    assert paused.plain.startswith("Paused")
+    [withdrawn] = await chat.press(ann, "Withdraw", card)
+    assert withdrawn.plain.startswith("Withdrawn")
+    [stale] = await chat.press(ann, "Pause", card)  # the offer is gone
+    assert "old message" in stale.plain
+    [none] = await chat.say(ann, "/myoffers")
+    assert "haven't offered anything" in none.plain
+    async with sessions() as session:
+        assert (await session.scalars(select(Offer))).one().status == "withdrawn"
+
+
+async def test_someone_elses_offer_cannot_be_touched(chat, sessions):
+    ann, bob = chat.telegram.user("Ann"), chat.telegram.user("Bob")
+    await offer_diy(chat, ann)
+    async with sessions() as session:
+        offer_id = (await session.scalars(select(Offer.id))).one()
+    [old] = await chat.say(bob, "/help")
+    replies = await chat.act(bob, bob.press_data(f"of:withdraw:{offer_id}", old))
+    assert "old message" in replies[-1].plain
+    async with sessions() as session:
+        assert (await session.scalars(select(Offer))).one().status == "active"
+
+
+async def test_safeguarding_question_for_work_with_children(chat, sessions):
+    ann = chat.telegram.user("Ann")
+    await chat.say(ann, "/volunteer")
+    await chat.say(ann, "I could help children with their homework and reading")
+    await chat.press(ann, "Yes")
+    await chat.press(ann, "Done")
+    await chat.press(ann, "Anywhere")
+    [dbs] = await chat.press(ann, "Through this bot only")
+    assert "DBS check" in dbs.plain
+    [done] = await chat.press(ann, "Yes")
+    assert "coordinator will look" in done.plain
+    async with sessions() as session:
+        assert (await session.scalars(select(Volunteer))).one().has_dbs_check is True
+
+
+async def test_bad_input_during_the_flow(chat, sessions):
+    ann = chat.telegram.user("Ann")
+    [stale] = await chat.act(ann, ann.press_data("vo:ok", (await chat.say(ann, "/help"))[0]))
+    assert "old message" in stale.plain  # a flow button outside the flow
+    await chat.say(ann, "/volunteer")
+    [confirm] = await chat.say(ann, "I can do DIY")
+    [hint] = await chat.say(ann, "what now?")  # typing where a button is expected
+    assert "tap one of the buttons" in hint.plain
+    await chat.press(ann, "Yes", confirm)
+    await chat.press(ann, "Done")
+    [unknown] = await chat.say(ann, "Narnia")
+    assert "don't know where Narnia is" in unknown.plain
+    async with sessions() as session:
+        assert (await session.scalars(select(Resident))).all() == []  # nothing saved until the end
