@@ -1,0 +1,86 @@
+"""Matching a resident's need to volunteers' offers, with the same engine as the directory.
+
+Each open offer of an approved volunteer becomes a document: its skills say which needs it
+answers (through the skills list's `needs`), its own words are searchable, and its place is the
+middle of the volunteer's postcode district (never more precise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.matching.classify import Classification, Classifier
+from bot.matching.engine import SearchEngine
+from bot.matching.index import AssetDoc
+from bot.matching.skills import SkillList, default_skills
+from bot.matching.taxonomy import Taxonomy, default_taxonomy
+from bot.services.places import Point, district_point
+from db.models import Offer, Volunteer
+
+GOOD_OFFER = 0.3  # the same bar as a good directory answer
+
+
+@dataclass(frozen=True)
+class OfferMatch:
+    offer_id: int
+    score: float
+    distance_km: float | None
+
+
+def peer_help_needs(skills: SkillList | None = None) -> frozenset[str]:
+    """The needs neighbours can answer for each other: every need some skill helps with."""
+    skills = skills or default_skills()
+    return frozenset(need for skill in skills.skills for need in skill.needs)
+
+
+def offer_doc(
+    offer_id: int, text: str, skill_ids: list[str], district: str, skills: SkillList, classifier: Classifier
+) -> AssetDoc:
+    known = {s.id for s in skills.skills}
+    names = [skills.skill(s).name for s in skill_ids if s in known]
+    found = classifier.classify(" ".join(names), "", text)
+    for skill_id in skill_ids:
+        if skill_id in known:
+            for need in skills.skill(skill_id).needs:
+                found.categories[need] = 1.0
+    point = district_point(district) if district else None
+    return AssetDoc(
+        id=offer_id,
+        external_id=str(offer_id),
+        name=" ".join(names) or text[:60],
+        tags=" ; ".join(names),
+        description=text,
+        latitude=point.latitude if point else None,
+        longitude=point.longitude if point else None,
+        classification=Classification(found.categories, found.audiences, found.min_age, found.max_age),
+    )
+
+
+class OfferIndex:
+    """Open offers of approved volunteers, searchable like the directory."""
+
+    def __init__(self, docs: list[AssetDoc], taxonomy: Taxonomy) -> None:
+        self.engine = SearchEngine.build(docs, taxonomy)
+
+    @classmethod
+    async def load(cls, session: AsyncSession, taxonomy: Taxonomy | None = None) -> OfferIndex:
+        taxonomy = taxonomy or default_taxonomy()
+        skills = default_skills()
+        classifier = Classifier(taxonomy)
+        rows = await session.execute(
+            select(Offer.id, Offer.text, Offer.skills, Volunteer.postcode_district)
+            .join(Volunteer, Offer.volunteer_id == Volunteer.id)
+            .where(Offer.status == "active", Volunteer.status == "approved")
+            .order_by(Offer.id)
+        )
+        docs = [
+            offer_doc(r.id, r.text, list(r.skills), r.postcode_district, skills, classifier) for r in rows
+        ]
+        return cls(docs, taxonomy)
+
+    def match(self, need: str, near: Point | None = None, limit: int = 5) -> list[OfferMatch]:
+        hits = self.engine.search(need, limit=limit, near=near).hits
+        return [OfferMatch(h.id, h.score, h.distance_km) for h in hits if h.score >= GOOD_OFFER]
