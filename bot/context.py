@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.services.directory import LiveEngine
+from bot.services.offer_matching import LiveOffers
 from bot.services.places import ZoneMap
 from bot.services.safety import SafetyCheck, default_safety_check
 
@@ -22,6 +23,7 @@ class BotServices:
     sessions: async_sessionmaker[AsyncSession]
     zones: ZoneMap
     engine: LiveEngine
+    offers: LiveOffers = field(default_factory=LiveOffers)
     safety: SafetyCheck = field(default_factory=default_safety_check)
     clock: Clock = system_clock
 

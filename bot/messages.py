@@ -133,6 +133,34 @@ VOLUNTEER_TOLD = {
         "You're welcome to offer again another time."
     ),
 }
+VOLUNTEERS_CAN_HELP = "Local volunteers may be able to help with this too. Would you like me to ask one?"
+ASK_HOW_TO_REACH_YOU = (
+    "How should the volunteer reach you? Through this bot is safest: they won't see who you are."
+)
+VOLUNTEER_REQUEST = (
+    "Hello! A neighbour in <b>{area}</b> has asked for help with:\n\n<i>{need}</i>\n\n"
+    "Could you help? They won't see who you are unless you choose to share it."
+)
+INTRODUCTION_ASKED = "I've asked a volunteer. I'll let you know what they say."
+NO_VOLUNTEER_NOW = "Sorry, no volunteer is free for this just now. I've noted it for the coordinators."
+VOLUNTEER_ACCEPTED = "Thank you for helping!"
+VOLUNTEER_DECLINED_THANKS = "No problem at all. Thank you for letting me know."
+RESIDENT_VOLUNTEER_ACCEPTED = "Good news: a volunteer has said they can help."
+RESIDENT_VOLUNTEER_DECLINED = (
+    "The volunteer I asked can't help this time. Sorry. You can search again, or try /menu."
+)
+CONTACT_DIRECT = "You can message {link} on Telegram."
+CONTACT_VIA_BOT = "To keep things private, send messages through me: tap the button."
+TYPE_YOUR_MESSAGE = "Type your message, and I'll pass it on. I won't say who you are."
+RELAYED_FROM_VOLUNTEER = "💬 A message from your volunteer:"
+RELAYED_FROM_NEIGHBOUR = "💬 A message from the neighbour you're helping:"
+MESSAGE_PASSED_ON = "I've passed that on."
+MESSAGE_NOT_DELIVERED = "Sorry, I couldn't pass that on. They may have left the chat."
+BUTTON_ASK_VOLUNTEER = "🙋 Ask a volunteer"
+BUTTON_CAN_HELP = "Yes, I can help"
+BUTTON_CANNOT_HELP = "Not this time"
+BUTTON_SEND_MESSAGE = "✉️ Send a message"
+BUTTON_REPLY = "✉️ Reply"
 BUTTON_YES = "Yes"
 BUTTON_NO = "No"
 BUTTON_NOT_SURE = "Not sure"

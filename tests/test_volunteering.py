@@ -136,3 +136,85 @@ async def test_bad_input_during_the_flow(chat, sessions):
     assert "don't know where Narnia is" in unknown.plain
     async with sessions() as session:
         assert (await session.scalars(select(Resident))).all() == []  # nothing saved until the end
+
+
+async def approved_driver(chat, sessions, name="Vic", district="LE4"):
+    vic = chat.telegram.user(name)
+    admin = chat.telegram.user("Coordinator", user_id=ADMIN_ID)
+    await chat.say(vic, "/volunteer")
+    await chat.say(vic, "I can give people lifts in my car")
+    await chat.press(vic, "Yes")
+    await chat.press(vic, "Done")
+    await chat.say(vic, district)
+    replies = await chat.press(vic, "Through this bot only")
+    if "DBS" in replies[-1].plain:  # lifts for people who may need care: the safeguarding question
+        await chat.press(vic, "Yes")
+    [card] = await chat.say(admin, "/pending")
+    await chat.press(admin, "Approve", card)
+    return vic
+
+
+async def test_a_need_meets_a_volunteer_with_consent_and_no_identity(chat, sessions):
+    vic = await approved_driver(chat, sessions)
+    ann = chat.telegram.user("Ann", username="ann_le4")
+    await chat.say(ann, "/area")
+    await chat.say(ann, "LE4")
+    replies = await chat.say(ann, "i need a lift to my hospital appointment")
+    assert "Local volunteers may be able to help" in replies[-1].plain
+    [how] = await chat.press(ann, "🙋 Ask a volunteer")
+    assert "Through this bot is safest" in how.plain
+    mark = chat.telegram.mark()
+    [asked] = await chat.press(ann, "Through this bot only")
+    assert "I've asked a volunteer" in asked.plain
+    [request] = chat.telegram.bot_messages_since(vic, mark)
+    assert "lift to my hospital appointment" in request.plain and "LE4" in request.plain
+    mark = chat.telegram.mark()
+    await chat.press(vic, "Yes, I can help", request)
+    to_ann = chat.telegram.bot_messages_since(ann, mark)
+    assert "a volunteer has said they can help" in to_ann[0].plain
+    await chat.press(ann, "✉️ Send a message", to_ann[0])
+    mark = chat.telegram.mark()
+    await chat.say(ann, "thank you! is tuesday at 2 ok?")
+    [relayed] = chat.telegram.bot_messages_since(vic, mark)
+    assert "A message from the neighbour you're helping" in relayed.plain
+    assert "is tuesday at 2 ok?" in relayed.plain
+    for message in chat.telegram.transcript(vic):  # nothing the volunteer saw names Ann
+        assert "Ann" not in message.plain and "ann_le4" not in message.plain
+        assert str(ann.id) not in (message.source or "")
+    async with sessions() as session:
+        from db.models import Introduction, Need
+
+        introduction = (await session.scalars(select(Introduction))).one()
+        need = (await session.scalars(select(Need).where(Need.id == introduction.need_id))).one()
+    assert introduction.status == "accepted" and need.answered
+    [again] = await chat.press(vic, "Yes, I can help", request)  # answered already
+    assert "old message" in again.plain
+
+
+async def test_a_declined_request_is_told_kindly(chat, sessions):
+    vic = await approved_driver(chat, sessions)
+    ann = chat.telegram.user("Ann")
+    await chat.say(ann, "i need a lift to the doctors")
+    await chat.press(ann, "🙋 Ask a volunteer")
+    mark = chat.telegram.mark()
+    await chat.press(ann, "They can see my Telegram name")
+    [request] = chat.telegram.bot_messages_since(vic, mark)
+    mark = chat.telegram.mark()
+    [thanks] = await chat.press(vic, "Not this time", request)
+    assert "Thank you for letting me know" in thanks.plain
+    assert "can't help this time" in chat.telegram.bot_messages_since(ann, mark)[0].plain
+
+
+async def test_someone_else_cannot_answer_or_relay(chat, sessions):
+    vic = await approved_driver(chat, sessions)
+    ann, eve = chat.telegram.user("Ann"), chat.telegram.user("Eve")
+    await chat.say(ann, "i need a lift to the doctors")
+    await chat.press(ann, "🙋 Ask a volunteer")
+    mark = chat.telegram.mark()
+    await chat.press(ann, "Through this bot only")
+    [request] = chat.telegram.bot_messages_since(vic, mark)
+    intro = request.buttons[0][0][1].split(":")[-1]
+    [old] = await chat.say(eve, "/help")
+    for data in (f"ia:yes:{intro}", f"im:{intro}"):
+        replies = await chat.act(eve, eve.press_data(data, old))
+        assert "old message" in replies[-1].plain

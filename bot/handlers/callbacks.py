@@ -22,6 +22,10 @@ _PATTERNS = {
     "vo": re.compile(r"^vo:([a-z0-9]{1,12})$"),  # a step of the /volunteer flow
     "of": re.compile(r"^of:(pause|resume|withdraw):(\d{1,12})$"),  # one of my offers
     "vc": re.compile(r"^vc:(approve|decline):(\d{1,12})$"),  # a coordinator's decision
+    "iq": re.compile(r"^iq:(\d{1,9})$"),  # ask a volunteer (from a search)
+    "ic": re.compile(r"^ic:(\d{1,9}):([bt])$"),  # ... reached through the bot, or by Telegram name
+    "ia": re.compile(r"^ia:(yes|no):(\d{1,12})$"),  # the volunteer's answer
+    "im": re.compile(r"^im:(\d{1,12})$"),  # send a message through an introduction
 }
 
 
@@ -90,3 +94,19 @@ def offer(action: str, offer_id: int) -> str:
 
 def decision(action: str, volunteer_id: int) -> str:
     return f"vc:{action}:{volunteer_id}"
+
+
+def introduce(search_id: int) -> str:
+    return f"iq:{search_id}"
+
+
+def introduce_via(search_id: int, via: str) -> str:
+    return f"ic:{search_id}:{via}"
+
+
+def intro_answer(answer: str, introduction_id: int) -> str:
+    return f"ia:{answer}:{introduction_id}"
+
+
+def relay(introduction_id: int) -> str:
+    return f"im:{introduction_id}"

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import browse, callbacks, conversation, search, volunteering
+from bot.handlers import browse, callbacks, conversation, introductions, search, volunteering
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await volunteering.on_offer_button(update, context, args[0], int(args[1]))
     elif action == "vc":
         await volunteering.on_decision(update, context, args[0], int(args[1]))
+    elif action in ("iq", "ic"):
+        await search.on_introduction(update, context, int(args[0]), args[1] if action == "ic" else "")
+    elif action == "ia":
+        await introductions.on_answer(update, context, args[0] == "yes", int(args[1]))
+    elif action == "im":
+        await introductions.on_relay_button(update, context, int(args[0]))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks, cards, volunteering
+from bot.handlers import callbacks, cards, introductions, volunteering
 from bot.handlers.conversation import AWAITING_AREA, area_typed, menu_keyboard
 from bot.matching.engine import Hit
 from bot.services.needs import record_unmet_need
@@ -31,6 +31,7 @@ class SearchState:
     hits: list[Hit]
     category: str
     header: str
+    offer_ids: list[int] = field(default_factory=list)  # volunteers who could help, best first
 
 
 def _searches(context: ContextTypes.DEFAULT_TYPE) -> OrderedDict[int, SearchState]:
@@ -115,6 +116,9 @@ async def search_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if context.user_data.get(volunteering.FLOW):
         await volunteering.on_text(update, context, text)
         return
+    if context.user_data.get(introductions.RELAY):
+        await introductions.relay_text(update, context, text)
+        return
     await run_search(update, context, text)
 
 
@@ -134,6 +138,10 @@ async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     good = [h for h in result.hits if h.score >= GOOD_MATCH]
     if not result.hits:
         await nothing_found(update, context, text, category)
+        state = SearchState(text, [], category, "")
+        await introductions.suggest_volunteers(
+            update, context, keep_search(context, state), state, area, False
+        )
         return
     if good:
         header = m.RESULTS_HEADER.format(query=m.esc(text[:80]))
@@ -142,8 +150,25 @@ async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
         await note_unmet(context, area, text, category)
         header = m.NO_MATCH.format(query=m.esc(text[:80])) + "\n\n" + m.NEAREST_ALTERNATIVES
         hits = result.hits[: cards.PAGE_SIZE]
-    search_id = keep_search(context, SearchState(text, hits, category, header))
+    state = SearchState(text, hits, category, header)
+    search_id = keep_search(context, state)
     await show_page(update, context, search_id, 0, edit=False)
+    await introductions.suggest_volunteers(update, context, search_id, state, area, bool(good))
+
+
+async def on_introduction(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, search_id: int, via: str
+) -> None:
+    """'Ask a volunteer' (VIA empty: how should they reach you?) and the answer to that."""
+    state = _searches(context).get(search_id)
+    if state is None or not state.offer_ids:
+        await stale(update, context)
+        return
+    if not via:
+        await introductions.on_ask(update, context, search_id, state)
+        return
+    area = await resident_area(context, update.effective_user.id)
+    await introductions.on_request(update, context, state, area, via)
 
 
 async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

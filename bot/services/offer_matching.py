@@ -84,3 +84,29 @@ class OfferIndex:
     def match(self, need: str, near: Point | None = None, limit: int = 5) -> list[OfferMatch]:
         hits = self.engine.search(need, limit=limit, near=near).hits
         return [OfferMatch(h.id, h.score, h.distance_km) for h in hits if h.score >= GOOD_OFFER]
+
+
+async def offers_version(session: AsyncSession) -> tuple:
+    """Changes whenever the set of open, approved offers changes."""
+    from sqlalchemy import func
+
+    row = await session.execute(
+        select(func.count(Offer.id), func.sum(Offer.id), func.max(Offer.id))
+        .join(Volunteer, Offer.volunteer_id == Volunteer.id)
+        .where(Offer.status == "active", Volunteer.status == "approved")
+    )
+    return tuple(row.one())
+
+
+class LiveOffers:
+    """The offer index the bot matches with, rebuilt when the open offers change."""
+
+    def __init__(self) -> None:
+        self._index: OfferIndex | None = None
+        self._version: tuple | None = None
+
+    async def get(self, session: AsyncSession) -> OfferIndex:
+        version = await offers_version(session)
+        if self._index is None or version != self._version:
+            self._index, self._version = await OfferIndex.load(session), version
+        return self._index

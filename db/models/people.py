@@ -127,6 +127,8 @@ class Introduction(Base):
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="requested")
+    # how the resident chose to be reached: "bot" (relayed, anonymous) or "telegram" (name shared)
+    resident_contact: Mapped[str] = personal(String(20), default="bot")
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     responded_at: Mapped[datetime | None] = mapped_column()
     follow_up_due_at: Mapped[datetime | None] = mapped_column()

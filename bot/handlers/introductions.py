@@ -1,0 +1,186 @@
+"""Volunteers who could help: asking for an introduction, the volunteer's answer, and messages
+relayed through the bot so nobody's identity is shared unless they chose to share it."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ContextTypes
+
+from bot import messages as m
+from bot.context import services
+from bot.handlers import callbacks
+from bot.services.introductions import (
+    IntroductionError,
+    IntroductionParties,
+    accepted_between,
+    answer,
+    request_introduction,
+)
+from bot.services.offer_matching import peer_help_needs
+from bot.services.residents import Area
+
+log = logging.getLogger(__name__)
+RELAY = "relay_introduction"  # user_data key: the introduction whose other side gets the next text
+
+
+def _keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows])
+
+
+async def _tell(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, keyboard=None) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        return True
+    except (Forbidden, BadRequest):
+        log.info("an introduction message could not be delivered")
+        return False
+
+
+async def suggest_volunteers(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    search_id: int,
+    state,
+    area: Area | None,
+    answered: bool,  # type: ignore[no-untyped-def]
+) -> None:
+    """After the results: if neighbours could help (and it is their kind of help, or nothing else
+    fitted), say so and offer an introduction."""
+    if answered and state.category not in peer_help_needs():
+        return
+    pz = services(context)
+    async with pz.sessions() as session:
+        offers = await pz.offers.get(session)
+    matches = offers.match(state.query, near=area.point if area else None)
+    state.offer_ids = [match.offer_id for match in matches]
+    if matches:
+        await _tell(
+            context,
+            update.effective_chat.id,
+            m.VOLUNTEERS_CAN_HELP,
+            _keyboard([(m.BUTTON_ASK_VOLUNTEER, callbacks.introduce(search_id))]),
+        )
+
+
+async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE, search_id: int, state) -> None:  # type: ignore[no-untyped-def]
+    await update.callback_query.answer()
+    await _tell(
+        context,
+        update.effective_chat.id,
+        m.ASK_HOW_TO_REACH_YOU,
+        _keyboard(
+            [(m.BUTTON_CONTACT_BOT, callbacks.introduce_via(search_id, "b"))],
+            [(m.BUTTON_CONTACT_TELEGRAM, callbacks.introduce_via(search_id, "t"))],
+        ),
+    )
+
+
+async def on_request(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    state,
+    area: Area | None,
+    via: str,  # type: ignore[no-untyped-def]
+) -> None:
+    await update.callback_query.answer()
+    pz = services(context)
+    contact = "telegram" if via == "t" else "bot"
+    for offer_id in list(getattr(state, "offer_ids", [])):
+        try:
+            async with pz.sessions.begin() as session:
+                found = await request_introduction(
+                    session, update.effective_user.id, state.query, area.district if area else "",
+                    area.zone if area else "", state.category, offer_id, contact,
+                )  # fmt: skip
+        except IntroductionError:
+            continue
+        state.offer_ids.remove(offer_id)
+        asked = await _tell(
+            context,
+            found.volunteer_telegram_id,
+            m.VOLUNTEER_REQUEST.format(need=m.esc(found.need_text), area=m.esc(found.area)),
+            _keyboard(
+                [(m.BUTTON_CAN_HELP, callbacks.intro_answer("yes", found.introduction_id))],
+                [(m.BUTTON_CANNOT_HELP, callbacks.intro_answer("no", found.introduction_id))],
+            ),
+        )
+        if asked:
+            await _tell(context, update.effective_chat.id, m.INTRODUCTION_ASKED)
+            return
+    await _tell(context, update.effective_chat.id, m.NO_VOLUNTEER_NOW)
+
+
+def _reach(
+    name: str, telegram_id: int, chose: str, introduction_id: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """How the other side reaches this person: their Telegram name, or messages via the bot."""
+    if chose == "telegram":
+        return m.CONTACT_DIRECT.format(link=f'<a href="tg://user?id={telegram_id}">{name}</a>'), None
+    return m.CONTACT_VIA_BOT, _keyboard([(m.BUTTON_SEND_MESSAGE, callbacks.relay(introduction_id))])
+
+
+async def on_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, accept: bool, introduction_id: int
+) -> None:
+    await update.callback_query.answer()
+    try:
+        async with services(context).sessions.begin() as session:
+            found: IntroductionParties = await answer(
+                session, introduction_id, update.effective_user.id, accept
+            )
+    except IntroductionError:
+        await _tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        return
+    if not accept:
+        await _tell(context, update.effective_chat.id, m.VOLUNTEER_DECLINED_THANKS)
+        await _tell(context, found.resident_telegram_id, m.RESIDENT_VOLUNTEER_DECLINED)
+        return
+    to_volunteer, keyboard = _reach(
+        "your neighbour", found.resident_telegram_id, found.resident_contact, found.introduction_id
+    )
+    await _tell(context, update.effective_chat.id, m.VOLUNTEER_ACCEPTED + "\n\n" + to_volunteer, keyboard)
+    to_resident, keyboard = _reach(
+        "your volunteer", found.volunteer_telegram_id, found.volunteer_contact, found.introduction_id
+    )
+    await _tell(
+        context, found.resident_telegram_id, m.RESIDENT_VOLUNTEER_ACCEPTED + "\n\n" + to_resident, keyboard
+    )
+
+
+async def on_relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE, introduction_id: int) -> None:
+    await update.callback_query.answer()
+    try:
+        async with services(context).sessions() as session:
+            await accepted_between(session, introduction_id, update.effective_user.id)
+    except IntroductionError:
+        await _tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        return
+    context.user_data[RELAY] = introduction_id
+    await _tell(context, update.effective_chat.id, m.TYPE_YOUR_MESSAGE)
+
+
+async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Pass a message to the other side of an introduction, without saying who sent it."""
+    introduction_id = context.user_data.pop(RELAY)
+    try:
+        async with services(context).sessions() as session:
+            found = await accepted_between(session, introduction_id, update.effective_user.id)
+    except IntroductionError:
+        await _tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        return
+    from_volunteer = update.effective_user.id == found.volunteer_telegram_id
+    other = found.resident_telegram_id if from_volunteer else found.volunteer_telegram_id
+    header = m.RELAYED_FROM_VOLUNTEER if from_volunteer else m.RELAYED_FROM_NEIGHBOUR
+    delivered = await _tell(
+        context,
+        other,
+        f"{header}\n\n{m.esc(text[:3000])}",
+        _keyboard([(m.BUTTON_REPLY, callbacks.relay(introduction_id))]),
+    )
+    await _tell(
+        context, update.effective_chat.id, m.MESSAGE_PASSED_ON if delivered else m.MESSAGE_NOT_DELIVERED
+    )
