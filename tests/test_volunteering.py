@@ -218,3 +218,36 @@ async def test_someone_else_cannot_answer_or_relay(chat, sessions):
     for data in (f"ia:yes:{intro}", f"im:{intro}"):
         replies = await chat.act(eve, eve.press_data(data, old))
         assert "old message" in replies[-1].plain
+
+
+async def test_follow_up_asks_both_sides_once_and_records_the_answer(chat, sessions):
+    from bot.handlers.introductions import send_follow_ups
+    from db.models import Introduction
+
+    vic = await approved_driver(chat, sessions)
+    ann = chat.telegram.user("Ann")
+    await chat.say(ann, "i need a lift to the doctors")
+    await chat.press(ann, "🙋 Ask a volunteer")
+    mark = chat.telegram.mark()
+    await chat.press(ann, "Through this bot only")
+    [request] = chat.telegram.bot_messages_since(vic, mark)
+    await chat.press(vic, "Yes, I can help", request)
+    assert await send_follow_ups(chat.app) == 0  # not due yet
+    chat.clock.advance(days=5)
+    mark = chat.telegram.mark()
+    assert await send_follow_ups(chat.app) == 1
+    assert await send_follow_ups(chat.app) == 0  # claimed: never sent twice
+    [to_ann] = chat.telegram.bot_messages_since(ann, mark)
+    [to_vic] = chat.telegram.bot_messages_since(vic, mark)
+    assert "Did it work out?" in to_ann.plain and "lift to the doctors" in to_vic.plain
+    [thanks] = await chat.press(ann, "Yes, it worked", to_ann)
+    assert thanks.plain.startswith("Thank you for telling me")
+    await chat.press(vic, "No, it didn't", to_vic)
+    eve = chat.telegram.user("Eve")
+    [old] = await chat.say(eve, "/help")
+    intro = to_ann.buttons[0][0][1].split(":")[-1]
+    replies = await chat.act(eve, eve.press_data(f"fb:n:{intro}", old))
+    assert "old message" in replies[-1].plain
+    async with sessions() as session:
+        introduction = (await session.scalars(select(Introduction))).one()
+    assert (introduction.resident_feedback, introduction.volunteer_feedback) == ("worked", "did not work")

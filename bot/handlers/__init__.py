@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import conversation, fallback, search, volunteering
+from bot.handlers import conversation, fallback, introductions, search, volunteering
 
 SAFETY_GROUP = -1  # runs first, for every message, whatever else happens
+FOLLOW_UP_CHECK_SECONDS = 15 * 60
 
 
 def register(app: Application) -> None:
@@ -25,3 +26,5 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(fallback.on_button))
     app.add_handler(MessageHandler(filters.ALL, fallback.not_text))
     app.add_error_handler(fallback.on_error)
+    if app.job_queue is not None:  # follow-ups are rows in the database; this only wakes them
+        app.job_queue.run_repeating(introductions.follow_up_job, interval=FOLLOW_UP_CHECK_SECONDS, first=60)

@@ -26,6 +26,7 @@ _PATTERNS = {
     "ic": re.compile(r"^ic:(\d{1,9}):([bt])$"),  # ... reached through the bot, or by Telegram name
     "ia": re.compile(r"^ia:(yes|no):(\d{1,12})$"),  # the volunteer's answer
     "im": re.compile(r"^im:(\d{1,12})$"),  # send a message through an introduction
+    "fb": re.compile(r"^fb:([yn]):(\d{1,12})$"),  # did the introduction work?
 }
 
 
@@ -110,3 +111,7 @@ def intro_answer(answer: str, introduction_id: int) -> str:
 
 def relay(introduction_id: int) -> str:
     return f"im:{introduction_id}"
+
+
+def feedback(answer: str, introduction_id: int) -> str:
+    return f"fb:{answer}:{introduction_id}"

@@ -75,6 +75,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await introductions.on_answer(update, context, args[0] == "yes", int(args[1]))
     elif action == "im":
         await introductions.on_relay_button(update, context, int(args[0]))
+    elif action == "fb":
+        await introductions.on_feedback(update, context, args[0] == "y", int(args[1]))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -11,8 +11,9 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
 from bot import messages as m
-from bot.context import services
+from bot.context import KEY, services
 from bot.handlers import callbacks
+from bot.services.follow_ups import claim_due_follow_ups, record_feedback
 from bot.services.introductions import (
     IntroductionError,
     IntroductionParties,
@@ -184,3 +185,39 @@ async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     await _tell(
         context, update.effective_chat.id, m.MESSAGE_PASSED_ON if delivered else m.MESSAGE_NOT_DELIVERED
     )
+
+
+async def send_follow_ups(app) -> int:  # type: ignore[no-untyped-def]
+    """Ask both sides of each introduction that is due whether it worked; returns how many."""
+    pz = app.bot_data[KEY]
+    async with pz.sessions.begin() as session:
+        due = await claim_due_follow_ups(session, pz.clock())
+    for found in due:
+        keyboard = _keyboard(
+            [(m.BUTTON_IT_WORKED, callbacks.feedback("y", found.introduction_id))],
+            [(m.BUTTON_IT_DID_NOT, callbacks.feedback("n", found.introduction_id))],
+        )
+        text = m.FOLLOW_UP.format(need=m.esc(found.need_text))
+        for chat_id in (found.resident_telegram_id, found.volunteer_telegram_id):
+            try:
+                await app.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+            except (Forbidden, BadRequest):
+                log.info("a follow-up could not be delivered")
+    return len(due)
+
+
+async def follow_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_follow_ups(context.application)
+
+
+async def on_feedback(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, worked: bool, introduction_id: int
+) -> None:
+    await update.callback_query.answer()
+    try:
+        async with services(context).sessions.begin() as session:
+            await record_feedback(session, introduction_id, update.effective_user.id, worked)
+    except IntroductionError:
+        await _tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        return
+    await _tell(context, update.effective_chat.id, m.THANKS_FOR_FEEDBACK)

@@ -7,7 +7,7 @@ they chose: through the bot (messages relayed, no identity), or by sharing their
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,9 +88,14 @@ async def parties(session: AsyncSession, introduction_id: int) -> IntroductionPa
 
 
 async def answer(
-    session: AsyncSession, introduction_id: int, volunteer_telegram_id: int, accept: bool
+    session: AsyncSession,
+    introduction_id: int,
+    volunteer_telegram_id: int,
+    accept: bool,
+    now: datetime | None = None,
 ) -> IntroductionParties:
     """The volunteer says yes or no; only the volunteer asked, and only once."""
+    now = now or utcnow()
     found = await parties(session, introduction_id)
     if found.volunteer_telegram_id != volunteer_telegram_id:
         raise IntroductionError("that request was not for you")
@@ -98,9 +103,9 @@ async def answer(
     if introduction.status != "requested":
         raise IntroductionError("that request has been answered already")
     introduction.status = "accepted" if accept else "declined"
-    introduction.responded_at = utcnow()
+    introduction.responded_at = now
     if accept:
-        introduction.follow_up_due_at = utcnow() + FOLLOW_UP_AFTER
+        introduction.follow_up_due_at = now + FOLLOW_UP_AFTER
         need = await session.get(Need, introduction.need_id)
         need.answered = True
     return found

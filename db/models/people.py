@@ -132,5 +132,6 @@ class Introduction(Base):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     responded_at: Mapped[datetime | None] = mapped_column()
     follow_up_due_at: Mapped[datetime | None] = mapped_column()
+    follow_up_sent_at: Mapped[datetime | None] = mapped_column()  # claimed before sending: sent once
     resident_feedback: Mapped[str] = personal(Text, default="")
     volunteer_feedback: Mapped[str] = personal(Text, default="")
