@@ -160,6 +160,17 @@ FOLLOW_UP = "A few days ago you were put in touch about: <i>{need}</i>. Did it w
 THANKS_FOR_FEEDBACK = "Thank you for telling me. It helps the coordinators make People Zones better."
 BUTTON_IT_WORKED = "Yes, it worked"
 BUTTON_IT_DID_NOT = "No, it didn't"
+OPPORTUNITY_ASK = "What does the group need help with? For example: <i>food bank needs Saturday drivers</i>."
+OPPORTUNITY_ASK_WHERE = "Where is it? Type a postcode or a town, or tap Anywhere."
+OPPORTUNITY_NOTICE = "🙌 A local group needs help:\n\n<i>{text}</i>\n\nArea: {area}. Interested?"
+OPPORTUNITY_POSTED = "Posted. I've told {count} volunteer(s) whose skills and area fit."
+INTEREST_PASSED_ON = "Thank you! I've told the coordinator, who will be in touch."
+INTEREST_FOR_COORDINATOR = (
+    "A volunteer is interested in: <i>{text}</i>\n\nWhat they offer:\n{offers}\nArea: {area}"
+)
+RELAYED_FROM_COORDINATOR = "💬 A message from the coordinator about <i>{about}</i>:"
+RELAYED_FROM_INTERESTED = "💬 A message from the volunteer interested in <i>{about}</i>:"
+BUTTON_INTERESTED = "I'm interested"
 BUTTON_ASK_VOLUNTEER = "🙋 Ask a volunteer"
 BUTTON_CAN_HELP = "Yes, I can help"
 BUTTON_CANNOT_HELP = "Not this time"

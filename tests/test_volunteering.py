@@ -251,3 +251,41 @@ async def test_follow_up_asks_both_sides_once_and_records_the_answer(chat, sessi
     async with sessions() as session:
         introduction = (await session.scalars(select(Introduction))).one()
     assert (introduction.resident_feedback, introduction.volunteer_feedback) == ("worked", "did not work")
+
+
+async def test_an_opportunity_reaches_fitting_volunteers_and_interest_reaches_the_coordinator(chat, sessions):
+    vic = await approved_driver(chat, sessions, "Vic", "LE4")
+    far = await approved_driver(chat, sessions, "Far", "LE15")  # a driver, but in Rutland
+    admin = chat.telegram.user("Coordinator", user_id=ADMIN_ID)
+    [ask] = await chat.say(admin, "/opportunity")
+    assert "What does the group need help with?" in ask.plain
+    [where] = await chat.say(admin, "Food bank needs Saturday drivers")
+    assert where.plain.startswith("Where is it?")
+    mark = chat.telegram.mark()
+    [posted] = await chat.say(admin, "LE4")
+    assert "told 1 volunteer" in posted.plain
+    [notice] = chat.telegram.bot_messages_since(vic, mark)
+    assert "Food bank needs Saturday drivers" in notice.plain
+    assert chat.telegram.bot_messages_since(far, mark) == []
+    mark = chat.telegram.mark()
+    [thanks] = await chat.press(vic, "I'm interested", notice)
+    assert "told the coordinator" in thanks.plain
+    [to_admin] = chat.telegram.bot_messages_since(admin, mark)
+    assert "A volunteer is interested in" in to_admin.plain and "lifts" in to_admin.plain
+    assert "Vic" not in to_admin.plain  # they chose the bot: no name, messages relayed
+    await chat.press(admin, "✉️ Send a message", to_admin)
+    mark = chat.telegram.mark()
+    await chat.say(admin, "Can you do this Saturday at 9?")
+    [relayed] = chat.telegram.bot_messages_since(vic, mark)
+    assert "Can you do this Saturday at 9?" in relayed.plain
+    [again] = await chat.press(vic, "I'm interested", notice)
+    assert "already said you are interested" in again.plain
+
+
+async def test_only_coordinators_post_opportunities_and_only_volunteers_are_interested(chat, sessions):
+    bob = chat.telegram.user("Bob")
+    [reply] = await chat.say(bob, "/opportunity")
+    assert "coordinators only" in reply.plain
+    [old] = await chat.say(bob, "/help")
+    replies = await chat.act(bob, bob.press_data("oi:999", old))
+    assert "not open any more" in replies[-1].plain

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import conversation, fallback, introductions, search, volunteering
+from bot.handlers import conversation, fallback, introductions, opportunities, search, volunteering
 
 SAFETY_GROUP = -1  # runs first, for every message, whatever else happens
 FOLLOW_UP_CHECK_SECONDS = 15 * 60
@@ -20,6 +20,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("volunteer", volunteering.start_volunteering))
     app.add_handler(CommandHandler("myoffers", volunteering.my_offers_command))
     app.add_handler(CommandHandler("pending", volunteering.pending_command))
+    app.add_handler(CommandHandler("opportunity", opportunities.start))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(filters.LOCATION, conversation.location_shared))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, search.search_text))

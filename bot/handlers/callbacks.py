@@ -27,6 +27,9 @@ _PATTERNS = {
     "ia": re.compile(r"^ia:(yes|no):(\d{1,12})$"),  # the volunteer's answer
     "im": re.compile(r"^im:(\d{1,12})$"),  # send a message through an introduction
     "fb": re.compile(r"^fb:([yn]):(\d{1,12})$"),  # did the introduction work?
+    "oa": re.compile(r"^oa:$"),  # an opportunity for anywhere
+    "oi": re.compile(r"^oi:(\d{1,12})$"),  # I'm interested in an opportunity
+    "ov": re.compile(r"^ov:(\d{1,12})$"),  # a message between coordinator and interested volunteer
 }
 
 
@@ -115,3 +118,15 @@ def relay(introduction_id: int) -> str:
 
 def feedback(answer: str, introduction_id: int) -> str:
     return f"fb:{answer}:{introduction_id}"
+
+
+def opportunity_anywhere() -> str:
+    return "oa:"
+
+
+def interested(opportunity_id: int) -> str:
+    return f"oi:{opportunity_id}"
+
+
+def interest_message(interest_id: int) -> str:
+    return f"ov:{interest_id}"

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import browse, callbacks, conversation, introductions, search, volunteering
+from bot.handlers import browse, callbacks, conversation, introductions, opportunities, search, volunteering
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await introductions.on_relay_button(update, context, int(args[0]))
     elif action == "fb":
         await introductions.on_feedback(update, context, args[0] == "y", int(args[1]))
+    elif action == "oa":
+        await opportunities.on_anywhere(update, context)
+    elif action == "oi":
+        await opportunities.on_interested(update, context, int(args[0]))
+    elif action == "ov":
+        await opportunities.on_message_button(update, context, int(args[0]))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks, cards, introductions, volunteering
+from bot.handlers import callbacks, cards, introductions, opportunities, volunteering
 from bot.handlers.conversation import AWAITING_AREA, area_typed, menu_keyboard
 from bot.matching.engine import Hit
 from bot.services.needs import record_unmet_need
@@ -118,6 +118,12 @@ async def search_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     if context.user_data.get(introductions.RELAY):
         await introductions.relay_text(update, context, text)
+        return
+    if context.user_data.get(opportunities.FLOW):
+        await opportunities.on_text(update, context, text)
+        return
+    if context.user_data.get(opportunities.RELAY):
+        await opportunities.relay_text(update, context, text)
         return
     await run_search(update, context, text)
 

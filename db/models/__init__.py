@@ -11,7 +11,16 @@ from db.models.directory import (
     CategoryCorrection,
     Organisation,
 )
-from db.models.people import Introduction, Need, Offer, Resident, Role, Volunteer
+from db.models.people import (
+    Introduction,
+    Need,
+    Offer,
+    Opportunity,
+    OpportunityInterest,
+    Resident,
+    Role,
+    Volunteer,
+)
 
 __all__ = [
     "ACCESS_MODES",
@@ -27,6 +36,8 @@ __all__ = [
     "Introduction",
     "Need",
     "Offer",
+    "Opportunity",
+    "OpportunityInterest",
     "Organisation",
     "Reminder",
     "Resident",

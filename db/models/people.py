@@ -135,3 +135,33 @@ class Introduction(Base):
     follow_up_sent_at: Mapped[datetime | None] = mapped_column()  # claimed before sending: sent once
     resident_feedback: Mapped[str] = personal(Text, default="")
     volunteer_feedback: Mapped[str] = personal(Text, default="")
+
+
+class Opportunity(Base):
+    """What a group needs hands for ("food bank needs Saturday drivers"), posted by a coordinator."""
+
+    __tablename__ = "opportunities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    skills: Mapped[list[Any]] = mapped_column(default=list)
+    postcode_district: Mapped[str] = mapped_column(String(5), default="")
+    zone: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OpportunityInterest(Base):
+    """A volunteer saying "I'm interested"; it reaches the coordinator who posted the need."""
+
+    __tablename__ = "opportunity_interests"
+    __table_args__ = (UniqueConstraint("opportunity_id", "volunteer_id"),)
+    __personal_owner__ = "volunteer_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="CASCADE"), index=True
+    )
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
