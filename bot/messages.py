@@ -121,6 +121,8 @@ OFFER_NOW = {
     "active": "Resumed. Thank you!",
     "withdrawn": "Withdrawn. Thank you for offering.",
 }
+OFFER_EDIT_ASK = "Type the new words for this offer."
+OFFER_EDITED = "Saved. I've noted: <b>{skills}</b>."
 COORDINATORS_ONLY = "Sorry, that's for coordinators only."
 NOTHING_PENDING = "No volunteers are waiting for a decision."
 PENDING_CARD = "<b>New volunteer</b>\n{offers}\nArea: {area}\nFree: {when}\nDBS check: {dbs}"

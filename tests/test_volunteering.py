@@ -289,3 +289,16 @@ async def test_only_coordinators_post_opportunities_and_only_volunteers_are_inte
     [old] = await chat.say(bob, "/help")
     replies = await chat.act(bob, bob.press_data("oi:999", old))
     assert "not open any more" in replies[-1].plain
+
+
+async def test_an_offer_can_be_edited(chat, sessions):
+    ann = chat.telegram.user("Ann")
+    await offer_diy(chat, ann)
+    replies = await chat.say(ann, "/myoffers")
+    [ask] = await chat.press(ann, "Edit", replies[1])
+    assert "new words" in ask.plain
+    [saved] = await chat.say(ann, "I can walk dogs at weekends")
+    assert saved.plain.startswith("Saved") and "Dog" in saved.plain
+    async with sessions() as session:
+        offer = (await session.scalars(select(Offer))).one()
+    assert offer.text == "I can walk dogs at weekends" and "diy" not in offer.skills

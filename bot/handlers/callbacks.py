@@ -20,7 +20,7 @@ _PATTERNS = {
     "ar": re.compile(r"^ar:(set|skip)$"),  # area
     "mn": re.compile(r"^mn:$"),  # menu
     "vo": re.compile(r"^vo:([a-z0-9]{1,12})$"),  # a step of the /volunteer flow
-    "of": re.compile(r"^of:(pause|resume|withdraw):(\d{1,12})$"),  # one of my offers
+    "of": re.compile(r"^of:(pause|resume|withdraw|edit):(\d{1,12})$"),  # one of my offers
     "vc": re.compile(r"^vc:(approve|decline):(\d{1,12})$"),  # a coordinator's decision
     "iq": re.compile(r"^iq:(\d{1,9})$"),  # ask a volunteer (from a search)
     "ic": re.compile(r"^ic:(\d{1,9}):([bt])$"),  # ... reached through the bot, or by Telegram name

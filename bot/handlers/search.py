@@ -116,6 +116,9 @@ async def search_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if context.user_data.get(volunteering.FLOW):
         await volunteering.on_text(update, context, text)
         return
+    if context.user_data.get(volunteering.EDIT):
+        await volunteering.finish_edit(update, context, text)
+        return
     if context.user_data.get(introductions.RELAY):
         await introductions.relay_text(update, context, text)
         return

@@ -20,6 +20,7 @@ from bot.services.volunteers import (
     OfferDraft,
     VolunteerError,
     decide,
+    edit_offer,
     is_coordinator,
     my_offers,
     pending_volunteers,
@@ -29,6 +30,7 @@ from bot.services.volunteers import (
 
 log = logging.getLogger(__name__)
 FLOW = "volunteer_flow"  # user_data key: {"step": ..., "draft": OfferDraft}
+EDIT = "editing_offer"  # user_data key: the offer whose new words come next
 
 
 def _flow(context: ContextTypes.DEFAULT_TYPE) -> dict | None:
@@ -212,13 +214,22 @@ async def my_offers_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             else ("Pause", callbacks.offer("pause", offer.id))
         )
         await _send(
-            update, context, text, _buttons([toggle, ("Withdraw", callbacks.offer("withdraw", offer.id))])
+            update,
+            context,
+            text,
+            _buttons(
+                [toggle, ("Withdraw", callbacks.offer("withdraw", offer.id))],
+                [("Edit", callbacks.offer("edit", offer.id))],
+            ),
         )
 
 
 async def on_offer_button(
     update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, offer_id: int
 ) -> None:
+    if action == "edit":
+        await start_edit(update, context, offer_id)
+        return
     state = {"pause": "paused", "resume": "active", "withdraw": "withdrawn"}[action]
     try:
         async with services(context).sessions.begin() as session:
@@ -229,6 +240,31 @@ async def on_offer_button(
         return
     await update.callback_query.answer()
     await _send(update, context, m.OFFER_NOW[state])
+
+
+async def start_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, offer_id: int) -> None:
+    await update.callback_query.answer()
+    async with services(context).sessions() as session:
+        _, offers = await my_offers(session, update.effective_user.id)
+    if offer_id not in {o.id for o in offers}:
+        await _send(update, context, m.STALE_BUTTON)
+        return
+    context.user_data[EDIT] = offer_id
+    await _send(update, context, m.OFFER_EDIT_ASK)
+
+
+async def finish_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """New words for an offer: re-tagged and saved; the offer keeps its state."""
+    offer_id = context.user_data.pop(EDIT)
+    skills = default_skills().tag(text)
+    try:
+        async with services(context).sessions.begin() as session:
+            await edit_offer(session, update.effective_user.id, offer_id, text, [s.id for s in skills])
+    except VolunteerError:
+        await _send(update, context, m.STALE_BUTTON)
+        return
+    names = ", ".join(m.esc(s.name) for s in skills) or "—"
+    await _send(update, context, m.OFFER_EDITED.format(skills=names))
 
 
 async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -120,10 +120,19 @@ async def my_offers(session: AsyncSession, telegram_user_id: int) -> tuple[Volun
     return volunteer, sorted((o for o in volunteer.offers if o.status != "withdrawn"), key=lambda o: o.id)
 
 
-async def set_offer_state(session: AsyncSession, telegram_user_id: int, offer_id: int, state: str) -> Offer:
-    """Pause, resume or withdraw one of your own offers."""
-    if state not in OFFER_STATES:
-        raise VolunteerError(f"unknown state {state}")
+async def edit_offer(
+    session: AsyncSession, telegram_user_id: int, offer_id: int, text: str, skills: list[str]
+) -> Offer:
+    """New words (and skills) for one of your own open or paused offers."""
+    if not text.strip():
+        raise VolunteerError("an offer needs a few words about what you can do")
+    offer = await _own_offer(session, telegram_user_id, offer_id)
+    offer.text = text.strip()[:1000]
+    offer.skills = list(skills)
+    return offer
+
+
+async def _own_offer(session: AsyncSession, telegram_user_id: int, offer_id: int) -> Offer:
     offer = await session.get(Offer, offer_id)
     resident = await _resident(session, telegram_user_id, create=False)
     volunteer = await session.get(Volunteer, offer.volunteer_id) if offer else None
@@ -131,5 +140,13 @@ async def set_offer_state(session: AsyncSession, telegram_user_id: int, offer_id
         raise VolunteerError("that offer is not one of yours")
     if offer.status == "withdrawn":
         raise VolunteerError("that offer was withdrawn")
+    return offer
+
+
+async def set_offer_state(session: AsyncSession, telegram_user_id: int, offer_id: int, state: str) -> Offer:
+    """Pause, resume or withdraw one of your own offers."""
+    if state not in OFFER_STATES:
+        raise VolunteerError(f"unknown state {state}")
+    offer = await _own_offer(session, telegram_user_id, offer_id)
     offer.status = state
     return offer
