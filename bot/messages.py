@@ -76,6 +76,7 @@ OPENS_AT = "🕒 Closed now, opens {when}"
 HOURS_UNKNOWN = ""
 
 BUTTON_SET_AREA = "📍 Set my area"
+BUTTON_OFFER_HELP = "🙋 Offer to help"
 BUTTON_SKIP = "Skip"
 BUTTON_SHARE_LOCATION = "📍 Share my location"
 BUTTON_BROWSE = "🔎 Browse"
@@ -96,6 +97,8 @@ VOLUNTEER_CONFIRM_SKILLS = "I've noted: <b>{skills}</b>. Is that right?"
 VOLUNTEER_NO_SKILLS = "Thanks. I'll keep your words just as you wrote them."
 VOLUNTEER_ASK_WHEN = "When are you usually free? Tap all that fit, then Done."
 VOLUNTEER_ASK_WHERE = "Where can you help? Type a postcode or a town, or tap Anywhere."
+VOLUNTEER_ASK_DISTANCE = "How far could you go to help?"
+DISTANCES_KM = (2, 5, 15)
 VOLUNTEER_ASK_CONTACT = (
     "How should people reach you? Through this bot only is safest: nobody sees who you are unless you say so."
 )

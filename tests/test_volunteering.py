@@ -33,7 +33,9 @@ async def offer_diy(chat, who):
     assert "✅ Weekends" in buttons(ticked)
     [where] = await chat.press(who, "Done")
     assert where.plain.startswith("Where can you help?")
-    [contact] = await chat.say(who, "LE4")
+    [distance] = await chat.say(who, "LE4")
+    assert distance.plain.startswith("How far could you go")
+    [contact] = await chat.press(who, "Up to 5 km")
     assert "safest" in contact.plain
     return await chat.press(who, "Through this bot only")
 
@@ -50,6 +52,7 @@ async def test_a_volunteer_registers_and_waits_for_approval(chat, sessions):
         offer = (await session.scalars(select(Offer))).one()
     assert volunteer.status == "pending"
     assert volunteer.availability == ["weekends"] and volunteer.postcode_district == "LE4"
+    assert volunteer.max_distance_km == 5.0
     assert volunteer.contact_preference == "bot"
     assert offer.text == "I can do a bit of diy and gardning"
     assert {"diy", "gardening"} <= set(offer.skills)
@@ -134,11 +137,14 @@ async def test_bad_input_during_the_flow(chat, sessions):
     await chat.press(ann, "Done")
     [unknown] = await chat.say(ann, "Narnia")
     assert "don't know where Narnia is" in unknown.plain
+    [distance] = await chat.say(ann, "LE2")
+    [forged] = await chat.act(ann, ann.press_data("vo:km999", distance))
+    assert "old message" in forged.plain
     async with sessions() as session:
         assert (await session.scalars(select(Resident))).all() == []  # nothing saved until the end
 
 
-async def approved_driver(chat, sessions, name="Vic", district="LE4"):
+async def approved_driver(chat, sessions, name="Vic", district="LE4", reach="Up to 15 km"):
     vic = chat.telegram.user(name)
     admin = chat.telegram.user("Coordinator", user_id=ADMIN_ID)
     await chat.say(vic, "/volunteer")
@@ -146,6 +152,7 @@ async def approved_driver(chat, sessions, name="Vic", district="LE4"):
     await chat.press(vic, "Yes")
     await chat.press(vic, "Done")
     await chat.say(vic, district)
+    await chat.press(vic, reach)
     replies = await chat.press(vic, "Through this bot only")
     if "DBS" in replies[-1].plain:  # lifts for people who may need care: the safeguarding question
         await chat.press(vic, "Yes")
@@ -181,6 +188,8 @@ async def test_a_need_meets_a_volunteer_with_consent_and_no_identity(chat, sessi
     for message in chat.telegram.transcript(vic):  # nothing the volunteer saw names Ann
         assert "Ann" not in message.plain and "ann_le4" not in message.plain
         assert str(ann.id) not in (message.source or "")
+    for message in chat.telegram.transcript(ann):  # nor the other way round
+        assert "Vic" not in message.plain and str(vic.id) not in (message.source or "")
     async with sessions() as session:
         from db.models import Introduction, Need
 
@@ -302,3 +311,19 @@ async def test_an_offer_can_be_edited(chat, sessions):
     async with sessions() as session:
         offer = (await session.scalars(select(Offer))).one()
     assert offer.text == "I can walk dogs at weekends" and "diy" not in offer.skills
+
+
+async def test_a_volunteer_is_not_offered_beyond_how_far_they_said(chat, sessions):
+    await approved_driver(chat, sessions, "Vic", "LE4", reach="Up to 2 km")
+    ann = chat.telegram.user("Ann")
+    await chat.say(ann, "/area")
+    await chat.say(ann, "Oakham")  # about 30 km from LE4
+    replies = await chat.say(ann, "i need a lift to my hospital appointment")
+    assert all("Local volunteers may be able to help" not in r.plain for r in replies)
+
+
+async def test_the_menu_offers_a_way_to_volunteer(chat):
+    ann = chat.telegram.user("Ann")
+    [menu] = await chat.say(ann, "/menu")
+    [ask] = await chat.press(ann, "🙋 Offer to help", menu)
+    assert ask.plain.startswith("Thank you for wanting to help!")

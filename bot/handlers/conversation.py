@@ -27,7 +27,12 @@ def menu_keyboard() -> InlineKeyboardMarkup:
     groups = default_taxonomy().groups()
     buttons = [InlineKeyboardButton(g, callback_data=callbacks.group(i)) for i, g in enumerate(groups)]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([InlineKeyboardButton(m.BUTTON_SET_AREA, callback_data=callbacks.area("set"))])
+    rows.append(
+        [
+            InlineKeyboardButton(m.BUTTON_SET_AREA, callback_data=callbacks.area("set")),
+            InlineKeyboardButton(m.BUTTON_OFFER_HELP, callback_data=callbacks.volunteer("start")),
+        ]
+    )
     return InlineKeyboardMarkup(rows)
 
 

@@ -86,7 +86,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
             await _send(update, context, m.AREA_UNKNOWN.format(text=m.esc(text[:60])))
             return
         draft.district, draft.zone = area.district, area.zone
-        await ask_contact(update, context)
+        flow["step"] = "distance"
+        rows = [[(f"Up to {km} km", callbacks.volunteer(f"km{km}")) for km in m.DISTANCES_KM]]
+        await _send(update, context, m.VOLUNTEER_ASK_DISTANCE, _buttons(*rows))
     else:
         await _send(update, context, m.VOLUNTEER_USE_BUTTONS)
 
@@ -157,6 +159,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: 
     """Buttons of the /volunteer flow; a press outside the flow is a stale button."""
     flow = _flow(context)
     query = update.callback_query
+    if choice == "start":  # the menu's "Offer to help"
+        await query.answer()
+        await start_volunteering(update, context)
+        return
     if flow is None:
         await query.answer()
         await _send(update, context, m.STALE_BUTTON)
@@ -183,6 +189,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: 
             _buttons([(m.BUTTON_ANYWHERE, callbacks.volunteer("anywhere"))]),
         )
     elif choice == "anywhere" and flow["step"] == "where":
+        await ask_contact(update, context)
+    elif choice.startswith("km") and flow["step"] == "distance" and choice[2:].isdigit():
+        if int(choice[2:]) not in m.DISTANCES_KM:
+            await _send(update, context, m.STALE_BUTTON)
+            return
+        draft.max_distance_km = float(choice[2:])
         await ask_contact(update, context)
     elif choice in ("cbot", "ctg") and flow["step"] == "contact":
         draft.contact = "bot" if choice == "cbot" else "telegram"

@@ -62,8 +62,11 @@ def offer_doc(
 class OfferIndex:
     """Open offers of approved volunteers, searchable like the directory."""
 
-    def __init__(self, docs: list[AssetDoc], taxonomy: Taxonomy) -> None:
+    def __init__(
+        self, docs: list[AssetDoc], taxonomy: Taxonomy, reach_km: dict[int, float] | None = None
+    ) -> None:
         self.engine = SearchEngine.build(docs, taxonomy)
+        self.reach_km = reach_km or {}  # offer id -> how far its volunteer said they would go
 
     @classmethod
     async def load(cls, session: AsyncSession, taxonomy: Taxonomy | None = None) -> OfferIndex:
@@ -71,19 +74,27 @@ class OfferIndex:
         skills = default_skills()
         classifier = Classifier(taxonomy)
         rows = await session.execute(
-            select(Offer.id, Offer.text, Offer.skills, Volunteer.postcode_district)
+            select(Offer.id, Offer.text, Offer.skills, Volunteer.postcode_district, Volunteer.max_distance_km)
             .join(Volunteer, Offer.volunteer_id == Volunteer.id)
             .where(Offer.status == "active", Volunteer.status == "approved")
             .order_by(Offer.id)
         )
+        rows = list(rows)
         docs = [
             offer_doc(r.id, r.text, list(r.skills), r.postcode_district, skills, classifier) for r in rows
         ]
-        return cls(docs, taxonomy)
+        reach = {r.id: r.max_distance_km for r in rows if r.max_distance_km}
+        return cls(docs, taxonomy, reach)
 
     def match(self, need: str, near: Point | None = None, limit: int = 5) -> list[OfferMatch]:
-        hits = self.engine.search(need, limit=limit, near=near).hits
-        return [OfferMatch(h.id, h.score, h.distance_km) for h in hits if h.score >= GOOD_OFFER]
+        hits = self.engine.search(need, limit=limit * 3, near=near).hits
+        within = [
+            h
+            for h in hits
+            if h.score >= GOOD_OFFER
+            and (h.distance_km is None or h.id not in self.reach_km or h.distance_km <= self.reach_km[h.id])
+        ]
+        return [OfferMatch(h.id, h.score, h.distance_km) for h in within[:limit]]
 
 
 async def offers_version(session: AsyncSession) -> tuple:

@@ -58,7 +58,8 @@ def _near(opportunity: Opportunity, volunteer: Volunteer) -> bool:
     if opportunity.zone and opportunity.zone in volunteer.zones:
         return True
     here, there = district_point(opportunity.postcode_district), district_point(volunteer.postcode_district)
-    return here is None or there is None or distance_km(here, there) <= NEARBY_KM
+    reach = volunteer.max_distance_km or NEARBY_KM
+    return here is None or there is None or distance_km(here, there) <= reach
 
 
 async def volunteers_to_tell(session: AsyncSession, opportunity: Opportunity) -> list[int]:

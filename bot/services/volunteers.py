@@ -36,6 +36,7 @@ class OfferDraft:
     zone: str = ""
     contact: str = "bot"
     has_dbs_check: bool | None = None
+    max_distance_km: float | None = None  # None: anywhere
 
 
 async def _resident(session: AsyncSession, telegram_user_id: int, create: bool) -> Resident | None:
@@ -63,6 +64,7 @@ async def register_offer(
     volunteer.availability = list(draft.availability)
     volunteer.zones = [draft.zone] if draft.zone else []
     volunteer.postcode_district = draft.district
+    volunteer.max_distance_km = draft.max_distance_km if draft.district else None
     volunteer.contact_preference = draft.contact if draft.contact in CONTACT_CHOICES else "bot"
     if draft.has_dbs_check is not None:
         volunteer.has_dbs_check = draft.has_dbs_check
