@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import KEY, services
 from bot.handlers import callbacks
+from bot.handlers.common import keyboard, tell
 from bot.services.follow_ups import claim_due_follow_ups, record_feedback
 from bot.services.introductions import (
     IntroductionError,
@@ -26,19 +27,6 @@ from bot.services.residents import Area
 
 log = logging.getLogger(__name__)
 RELAY = "relay_introduction"  # user_data key: the introduction whose other side gets the next text
-
-
-def _keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows])
-
-
-async def _tell(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, keyboard=None) -> bool:  # type: ignore[no-untyped-def]
-    try:
-        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-        return True
-    except (Forbidden, BadRequest):
-        log.info("an introduction message could not be delivered")
-        return False
 
 
 async def suggest_volunteers(
@@ -59,21 +47,21 @@ async def suggest_volunteers(
     matches = offers.match(state.query, near=area.point if area else None)
     state.offer_ids = [match.offer_id for match in matches]
     if matches:
-        await _tell(
+        await tell(
             context,
             update.effective_chat.id,
             m.VOLUNTEERS_CAN_HELP,
-            _keyboard([(m.BUTTON_ASK_VOLUNTEER, callbacks.introduce(search_id))]),
+            keyboard([(m.BUTTON_ASK_VOLUNTEER, callbacks.introduce(search_id))]),
         )
 
 
 async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE, search_id: int, state) -> None:  # type: ignore[no-untyped-def]
     await update.callback_query.answer()
-    await _tell(
+    await tell(
         context,
         update.effective_chat.id,
         m.ASK_HOW_TO_REACH_YOU,
-        _keyboard(
+        keyboard(
             [(m.BUTTON_CONTACT_BOT, callbacks.introduce_via(search_id, "b"))],
             [(m.BUTTON_CONTACT_TELEGRAM, callbacks.introduce_via(search_id, "t"))],
         ),
@@ -100,19 +88,19 @@ async def on_request(
         except IntroductionError:
             continue
         state.offer_ids.remove(offer_id)
-        asked = await _tell(
+        asked = await tell(
             context,
             found.volunteer_telegram_id,
             m.VOLUNTEER_REQUEST.format(need=m.esc(found.need_text), area=m.esc(found.area)),
-            _keyboard(
+            keyboard(
                 [(m.BUTTON_CAN_HELP, callbacks.intro_answer("yes", found.introduction_id))],
                 [(m.BUTTON_CANNOT_HELP, callbacks.intro_answer("no", found.introduction_id))],
             ),
         )
         if asked:
-            await _tell(context, update.effective_chat.id, m.INTRODUCTION_ASKED)
+            await tell(context, update.effective_chat.id, m.INTRODUCTION_ASKED)
             return
-    await _tell(context, update.effective_chat.id, m.NO_VOLUNTEER_NOW)
+    await tell(context, update.effective_chat.id, m.NO_VOLUNTEER_NOW)
 
 
 def _reach(
@@ -121,7 +109,7 @@ def _reach(
     """How the other side reaches this person: their Telegram name, or messages via the bot."""
     if chose == "telegram":
         return m.CONTACT_DIRECT.format(link=f'<a href="tg://user?id={telegram_id}">{name}</a>'), None
-    return m.CONTACT_VIA_BOT, _keyboard([(m.BUTTON_SEND_MESSAGE, callbacks.relay(introduction_id))])
+    return m.CONTACT_VIA_BOT, keyboard([(m.BUTTON_SEND_MESSAGE, callbacks.relay(introduction_id))])
 
 
 async def on_answer(
@@ -134,21 +122,21 @@ async def on_answer(
                 session, introduction_id, update.effective_user.id, accept
             )
     except IntroductionError:
-        await _tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
         return
     if not accept:
-        await _tell(context, update.effective_chat.id, m.VOLUNTEER_DECLINED_THANKS)
-        await _tell(context, found.resident_telegram_id, m.RESIDENT_VOLUNTEER_DECLINED)
+        await tell(context, update.effective_chat.id, m.VOLUNTEER_DECLINED_THANKS)
+        await tell(context, found.resident_telegram_id, m.RESIDENT_VOLUNTEER_DECLINED)
         return
-    to_volunteer, keyboard = _reach(
+    to_volunteer, markup = _reach(
         "your neighbour", found.resident_telegram_id, found.resident_contact, found.introduction_id
     )
-    await _tell(context, update.effective_chat.id, m.VOLUNTEER_ACCEPTED + "\n\n" + to_volunteer, keyboard)
-    to_resident, keyboard = _reach(
+    await tell(context, update.effective_chat.id, m.VOLUNTEER_ACCEPTED + "\n\n" + to_volunteer, markup)
+    to_resident, markup = _reach(
         "your volunteer", found.volunteer_telegram_id, found.volunteer_contact, found.introduction_id
     )
-    await _tell(
-        context, found.resident_telegram_id, m.RESIDENT_VOLUNTEER_ACCEPTED + "\n\n" + to_resident, keyboard
+    await tell(
+        context, found.resident_telegram_id, m.RESIDENT_VOLUNTEER_ACCEPTED + "\n\n" + to_resident, markup
     )
 
 
@@ -158,10 +146,10 @@ async def on_relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE, in
         async with services(context).sessions() as session:
             await accepted_between(session, introduction_id, update.effective_user.id)
     except IntroductionError:
-        await _tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
         return
     context.user_data[RELAY] = introduction_id
-    await _tell(context, update.effective_chat.id, m.TYPE_YOUR_MESSAGE)
+    await tell(context, update.effective_chat.id, m.TYPE_YOUR_MESSAGE)
 
 
 async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -171,18 +159,18 @@ async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
         async with services(context).sessions() as session:
             found = await accepted_between(session, introduction_id, update.effective_user.id)
     except IntroductionError:
-        await _tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
         return
     from_volunteer = update.effective_user.id == found.volunteer_telegram_id
     other = found.resident_telegram_id if from_volunteer else found.volunteer_telegram_id
     header = m.RELAYED_FROM_VOLUNTEER if from_volunteer else m.RELAYED_FROM_NEIGHBOUR
-    delivered = await _tell(
+    delivered = await tell(
         context,
         other,
         f"{header}\n\n{m.esc(text[:3000])}",
-        _keyboard([(m.BUTTON_REPLY, callbacks.relay(introduction_id))]),
+        keyboard([(m.BUTTON_REPLY, callbacks.relay(introduction_id))]),
     )
-    await _tell(
+    await tell(
         context, update.effective_chat.id, m.MESSAGE_PASSED_ON if delivered else m.MESSAGE_NOT_DELIVERED
     )
 
@@ -193,14 +181,14 @@ async def send_follow_ups(app) -> int:  # type: ignore[no-untyped-def]
     async with pz.sessions.begin() as session:
         due = await claim_due_follow_ups(session, pz.clock())
     for found in due:
-        keyboard = _keyboard(
+        markup = keyboard(
             [(m.BUTTON_IT_WORKED, callbacks.feedback("y", found.introduction_id))],
             [(m.BUTTON_IT_DID_NOT, callbacks.feedback("n", found.introduction_id))],
         )
         text = m.FOLLOW_UP.format(need=m.esc(found.need_text))
         for chat_id in (found.resident_telegram_id, found.volunteer_telegram_id):
             try:
-                await app.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+                await app.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
             except (Forbidden, BadRequest):
                 log.info("a follow-up could not be delivered")
     return len(due)
@@ -218,6 +206,6 @@ async def on_feedback(
         async with services(context).sessions.begin() as session:
             await record_feedback(session, introduction_id, update.effective_user.id, worked)
     except IntroductionError:
-        await _tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
         return
-    await _tell(context, update.effective_chat.id, m.THANKS_FOR_FEEDBACK)
+    await tell(context, update.effective_chat.id, m.THANKS_FOR_FEEDBACK)

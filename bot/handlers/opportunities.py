@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
+from bot.handlers.common import keyboard, tell
 from bot.matching.skills import default_skills
 from bot.services.areas import area_from_text
 from bot.services.opportunities import (
@@ -30,37 +29,24 @@ FLOW = "opportunity_flow"
 RELAY = "relay_interest"
 
 
-def _keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows])
-
-
-async def _tell(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, keyboard=None) -> bool:  # type: ignore[no-untyped-def]
-    try:
-        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-        return True
-    except (Forbidden, BadRequest):
-        log.info("an opportunity message could not be delivered")
-        return False
-
-
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     pz = services(context)
     async with pz.sessions() as session:
         allowed = await is_coordinator(session, pz.settings, update.effective_user.id)
     if not allowed:
-        await _tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
+        await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
         return
     context.user_data[FLOW] = {"step": "text"}
-    await _tell(context, update.effective_chat.id, m.OPPORTUNITY_ASK)
+    await tell(context, update.effective_chat.id, m.OPPORTUNITY_ASK)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     flow = context.user_data[FLOW]
     if flow["step"] == "text":
         flow.update(step="where", text=text[:1000])
-        await _tell(
+        await tell(
             context, update.effective_chat.id, m.OPPORTUNITY_ASK_WHERE,
-            _keyboard([(m.BUTTON_ANYWHERE, callbacks.opportunity_anywhere())]),
+            keyboard([(m.BUTTON_ANYWHERE, callbacks.opportunity_anywhere())]),
         )  # fmt: skip
         return
     pz = services(context)
@@ -68,7 +54,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
         engine = await pz.engine.get(session)
     area = area_from_text(text, pz.zones, engine)
     if area is None:
-        await _tell(context, update.effective_chat.id, m.AREA_UNKNOWN.format(text=m.esc(text[:60])))
+        await tell(context, update.effective_chat.id, m.AREA_UNKNOWN.format(text=m.esc(text[:60])))
         return
     await publish(update, context, area.district, area.zone)
 
@@ -76,7 +62,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
 async def on_anywhere(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.callback_query.answer()
     if context.user_data.get(FLOW, {}).get("step") != "where":
-        await _tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
         return
     await publish(update, context, "", "")
 
@@ -88,12 +74,12 @@ async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE, district: 
         opportunity = await post_opportunity(session, update.effective_user.id, text, skills, district, zone)
         recipients = await volunteers_to_tell(session, opportunity)
     notice = m.OPPORTUNITY_NOTICE.format(text=m.esc(text), area=m.esc(district or "anywhere"))
-    keyboard = _keyboard([(m.BUTTON_INTERESTED, callbacks.interested(opportunity.id))])
+    markup = keyboard([(m.BUTTON_INTERESTED, callbacks.interested(opportunity.id))])
     told = 0
     for chat_id in recipients:
         if chat_id != update.effective_user.id:
-            told += await _tell(context, chat_id, notice, keyboard)
-    await _tell(context, update.effective_chat.id, m.OPPORTUNITY_POSTED.format(count=told))
+            told += await tell(context, chat_id, notice, markup)
+    await tell(context, update.effective_chat.id, m.OPPORTUNITY_POSTED.format(count=told))
 
 
 async def on_interested(update: Update, context: ContextTypes.DEFAULT_TYPE, opportunity_id: int) -> None:
@@ -103,9 +89,9 @@ async def on_interested(update: Update, context: ContextTypes.DEFAULT_TYPE, oppo
             interest = await register_interest(session, opportunity_id, update.effective_user.id)
             interest_id = await interest_id_of(session, opportunity_id, update.effective_user.id)
     except OpportunityError as error:
-        await _tell(context, update.effective_chat.id, m.esc(str(error).capitalize()) + ".")
+        await tell(context, update.effective_chat.id, m.esc(str(error).capitalize()) + ".")
         return
-    await _tell(context, update.effective_chat.id, m.INTEREST_PASSED_ON)
+    await tell(context, update.effective_chat.id, m.INTEREST_PASSED_ON)
     if interest.coordinator_telegram_id is None:
         return
     offers = "\n".join(f"• {m.esc(o)}" for o in interest.offers) or "—"
@@ -114,12 +100,12 @@ async def on_interested(update: Update, context: ContextTypes.DEFAULT_TYPE, oppo
     )
     if interest.volunteer_contact == "telegram":
         link = f'<a href="tg://user?id={interest.volunteer_telegram_id}">the volunteer</a>'
-        await _tell(
+        await tell(
             context, interest.coordinator_telegram_id, text + "\n\n" + m.CONTACT_DIRECT.format(link=link)
         )
     else:
-        keyboard = _keyboard([(m.BUTTON_SEND_MESSAGE, callbacks.interest_message(interest_id))])
-        await _tell(context, interest.coordinator_telegram_id, text + "\n\n" + m.CONTACT_VIA_BOT, keyboard)
+        markup = keyboard([(m.BUTTON_SEND_MESSAGE, callbacks.interest_message(interest_id))])
+        await tell(context, interest.coordinator_telegram_id, text + "\n\n" + m.CONTACT_VIA_BOT, markup)
 
 
 async def on_message_button(update: Update, context: ContextTypes.DEFAULT_TYPE, interest_id: int) -> None:
@@ -128,10 +114,10 @@ async def on_message_button(update: Update, context: ContextTypes.DEFAULT_TYPE, 
         async with services(context).sessions() as session:
             await interest_parties(session, interest_id, update.effective_user.id)
     except OpportunityError:
-        await _tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
         return
     context.user_data[RELAY] = interest_id
-    await _tell(context, update.effective_chat.id, m.TYPE_YOUR_MESSAGE)
+    await tell(context, update.effective_chat.id, m.TYPE_YOUR_MESSAGE)
 
 
 async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -142,18 +128,18 @@ async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
                 session, interest_id, update.effective_user.id
             )
     except OpportunityError:
-        await _tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
         return
     from_coordinator = update.effective_user.id == coordinator
     header = (m.RELAYED_FROM_COORDINATOR if from_coordinator else m.RELAYED_FROM_INTERESTED).format(
         about=m.esc(about)
     )
-    delivered = await _tell(
+    delivered = await tell(
         context,
         volunteer if from_coordinator else coordinator,
         f"{header}\n\n{m.esc(text[:3000])}",
-        _keyboard([(m.BUTTON_REPLY, callbacks.interest_message(interest_id))]),
+        keyboard([(m.BUTTON_REPLY, callbacks.interest_message(interest_id))]),
     )
-    await _tell(
+    await tell(
         context, update.effective_chat.id, m.MESSAGE_PASSED_ON if delivered else m.MESSAGE_NOT_DELIVERED
     )

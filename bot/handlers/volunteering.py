@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
+from bot.handlers.common import keyboard
 from bot.matching.skills import default_skills
 from bot.services.areas import area_from_text
 from bot.services.volunteers import (
@@ -43,10 +44,6 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, k
     )
 
 
-def _buttons(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows])
-
-
 async def start_volunteering(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     context.user_data[FLOW] = {"step": "text", "draft": OfferDraft()}
     await _send(update, context, m.VOLUNTEER_ASK_OFFER)
@@ -67,7 +64,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
                 update,
                 context,
                 m.VOLUNTEER_CONFIRM_SKILLS.format(skills=names),
-                _buttons(
+                keyboard(
                     [
                         (m.BUTTON_YES, callbacks.volunteer("ok")),
                         (m.BUTTON_CHANGE, callbacks.volunteer("again")),
@@ -88,7 +85,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
         draft.district, draft.zone = area.district, area.zone
         flow["step"] = "distance"
         rows = [[(f"Up to {km} km", callbacks.volunteer(f"km{km}")) for km in m.DISTANCES_KM]]
-        await _send(update, context, m.VOLUNTEER_ASK_DISTANCE, _buttons(*rows))
+        await _send(update, context, m.VOLUNTEER_ASK_DISTANCE, keyboard(*rows))
     else:
         await _send(update, context, m.VOLUNTEER_USE_BUTTONS)
 
@@ -103,9 +100,9 @@ async def ask_availability(update: Update, context: ContextTypes.DEFAULT_TYPE, e
     ]
     rows.append([(m.BUTTON_DONE, callbacks.volunteer("whendone"))])
     if edit and update.callback_query:
-        await update.callback_query.edit_message_reply_markup(_buttons(*rows))
+        await update.callback_query.edit_message_reply_markup(keyboard(*rows))
     else:
-        await _send(update, context, m.VOLUNTEER_ASK_WHEN, _buttons(*rows))
+        await _send(update, context, m.VOLUNTEER_ASK_WHEN, keyboard(*rows))
 
 
 async def ask_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -114,7 +111,7 @@ async def ask_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         update,
         context,
         m.VOLUNTEER_ASK_CONTACT,
-        _buttons(
+        keyboard(
             [(m.BUTTON_CONTACT_BOT, callbacks.volunteer("cbot"))],
             [(m.BUTTON_CONTACT_TELEGRAM, callbacks.volunteer("ctg"))],
         ),
@@ -130,7 +127,7 @@ async def after_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             update,
             context,
             m.VOLUNTEER_ASK_DBS,
-            _buttons(
+            keyboard(
                 [(m.BUTTON_YES, callbacks.volunteer("dbsyes")), (m.BUTTON_NO, callbacks.volunteer("dbsno"))],
                 [(m.BUTTON_NOT_SURE, callbacks.volunteer("dbsnotsure"))],
             ),
@@ -186,7 +183,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: 
             update,
             context,
             m.VOLUNTEER_ASK_WHERE,
-            _buttons([(m.BUTTON_ANYWHERE, callbacks.volunteer("anywhere"))]),
+            keyboard([(m.BUTTON_ANYWHERE, callbacks.volunteer("anywhere"))]),
         )
     elif choice == "anywhere" and flow["step"] == "where":
         await ask_contact(update, context)
@@ -229,7 +226,7 @@ async def my_offers_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             update,
             context,
             text,
-            _buttons(
+            keyboard(
                 [toggle, ("Withdraw", callbacks.offer("withdraw", offer.id))],
                 [("Edit", callbacks.offer("edit", offer.id))],
             ),
@@ -302,7 +299,7 @@ async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             update,
             context,
             text,
-            _buttons(
+            keyboard(
                 [
                     ("Approve", callbacks.decision("approve", volunteer.id)),
                     ("Decline", callbacks.decision("decline", volunteer.id)),

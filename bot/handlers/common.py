@@ -1,0 +1,31 @@
+"""Small pieces every handler module uses: inline keyboards, and sending to someone who may have
+blocked the bot (or never started it) without failing the update."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ContextTypes
+
+log = logging.getLogger(__name__)
+
+
+def keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """Rows of (label, callback data)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows])
+
+
+async def tell(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Send HTML text to another person's chat; False (and a log line without the text) if they
+    cannot be reached."""
+    try:
+        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        return True
+    except (Forbidden, BadRequest):
+        log.info("a message to another chat could not be delivered")
+        return False
