@@ -105,30 +105,27 @@ async def nothing_found(
 
 
 async def search_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any typed message: an area answer if we asked for one, otherwise a need."""
+    """Any typed message: the answer to a question the bot asked, if it asked one; else a need."""
     text = (update.effective_message.text or "").strip()
     if not text:
         await context.bot.send_message(update.effective_chat.id, m.EMPTY_TEXT, parse_mode=ParseMode.HTML)
         return
-    if context.user_data.get(AWAITING_AREA):
-        await area_typed(update, context, text)
-        return
-    if context.user_data.get(volunteering.FLOW):
-        await volunteering.on_text(update, context, text)
-        return
-    if context.user_data.get(volunteering.EDIT):
-        await volunteering.finish_edit(update, context, text)
-        return
-    if context.user_data.get(introductions.RELAY):
-        await introductions.relay_text(update, context, text)
-        return
-    if context.user_data.get(opportunities.FLOW):
-        await opportunities.on_text(update, context, text)
-        return
-    if context.user_data.get(opportunities.RELAY):
-        await opportunities.relay_text(update, context, text)
-        return
+    for key, handler in _WAITING_FOR_AN_ANSWER:
+        if context.user_data.get(key):
+            await handler(update, context, text)
+            return
     await run_search(update, context, text)
+
+
+# What the bot may be waiting for (user_data key) and who handles the typed answer.
+_WAITING_FOR_AN_ANSWER = (
+    (AWAITING_AREA, area_typed),
+    (volunteering.FLOW, volunteering.on_text),
+    (volunteering.EDIT, volunteering.finish_edit),
+    (introductions.RELAY, introductions.relay_text),
+    (opportunities.FLOW, opportunities.on_text),
+    (opportunities.RELAY, opportunities.relay_text),
+)
 
 
 async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
