@@ -176,6 +176,20 @@ INTEREST_FOR_COORDINATOR = (
 RELAYED_FROM_COORDINATOR = "💬 A message from the coordinator about <i>{about}</i>:"
 RELAYED_FROM_INTERESTED = "💬 A message from the volunteer interested in <i>{about}</i>:"
 BUTTON_INTERESTED = "I'm interested"
+WHATS_ON_HEADER = "<b>What's on in the next week:</b>"
+NOTHING_ON = "I don't know of anything on in the next week. Try again soon!"
+EVENT_DETAILS = "<b>{title}</b>\n🗓 {when}\n📍 {venue}\n{description}{room}"
+EVENT_PLACES = "\n🎟 Places left: {left}"
+RSVP_REPLIES = {
+    "going": "Lovely, you're going! I'll remind you before it starts.",
+    "already": "You're already down as going.",
+    "full": "Sorry, it's full. Have a look at /whatson for other things on.",
+    "cancelled": "Okay, you're not going after all. I won't send reminders.",
+    "not-going": "You weren't down as going, so there's nothing to change.",
+}
+REMINDER = "⏰ Reminder: <b>{title}</b>\n🗓 {when}\n📍 {venue}"
+BUTTON_GOING = "✅ I'm going"
+BUTTON_NOT_GOING = "Not going after all"
 BUTTON_ASK_VOLUNTEER = "🙋 Ask a volunteer"
 BUTTON_CAN_HELP = "Yes, I can help"
 BUTTON_CANNOT_HELP = "Not this time"
@@ -196,6 +210,7 @@ COMMANDS = [
     ("area", "Set your area"),
     ("volunteer", "Offer your time or skills"),
     ("myoffers", "See and change your offers"),
+    ("whatson", "What's on near you"),
     ("help", "How to use this bot"),
     ("forget", "Delete what I've saved about you"),
 ]

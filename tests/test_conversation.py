@@ -42,6 +42,7 @@ async def test_start_welcomes_says_what_is_kept_and_offers_the_menu(chat, sessio
         "area",
         "volunteer",
         "myoffers",
+        "whatson",
         "help",
         "forget",
     ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import conversation, fallback, introductions, opportunities, search, volunteering
+from bot.handlers import conversation, events, fallback, introductions, opportunities, search, volunteering
 
 SAFETY_GROUP = -1  # runs first, for every message, whatever else happens
 FOLLOW_UP_CHECK_SECONDS = 15 * 60
+REMINDER_CHECK_SECONDS = 30  # reminders are rows; this only wakes the sender, so restarts lose nothing
 
 
 def register(app: Application) -> None:
@@ -21,6 +22,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("myoffers", volunteering.my_offers_command))
     app.add_handler(CommandHandler("pending", volunteering.pending_command))
     app.add_handler(CommandHandler("opportunity", opportunities.start))
+    app.add_handler(CommandHandler("whatson", events.whats_on))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(filters.LOCATION, conversation.location_shared))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, search.search_text))
@@ -29,3 +31,4 @@ def register(app: Application) -> None:
     app.add_error_handler(fallback.on_error)
     if app.job_queue is not None:  # follow-ups are rows in the database; this only wakes them
         app.job_queue.run_repeating(introductions.follow_up_job, interval=FOLLOW_UP_CHECK_SECONDS, first=60)
+        app.job_queue.run_repeating(events.reminder_job, interval=REMINDER_CHECK_SECONDS, first=5)

@@ -30,6 +30,9 @@ _PATTERNS = {
     "oa": re.compile(r"^oa:$"),  # an opportunity for anywhere
     "oi": re.compile(r"^oi:(\d{1,12})$"),  # I'm interested in an opportunity
     "ov": re.compile(r"^ov:(\d{1,12})$"),  # a message between coordinator and interested volunteer
+    "ev": re.compile(r"^ev:(\d{1,12}):(\d{1,10})$"),  # one occurrence of an event (minutes since 1970)
+    "eg": re.compile(r"^eg:(\d{1,12}):(\d{1,10})$"),  # I'm going
+    "en": re.compile(r"^en:(\d{1,12}):(\d{1,10})$"),  # not going after all
 }
 
 
@@ -130,3 +133,15 @@ def interested(opportunity_id: int) -> str:
 
 def interest_message(interest_id: int) -> str:
     return f"ov:{interest_id}"
+
+
+def event(event_id: int, minutes: int) -> str:
+    return f"ev:{event_id}:{minutes}"
+
+
+def going(event_id: int, minutes: int) -> str:
+    return f"eg:{event_id}:{minutes}"
+
+
+def not_going(event_id: int, minutes: int) -> str:
+    return f"en:{event_id}:{minutes}"

@@ -10,7 +10,16 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import browse, callbacks, conversation, introductions, opportunities, search, volunteering
+from bot.handlers import (
+    browse,
+    callbacks,
+    conversation,
+    events,
+    introductions,
+    opportunities,
+    search,
+    volunteering,
+)
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +92,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await opportunities.on_interested(update, context, int(args[0]))
     elif action == "ov":
         await opportunities.on_message_button(update, context, int(args[0]))
+    elif action == "ev":
+        await events.on_event(update, context, int(args[0]), args[1])
+    elif action in ("eg", "en"):
+        await events.on_going(update, context, int(args[0]), args[1], going=action == "eg")
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,139 @@
+"""What's on: upcoming events near the resident, details, "I'm going" / "not going after all",
+and the reminders that follow, sent from rows in the database."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import Application, ContextTypes
+
+from bot import messages as m
+from bot.context import KEY, services
+from bot.handlers import callbacks
+from bot.handlers.common import keyboard, tell
+from bot.services.events import (
+    EventError,
+    cancel_rsvp,
+    claim_due_reminders,
+    going_count,
+    mark_sent,
+    rsvp,
+    upcoming,
+)
+from bot.services.residents import saved_area
+from db.models import Event
+
+WORKER = f"{socket.gethostname()}:{id(object())}"
+
+
+def as_minutes(moment: datetime) -> int:
+    return int(moment.timestamp() // 60)
+
+
+def from_minutes(value: str) -> datetime:
+    return datetime.fromtimestamp(int(value) * 60, UTC)
+
+
+def when(moment: datetime, tz) -> str:  # type: ignore[no-untyped-def]
+    return moment.astimezone(tz).strftime("%a %d %b, %H:%M")
+
+
+async def whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    pz = services(context)
+    async with pz.sessions() as session:
+        area = await saved_area(session, update.effective_user.id)
+        found = await upcoming(session, pz.clock(), pz.settings.tz, days=7, zone=area.zone if area else "")
+    if not found:
+        await tell(context, update.effective_chat.id, m.NOTHING_ON)
+        return
+    lines = [m.WHATS_ON_HEADER]
+    rows = []
+    for n, occurrence in enumerate(found[:8], start=1):
+        event = occurrence.event
+        lines.append(f"{n}. <b>{m.esc(event.title)}</b> — {when(occurrence.starts_at, pz.settings.tz)}")
+        rows.append(
+            [(f"{n} · {event.title[:40]}", callbacks.event(event.id, as_minutes(occurrence.starts_at)))]
+        )
+    await tell(context, update.effective_chat.id, "\n".join(lines), keyboard(*rows))
+
+
+async def on_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int, minutes: str) -> None:
+    await update.callback_query.answer()
+    pz = services(context)
+    starts_at = from_minutes(minutes)
+    async with pz.sessions() as session:
+        event = await session.get(Event, event_id)
+        if event is None or event.status != "scheduled":
+            await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+            return
+        going = await going_count(session, event_id, starts_at)
+    room = "" if event.capacity is None else m.EVENT_PLACES.format(left=max(event.capacity - going, 0))
+    text = m.EVENT_DETAILS.format(
+        title=m.esc(event.title), when=when(starts_at, pz.settings.tz),
+        venue=m.esc(event.venue or "—"), description=m.esc(event.description), room=room,
+    )  # fmt: skip
+    await tell(
+        context,
+        update.effective_chat.id,
+        text,
+        keyboard(
+            [(m.BUTTON_GOING, callbacks.going(event_id, int(minutes)))],
+            [(m.BUTTON_NOT_GOING, callbacks.not_going(event_id, int(minutes)))],
+        ),
+    )
+
+
+async def on_going(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int, minutes: str, going: bool
+) -> None:
+    await update.callback_query.answer()
+    pz = services(context)
+    starts_at = from_minutes(minutes)
+    try:
+        async with pz.sessions.begin() as session:
+            if going:
+                outcome = await rsvp(
+                    session, update.effective_user.id, event_id, starts_at,
+                    pz.settings.reminder_offsets_minutes, pz.clock(), pz.settings.tz,
+                )  # fmt: skip
+            else:
+                outcome = (
+                    "cancelled"
+                    if await cancel_rsvp(session, update.effective_user.id, event_id, starts_at)
+                    else "not-going"
+                )
+    except EventError:
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        return
+    await tell(context, update.effective_chat.id, m.RSVP_REPLIES[outcome])
+
+
+async def send_due_reminders(app: Application) -> int:
+    """Claim what is due, send it, mark it sent; returns how many were sent."""
+    pz = app.bot_data[KEY]
+    now = pz.clock()
+    async with pz.sessions.begin() as session:
+        due = await claim_due_reminders(session, now, WORKER)
+    sent = []
+    for reminder in due:
+        text = m.REMINDER.format(
+            title=m.esc(reminder.title),
+            when=when(reminder.starts_at, pz.settings.tz),
+            venue=m.esc(reminder.venue or "—"),
+        )
+        # someone who blocked the bot: counted as done, never retried
+        with contextlib.suppress(Forbidden, BadRequest):
+            await app.bot.send_message(reminder.telegram_user_id, text, parse_mode=ParseMode.HTML)
+        sent.append(reminder.reminder_id)
+    async with pz.sessions.begin() as session:
+        await mark_sent(session, sent, now)
+    return len(sent)
+
+
+async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_due_reminders(context.application)
