@@ -188,6 +188,8 @@ RSVP_REPLIES = {
     "not-going": "You weren't down as going, so there's nothing to change.",
 }
 REMINDER = "⏰ Reminder: <b>{title}</b>\n🗓 {when}\n📍 {venue}"
+CALENDAR_CAPTION = "Open this to add the event to your calendar."
+BUTTON_ADD_TO_CALENDAR = "📅 Add to calendar"
 BUTTON_GOING = "✅ I'm going"
 BUTTON_NOT_GOING = "Not going after all"
 BUTTON_ASK_VOLUNTEER = "🙋 Ask a volunteer"

@@ -99,3 +99,17 @@ async def test_nothing_on(chat):
     ann = chat.telegram.user("Ann")
     [reply] = await chat.say(ann, "/whatson")
     assert "don't know of anything on" in reply.plain
+
+
+async def test_add_to_calendar_sends_an_ics_file(chat, sessions):
+    async with sessions.begin() as session:
+        await create_event(session, "Litter Pick", local("2026-11-29 10:00"), venue="Braunstone Park")
+    ann = chat.telegram.user("Ann")
+    [listing] = await chat.say(ann, "/whatson")
+    [details] = await chat.press(ann, "1 · Litter Pick", listing)
+    [document] = await chat.press(ann, "📅 Add to calendar", details)
+    assert document.kind == "document" and document.filename == "event.ics"
+    content = document.document.decode()
+    assert "SUMMARY:Litter Pick" in content
+    assert "DTSTART:20261129T100000Z" in content  # 10:00 in London in November is 10:00 UTC
+    assert "LOCATION:Braunstone Park" in content

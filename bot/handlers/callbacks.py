@@ -33,6 +33,7 @@ _PATTERNS = {
     "ev": re.compile(r"^ev:(\d{1,12}):(\d{1,10})$"),  # one occurrence of an event (minutes since 1970)
     "eg": re.compile(r"^eg:(\d{1,12}):(\d{1,10})$"),  # I'm going
     "en": re.compile(r"^en:(\d{1,12}):(\d{1,10})$"),  # not going after all
+    "ec": re.compile(r"^ec:(\d{1,12}):(\d{1,10})$"),  # add to calendar
 }
 
 
@@ -145,3 +146,7 @@ def going(event_id: int, minutes: int) -> str:
 
 def not_going(event_id: int, minutes: int) -> str:
     return f"en:{event_id}:{minutes}"
+
+
+def add_to_calendar(event_id: int, minutes: int) -> str:
+    return f"ec:{event_id}:{minutes}"

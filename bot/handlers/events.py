@@ -7,7 +7,7 @@ import contextlib
 import socket
 from datetime import UTC, datetime
 
-from telegram import Update
+from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes
@@ -18,6 +18,7 @@ from bot.handlers import callbacks
 from bot.handlers.common import keyboard, tell
 from bot.services.events import (
     EventError,
+    calendar_file,
     cancel_rsvp,
     claim_due_reminders,
     going_count,
@@ -84,7 +85,25 @@ async def on_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id:
         keyboard(
             [(m.BUTTON_GOING, callbacks.going(event_id, int(minutes)))],
             [(m.BUTTON_NOT_GOING, callbacks.not_going(event_id, int(minutes)))],
+            [(m.BUTTON_ADD_TO_CALENDAR, callbacks.add_to_calendar(event_id, int(minutes)))],
         ),
+    )
+
+
+async def on_add_to_calendar(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int, minutes: str
+) -> None:
+    await update.callback_query.answer()
+    async with services(context).sessions() as session:
+        event = await session.get(Event, event_id)
+    if event is None or event.status != "scheduled":
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        return
+    data = calendar_file(event, from_minutes(minutes))
+    await context.bot.send_document(
+        update.effective_chat.id,
+        InputFile(data, filename="event.ics", attach=True),
+        caption=m.CALENDAR_CAPTION,
     )
 
 

@@ -94,6 +94,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await opportunities.on_message_button(update, context, int(args[0]))
     elif action == "ev":
         await events.on_event(update, context, int(args[0]), args[1])
+    elif action == "ec":
+        await events.on_add_to_calendar(update, context, int(args[0]), args[1])
     elif action in ("eg", "en"):
         await events.on_going(update, context, int(args[0]), args[1], going=action == "eg")
 

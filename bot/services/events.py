@@ -202,3 +202,26 @@ async def mark_sent(session: AsyncSession, reminder_ids: list[int], now: datetim
             .where(Reminder.id.in_(reminder_ids))
             .values(status="sent", sent_at=now or utcnow())
         )
+
+
+def calendar_file(event: Event, starts_at: datetime, ends_at: datetime | None = None) -> bytes:
+    """One occurrence as an iCalendar file, for the resident's own calendar app."""
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//People Zones Connect//EN")
+    calendar.add("version", "2.0")
+    entry = CalendarEvent()
+    entry.add("uid", f"{event.external_id}-{int(starts_at.timestamp())}@peoplezones")
+    entry.add("summary", event.title)
+    entry.add("dtstart", starts_at)
+    length = (event.ends_at - event.starts_at) if event.ends_at else timedelta(hours=1)
+    entry.add("dtend", ends_at or starts_at + length)
+    entry.add("dtstamp", utcnow())
+    if event.venue:
+        entry.add("location", event.venue)
+    if event.description:
+        entry.add("description", event.description)
+    calendar.add_component(entry)
+    return calendar.to_ical()
