@@ -177,6 +177,7 @@ RELAYED_FROM_COORDINATOR = "💬 A message from the coordinator about <i>{about}
 RELAYED_FROM_INTERESTED = "💬 A message from the volunteer interested in <i>{about}</i>:"
 BUTTON_INTERESTED = "I'm interested"
 WHATS_ON_HEADER = "<b>What's on in the next week:</b>"
+EVENT_GONE = "Sorry, that event isn't on any more. Have a look at /whatson for other things on."
 NOTHING_ON = "I don't know of anything on in the next week. Try again soon!"
 EVENT_DETAILS = "<b>{title}</b>\n🗓 {when}\n📍 {venue}\n{description}{room}"
 EVENT_PLACES = "\n🎟 Places left: {left}"

@@ -113,3 +113,17 @@ async def test_add_to_calendar_sends_an_ics_file(chat, sessions):
     assert "SUMMARY:Litter Pick" in content
     assert "DTSTART:20261129T100000Z" in content  # 10:00 in London in November is 10:00 UTC
     assert "LOCATION:Braunstone Park" in content
+
+
+async def test_a_poster_link_opens_the_event(chat, sessions):
+    from bot.handlers.events import deep_link
+
+    async with sessions.begin() as session:
+        event = await create_event(session, "Know Your Rights", local("2026-12-02 14:00"), venue="Library")
+    assert deep_link("PeopleZonesBot", event.id) == f"https://t.me/PeopleZonesBot?start=ev{event.id}"
+    ann = chat.telegram.user("Ann")
+    replies = await chat.say(ann, f"/start ev{event.id}")
+    assert "People Zones Connect" in replies[0].plain
+    assert replies[1].plain.startswith("Know Your Rights") and "Wed 02 Dec, 14:00" in replies[1].plain
+    [gone] = (await chat.say(ann, "/start ev99999"))[1:]
+    assert "isn't on any more" in gone.plain

@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
+from bot.handlers.events import open_deep_link
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.areas import area_from_location, area_from_text
 from bot.services.residents import Area, forget, save_area
@@ -44,6 +45,8 @@ async def send_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(update.effective_chat.id, m.WELCOME, parse_mode=ParseMode.HTML)
+    if context.args and await open_deep_link(update, context, context.args[0]):
+        return
     await send_menu(update, context)
 
 

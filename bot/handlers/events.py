@@ -21,6 +21,7 @@ from bot.services.events import (
     calendar_file,
     cancel_rsvp,
     claim_due_reminders,
+    event_occurrences,
     going_count,
     mark_sent,
     rsvp,
@@ -65,6 +66,33 @@ async def whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int, minutes: str) -> None:
     await update.callback_query.answer()
+    await show_event(update, context, event_id, minutes)
+
+
+async def open_deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> bool:
+    """`t.me/<bot>?start=ev<id>` (a poster's link or QR code): the event's next date. True if shown."""
+    if not (payload.startswith("ev") and payload[2:].isdigit()):
+        return False
+    pz = services(context)
+    async with pz.sessions() as session:
+        event = await session.get(Event, int(payload[2:]))
+    upcoming_starts = (
+        event_occurrences(event, pz.settings.tz, after=pz.clock(), limit=1)
+        if event is not None and event.status == "scheduled"
+        else []
+    )
+    if not upcoming_starts:
+        await tell(context, update.effective_chat.id, m.EVENT_GONE)
+        return True
+    await show_event(update, context, event.id, str(as_minutes(upcoming_starts[0])))
+    return True
+
+
+def deep_link(bot_username: str, event_id: int) -> str:
+    return f"https://t.me/{bot_username}?start=ev{event_id}"
+
+
+async def show_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int, minutes: str) -> None:
     pz = services(context)
     starts_at = from_minutes(minutes)
     async with pz.sessions() as session:
