@@ -98,6 +98,12 @@ async def area_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     if text.strip().lower() in (m.BUTTON_SKIP.lower(), "skip", "no", "no thanks"):
         await skip_area(update, context)
         return
+    if (area := await typed_area(update, context, text)) is not None:
+        await remember_area(update, context, area)
+
+
+async def typed_area(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> Area | None:
+    """A postcode, town or zone someone typed; if it is nowhere we know, say so and return None."""
     pz = services(context)
     async with pz.sessions() as session:
         engine = await pz.engine.get(session)
@@ -106,8 +112,7 @@ async def area_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
         await context.bot.send_message(
             update.effective_chat.id, m.AREA_UNKNOWN.format(text=m.esc(text[:60])), parse_mode=ParseMode.HTML
         )
-        return
-    await remember_area(update, context, area)
+    return area
 
 
 async def location_shared(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

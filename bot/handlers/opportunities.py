@@ -12,8 +12,8 @@ from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
 from bot.handlers.common import keyboard, tell
+from bot.handlers.conversation import typed_area
 from bot.matching.skills import default_skills
-from bot.services.areas import area_from_text
 from bot.services.opportunities import (
     OpportunityError,
     interest_id_of,
@@ -49,12 +49,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
             keyboard([(m.BUTTON_ANYWHERE, callbacks.opportunity_anywhere())]),
         )  # fmt: skip
         return
-    pz = services(context)
-    async with pz.sessions() as session:
-        engine = await pz.engine.get(session)
-    area = area_from_text(text, pz.zones, engine)
-    if area is None:
-        await tell(context, update.effective_chat.id, m.AREA_UNKNOWN.format(text=m.esc(text[:60])))
+    if (area := await typed_area(update, context, text)) is None:
         return
     await publish(update, context, area.district, area.zone)
 

@@ -14,8 +14,8 @@ from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
 from bot.handlers.common import keyboard
+from bot.handlers.conversation import typed_area
 from bot.matching.skills import default_skills
-from bot.services.areas import area_from_text
 from bot.services.volunteers import (
     AVAILABILITY,
     OfferDraft,
@@ -75,12 +75,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
             await _send(update, context, m.VOLUNTEER_NO_SKILLS)
             await ask_availability(update, context)
     elif flow["step"] == "where":
-        pz = services(context)
-        async with pz.sessions() as session:
-            engine = await pz.engine.get(session)
-        area = area_from_text(text, pz.zones, engine)
-        if area is None:
-            await _send(update, context, m.AREA_UNKNOWN.format(text=m.esc(text[:60])))
+        if (area := await typed_area(update, context, text)) is None:
             return
         draft.district, draft.zone = area.district, area.zone
         flow["step"] = "distance"
