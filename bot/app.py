@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.context import KEY, BotServices
 from bot.handlers import register
 from bot.services.directory import LiveEngine
+from bot.services.pacing import Pacer, Timer
 from bot.services.places import ZoneMap
 from db.session import make_engine, make_sessionmaker
 
@@ -23,6 +24,7 @@ def build_application(
     updates_request: BaseRequest | None = None,
     clock: Clock = system_clock,
     rate_limiter: bool = True,
+    timer: Timer | None = None,
 ) -> Application:
     """The bot, talking to Telegram (or to whatever REQUEST stands in for it)."""
     builder = ApplicationBuilder().token(token)
@@ -39,6 +41,7 @@ def build_application(
         zones=zones,
         engine=LiveEngine(zones),
         clock=clock,
+        pacer=Pacer(settings.broadcast_rate_per_second, timer=timer),
     )
     app.bot_data["database"] = database
     register(app)

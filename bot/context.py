@@ -11,6 +11,7 @@ from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.services.directory import LiveEngine
 from bot.services.offer_matching import LiveOffers
+from bot.services.pacing import Pacer
 from bot.services.places import ZoneMap
 from bot.services.safety import SafetyCheck, default_safety_check
 
@@ -26,6 +27,8 @@ class BotServices:
     offers: LiveOffers = field(default_factory=LiveOffers)
     safety: SafetyCheck = field(default_factory=default_safety_check)
     clock: Clock = system_clock
+    # one pace for everything sent in bulk, so reminders and broadcasts together stay under the limits
+    pacer: Pacer = field(default_factory=lambda: Pacer(25.0))
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:

@@ -189,6 +189,98 @@ RSVP_REPLIES = {
     "not-going": "You weren't down as going, so there's nothing to change.",
 }
 REMINDER = "⏰ Reminder: <b>{title}</b>\n🗓 {when}\n📍 {venue}"
+EVENT_MOVED = (
+    "📅 <b>{title}</b> has changed. It's now {when}, at {venue} (it was {was}).\n"
+    "You're still down as going, and your reminders have moved with it."
+)
+EVENT_CANCELLED = (
+    "❌ Sorry: <b>{title}</b> on {when} is cancelled. You don't need to do anything.\n"
+    "Have a look at /whatson for other things on."
+)
+NEW_EVENT_ALERT = "🆕 New near you: <b>{title}</b>\n🗓 {when}\n📍 {venue}"
+BUTTON_EVENT_DETAILS = "Details"
+BUTTON_STOP_EVENT_ALERTS = "Stop new-event alerts"
+BUTTON_EVENT_ALERTS_ON = "🔔 Tell me about new events near me"
+BUTTON_BY_INTEREST = "🔎 What's on, by interest"
+EVENT_ALERTS_ON = (
+    "Okay: when a new event is added in {zone}, I'll tell you. Turn it off with the button on any alert."
+)
+EVENT_ALERTS_NEED_AREA = "Tell me your area first, so I know which events are near you."
+EVENT_ALERTS_OFF = "Okay, no more new-event alerts."
+PICK_AN_INTEREST = "What kind of thing are you looking for?"
+NOTHING_ON_FOR_INTEREST = "I don't know of anything like that on in the next week."
+NEW_EVENT_ASK_TITLE = "Let's add an event. What is it called? (for example <i>Friday Youth Club</i>)"
+NEW_EVENT_TITLE_LENGTH = "Please give a name between 3 and 200 characters long."
+NEW_EVENT_ASK_START = (
+    "When does it start? Type a day and time, like <i>Fri 4 Dec 18:00</i>, <i>4/12 6pm</i> or "
+    "<i>tomorrow 10:30</i>. If it repeats, give the first date."
+)
+WHEN_NOT_READ = "Sorry, {reason}."
+NEW_EVENT_ASK_LENGTH = (
+    "How long is it? Pick one, or type a length (<i>90 minutes</i>) or an end time (<i>20:00</i>)."
+)
+LENGTH_BUTTONS = {"60": "1 hour", "120": "2 hours", "180": "3 hours"}
+LENGTH_NOT_READ = (
+    "Sorry, I couldn't read that. Type a length like <i>90 minutes</i> or an end time like <i>20:00</i>."
+)
+NEW_EVENT_ASK_REPEAT = "Does it repeat?"
+REPEAT_BUTTONS = {
+    "once": "No, just once",
+    "weekly": "Every week",
+    "fortnightly": "Every other week",
+    "monthly": "Every month, same weekday",
+}
+NEW_EVENT_ASK_PLACE = "Where is it? Type the place and its postcode, like <i>Braunstone Library, LE3 1JJ</i>."
+NEW_EVENT_ASK_AREA = "Which area is that in? Type a postcode, a town or a People Zone."
+NEW_EVENT_ASK_PLACES = "How many places are there? Type a number, or:"
+PLACES_NOT_READ = "Please type a number of places from 1 to 10,000 (or <i>no limit</i>)."
+BUTTON_NO_LIMIT = "No limit"
+NO_LIMIT = "no limit"
+NEW_EVENT_ASK_ABOUT = "Anything people should know: who it's for, what to bring, the cost?"
+BUTTON_SKIP = "Skip"
+PICK_A_BUTTON = "Please pick one of the buttons above."
+NEW_EVENT_PREVIEW = (
+    "<b>Check before publishing</b>\n\n<b>{title}</b>\n🗓 {when} ({minutes} minutes)\n🔁 {repeat}\n"
+    "📍 {venue} ({zone})\n🎟 Places: {places}\n{description}"
+)
+BUTTON_PUBLISH = "✅ Publish"
+BUTTON_START_AGAIN = "Start again"
+BUTTON_DISCARD = "Discard"
+NEW_EVENT_DISCARDED = "Okay, I've thrown that away. Nothing was published."
+NEW_EVENT_PUBLISHED = (
+    "Published! Its link for posters and messages: {link}\n"
+    "I've told {alerted} resident(s) who asked for new events in this area."
+)
+MY_EVENTS_HEADER = "<b>Your events.</b> Pick one to change it:"
+NO_EVENTS_TO_MANAGE = "There are no coming events in your zones. Add one with /newevent."
+MANAGE_EVENT = "<b>{title}</b>\n🗓 Next: {when}\n📍 {venue}\n👥 Going next time: {going}\n🔗 {link}"
+BUTTON_CHANGE_TIME = "🕒 Change time"
+BUTTON_CHANGE_PLACE = "📍 Change place"
+BUTTON_RENAME = "✏️ Rename"
+BUTTON_CHANGE_ABOUT = "📝 Change description"
+BUTTON_CHANGE_PLACES = "🎟 Change places"
+BUTTON_POSTER = "🔳 Poster QR code"
+BUTTON_CALL_OFF_DATE = "🚫 Call off one date"
+BUTTON_CANCEL_EVENT = "❌ Cancel the event"
+BUTTON_YES_CANCEL = "Yes, cancel it and tell people"
+CONFIRM_CANCEL_EVENT = "Cancel <b>{title}</b> for good? Everyone going will be told."
+EVENT_CANCELLED_DONE = "Cancelled. I'm telling the {told} people who were going."
+PICK_DATE_TO_CALL_OFF = "Which date is off? The others go ahead."
+DATE_CALLED_OFF = "{when} is off. I'm telling the {told} people who were going."
+EDIT_PROMPTS = {
+    "time": (
+        "Type the new day and time of the next date, like <i>Fri 4 Dec 19:00</i>. "
+        "Later dates follow the same pattern. People going will be told."
+    ),
+    "place": "Type the new place and its postcode. People going will be told.",
+    "title": "Type the new name.",
+    "about": "Type the new description.",
+    "places": "Type the number of places, or <i>no limit</i>.",
+}
+EVENT_CHANGED = (
+    "Saved. {moved} people going have been told of the new time or place; {called_off} lost their date."
+)
+POSTER_CAPTION = "{title}\nPrint this on a poster: scanning it opens the event in the bot.\n{link}"
 CALENDAR_CAPTION = "Open this to add the event to your calendar."
 BUTTON_ADD_TO_CALENDAR = "📅 Add to calendar"
 BUTTON_GOING = "✅ I'm going"

@@ -9,6 +9,7 @@ from bot.clock import FakeClock
 from bot.config import Settings, default_zones
 from bot.emulation import EmulatedRequest, EmulatedTelegram, deliver
 from bot.services.directory import import_directory
+from bot.services.pacing import FastForwardTimer
 from bot.services.places import ZoneMap
 from tests.conftest import FIXTURES
 
@@ -47,11 +48,18 @@ async def open_conversation(
     await import_directory(sessions, str(FIXTURES / assets), ZoneMap(settings.zones))
     telegram = EmulatedTelegram(token="123456:TEST", rate_limits=False)
     clock = FakeClock(THURSDAY_MORNING)
-    app = build_application(
-        settings, "123456:TEST", request=EmulatedRequest(telegram), clock=clock, rate_limiter=False
-    )
-    await start_bot(app)
+    app = await second_app(settings, telegram, clock)
     return Conversation(app, telegram, clock)
+
+
+async def second_app(settings: Settings, telegram: EmulatedTelegram, clock: FakeClock):
+    """Another bot process on the same database and Telegram: a restart, or a second scheduler."""
+    app = build_application(
+        settings, "123456:TEST", request=EmulatedRequest(telegram), clock=clock, rate_limiter=False,
+        timer=FastForwardTimer(),
+    )  # fmt: skip
+    await start_bot(app)
+    return app
 
 
 async def close_conversation(conversation: Conversation) -> None:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.handlers.events import send_due_reminders
+from bot.handlers.notices import send_due_notices
 from bot.services.events import create_event
 from db.models import Reminder
 from tests.conversation import close_conversation, open_conversation
@@ -44,11 +44,11 @@ async def test_whats_on_rsvp_and_reminders_at_local_times(chat, sessions):
         due = sorted(r.due_at for r in await session.scalars(select(Reminder)))
     # the day before and two hours before, in local time (it is Thursday 10:30 now)
     assert [d.astimezone(LONDON).strftime("%a %H:%M") for d in due] == ["Thu 18:00", "Fri 16:00"]
-    assert await send_due_reminders(chat.app) == 0
+    assert (await send_due_notices(chat.app)).sent == 0
     chat.clock.now = local("2026-11-26 18:01")
     mark = chat.telegram.mark()
-    assert await send_due_reminders(chat.app) == 1
-    assert await send_due_reminders(chat.app) == 0  # claimed and sent: never twice
+    assert (await send_due_notices(chat.app)).sent == 1
+    assert (await send_due_notices(chat.app)).sent == 0  # claimed and sent: never twice
     [reminder] = chat.telegram.bot_messages_since(ann, mark)
     assert "Reminder: Friday Youth Club" in reminder.plain and "18:00" in reminder.plain
 
@@ -61,7 +61,7 @@ async def test_a_reminder_overdue_after_the_event_began_is_dropped(chat, session
     [details] = await chat.press(ann, "1 · Coffee Morning", listing)
     await chat.press(ann, "✅ I'm going", details)
     chat.clock.now = local("2026-11-27 11:00")  # the bot was down through both reminders
-    assert await send_due_reminders(chat.app) == 0
+    assert (await send_due_notices(chat.app)).sent == 0
     async with sessions() as session:
         assert {r.status for r in await session.scalars(select(Reminder))} == {"dropped"}
 

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import conversation, events, fallback, introductions, opportunities, search, volunteering
+from bot.handlers import (
+    conversation,
+    event_admin,
+    events,
+    fallback,
+    introductions,
+    notices,
+    opportunities,
+    search,
+    volunteering,
+)
 
 SAFETY_GROUP = -1  # runs first, for every message, whatever else happens
 FOLLOW_UP_CHECK_SECONDS = 15 * 60
-REMINDER_CHECK_SECONDS = 30  # reminders are rows; this only wakes the sender, so restarts lose nothing
+REMINDER_CHECK_SECONDS = 30  # a safety net: the sender is also armed for the next due time
 
 
 def register(app: Application) -> None:
@@ -23,6 +33,8 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("pending", volunteering.pending_command))
     app.add_handler(CommandHandler("opportunity", opportunities.start))
     app.add_handler(CommandHandler("whatson", events.whats_on))
+    app.add_handler(CommandHandler("newevent", event_admin.new_event))
+    app.add_handler(CommandHandler("myevents", event_admin.my_events))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(filters.LOCATION, conversation.location_shared))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, search.search_text))
@@ -31,4 +43,5 @@ def register(app: Application) -> None:
     app.add_error_handler(fallback.on_error)
     if app.job_queue is not None:  # follow-ups are rows in the database; this only wakes them
         app.job_queue.run_repeating(introductions.follow_up_job, interval=FOLLOW_UP_CHECK_SECONDS, first=60)
-        app.job_queue.run_repeating(events.reminder_job, interval=REMINDER_CHECK_SECONDS, first=5)
+        # at start-up: send what fell due while the bot was down, then arm the next due time
+        app.job_queue.run_repeating(notices.notice_job, interval=REMINDER_CHECK_SECONDS, first=1)

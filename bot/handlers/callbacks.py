@@ -34,6 +34,12 @@ _PATTERNS = {
     "eg": re.compile(r"^eg:(\d{1,12}):(\d{1,10})$"),  # I'm going
     "en": re.compile(r"^en:(\d{1,12}):(\d{1,10})$"),  # not going after all
     "ec": re.compile(r"^ec:(\d{1,12}):(\d{1,10})$"),  # add to calendar
+    "ea": re.compile(r"^ea:(on|off)$"),  # alerts about new events near me
+    "wi": re.compile(r"^wi:(\d{1,3})$"),  # what's on, one kind of need
+    "ne": re.compile(r"^ne:([a-z0-9]{1,12})$"),  # a step of the /newevent flow
+    "em": re.compile(r"^em:(\d{1,12})$"),  # manage one event
+    "ex": re.compile(r"^ex:(time|place|title|about|places|dates|cancel|confirm|qr):(\d{1,12})$"),
+    "ed": re.compile(r"^ed:(\d{1,12}):(\d{1,10})$"),  # call off one date
 }
 
 
@@ -150,3 +156,27 @@ def not_going(event_id: int, minutes: int) -> str:
 
 def add_to_calendar(event_id: int, minutes: int) -> str:
     return f"ec:{event_id}:{minutes}"
+
+
+def event_alerts(choice: str) -> str:
+    return f"ea:{choice}"
+
+
+def whats_on_group(index: int) -> str:
+    return f"wi:{index}"
+
+
+def new_event(choice: str) -> str:
+    return f"ne:{choice}"
+
+
+def manage_event(event_id: int) -> str:
+    return f"em:{event_id}"
+
+
+def event_action(action: str, event_id: int) -> str:
+    return f"ex:{action}:{event_id}"
+
+
+def call_off_date(event_id: int, minutes: int) -> str:
+    return f"ed:{event_id}:{minutes}"

@@ -3,34 +3,28 @@ and the reminders that follow, sent from rows in the database."""
 
 from __future__ import annotations
 
-import contextlib
-import socket
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from telegram import InputFile, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot import messages as m
-from bot.context import KEY, services
+from bot.context import services
 from bot.handlers import callbacks
 from bot.handlers.common import keyboard, tell
+from bot.matching.taxonomy import default_taxonomy
 from bot.services.events import (
     EventError,
     calendar_file,
     cancel_rsvp,
-    claim_due_reminders,
     event_occurrences,
     going_count,
-    mark_sent,
     rsvp,
     upcoming,
 )
-from bot.services.residents import saved_area
-from db.models import Event
-
-WORKER = f"{socket.gethostname()}:{id(object())}"
+from bot.services.residents import resident_for, saved_area
+from db.models import Event, Resident
 
 
 def as_minutes(moment: datetime) -> int:
@@ -46,12 +40,30 @@ def when(moment: datetime, tz) -> str:  # type: ignore[no-untyped-def]
 
 
 async def whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The coming week near the resident's saved area (everywhere when none is saved)."""
+    await _list_whats_on(update, context, group="")
+
+
+async def _list_whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE, group: str) -> None:
     pz = services(context)
     async with pz.sessions() as session:
         area = await saved_area(session, update.effective_user.id)
-        found = await upcoming(session, pz.clock(), pz.settings.tz, days=7, zone=area.zone if area else "")
+        resident = await session.scalar(
+            select(Resident).where(Resident.telegram_user_id == update.effective_user.id)
+        )
+        found = await upcoming(
+            session, pz.clock(), pz.settings.tz, days=7, zone=area.zone if area else "", group=group
+        )
+    footer = [[(m.BUTTON_BY_INTEREST, callbacks.whats_on_group(0))]] if not group else []
+    if resident is None or not resident.notify_new_events:
+        footer.append([(m.BUTTON_EVENT_ALERTS_ON, callbacks.event_alerts("on"))])
     if not found:
-        await tell(context, update.effective_chat.id, m.NOTHING_ON)
+        await tell(
+            context,
+            update.effective_chat.id,
+            m.NOTHING_ON_FOR_INTEREST if group else m.NOTHING_ON,
+            keyboard(*footer),
+        )
         return
     lines = [m.WHATS_ON_HEADER]
     rows = []
@@ -61,7 +73,35 @@ async def whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         rows.append(
             [(f"{n} · {event.title[:40]}", callbacks.event(event.id, as_minutes(occurrence.starts_at)))]
         )
-    await tell(context, update.effective_chat.id, "\n".join(lines), keyboard(*rows))
+    await tell(context, update.effective_chat.id, "\n".join(lines), keyboard(*rows, *footer))
+
+
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> None:
+    """What's on by interest: 0 asks which kind of need; 1.. lists that group's events."""
+    await update.callback_query.answer()
+    groups = default_taxonomy().groups()
+    if index == 0:
+        rows = [[(name, callbacks.whats_on_group(n))] for n, name in enumerate(groups, start=1)]
+        await tell(context, update.effective_chat.id, m.PICK_AN_INTEREST, keyboard(*rows))
+    elif index <= len(groups):
+        await _list_whats_on(update, context, group=groups[index - 1])
+    else:
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+
+
+async def on_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE, on: bool) -> None:
+    """Opt in to (or out of) alerts about new events in the saved area."""
+    await update.callback_query.answer()
+    pz = services(context)
+    async with pz.sessions.begin() as session:
+        area = await saved_area(session, update.effective_user.id)
+        if on and area is None:
+            await tell(context, update.effective_chat.id, m.EVENT_ALERTS_NEED_AREA)
+            return
+        resident = await resident_for(session, update.effective_user.id)
+        resident.notify_new_events = on
+    text = m.EVENT_ALERTS_ON.format(zone=m.esc(area.zone or area.label)) if on else m.EVENT_ALERTS_OFF
+    await tell(context, update.effective_chat.id, text)
 
 
 async def on_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int, minutes: str) -> None:
@@ -158,29 +198,3 @@ async def on_going(
         await tell(context, update.effective_chat.id, m.STALE_BUTTON)
         return
     await tell(context, update.effective_chat.id, m.RSVP_REPLIES[outcome])
-
-
-async def send_due_reminders(app: Application) -> int:
-    """Claim what is due, send it, mark it sent; returns how many were sent."""
-    pz = app.bot_data[KEY]
-    now = pz.clock()
-    async with pz.sessions.begin() as session:
-        due = await claim_due_reminders(session, now, WORKER)
-    sent = []
-    for reminder in due:
-        text = m.REMINDER.format(
-            title=m.esc(reminder.title),
-            when=when(reminder.starts_at, pz.settings.tz),
-            venue=m.esc(reminder.venue or "—"),
-        )
-        # someone who blocked the bot: counted as done, never retried
-        with contextlib.suppress(Forbidden, BadRequest):
-            await app.bot.send_message(reminder.telegram_user_id, text, parse_mode=ParseMode.HTML)
-        sent.append(reminder.reminder_id)
-    async with pz.sessions.begin() as session:
-        await mark_sent(session, sent, now)
-    return len(sent)
-
-
-async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await send_due_reminders(context.application)

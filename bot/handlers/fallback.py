@@ -14,6 +14,7 @@ from bot.handlers import (
     browse,
     callbacks,
     conversation,
+    event_admin,
     events,
     introductions,
     opportunities,
@@ -98,6 +99,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await events.on_add_to_calendar(update, context, int(args[0]), args[1])
     elif action in ("eg", "en"):
         await events.on_going(update, context, int(args[0]), args[1], going=action == "eg")
+    elif action == "ea":
+        await events.on_alerts(update, context, args[0] == "on")
+    elif action == "wi":
+        await events.on_group(update, context, int(args[0]))
+    elif action == "ne":
+        await event_admin.on_new_event_button(update, context, args[0])
+    elif action == "em":
+        await event_admin.on_manage(update, context, int(args[0]))
+    elif action == "ex":
+        await event_admin.on_action(update, context, args[0], int(args[1]))
+    elif action == "ed":
+        await event_admin.on_call_off_date(update, context, int(args[0]), args[1])
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

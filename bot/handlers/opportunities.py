@@ -22,7 +22,7 @@ from bot.services.opportunities import (
     register_interest,
     volunteers_to_tell,
 )
-from bot.services.volunteers import is_coordinator
+from bot.services.roles import is_coordinator
 
 log = logging.getLogger(__name__)
 FLOW = "opportunity_flow"

@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks, cards, introductions, opportunities, volunteering
+from bot.handlers import callbacks, cards, event_admin, introductions, opportunities, volunteering
 from bot.handlers.conversation import AWAITING_AREA, area_typed, menu_keyboard
 from bot.matching.engine import Hit
 from bot.services.needs import record_unmet_need
@@ -125,6 +125,8 @@ _WAITING_FOR_AN_ANSWER = (
     (introductions.RELAY, introductions.relay_text),
     (opportunities.FLOW, opportunities.on_text),
     (opportunities.RELAY, opportunities.relay_text),
+    (event_admin.FLOW, event_admin.on_text),
+    (event_admin.EDIT, event_admin.on_edit_text),
 )
 
 

@@ -16,13 +16,13 @@ from bot.handlers import callbacks
 from bot.handlers.common import keyboard
 from bot.handlers.conversation import typed_area
 from bot.matching.skills import default_skills
+from bot.services.roles import is_coordinator
 from bot.services.volunteers import (
     AVAILABILITY,
     OfferDraft,
     VolunteerError,
     decide,
     edit_offer,
-    is_coordinator,
     my_offers,
     pending_volunteers,
     register_offer,

@@ -1,22 +1,25 @@
-"""Events: what's on, RSVPs with capacity, and reminders kept as rows so they survive restarts.
-
-A reminder is claimed in the database before it is sent (`FOR UPDATE SKIP LOCKED` on
-PostgreSQL), so two processes never send the same one; one that fell due while the bot was down
-is still sent if the event has not started, and dropped (and marked so) if it has.
-"""
+"""Events: creating them, what's on, and RSVPs with capacity. Each RSVP gets reminder rows (see
+`bot.services.notices`), so reminders survive restarts; changes that matter to people going live
+in `bot.services.event_changes`."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.recurrence import occurrences
-from db.models import Event, Reminder, Resident, Rsvp, utcnow
+from bot.matching.classify import Classifier
+from bot.matching.taxonomy import default_taxonomy
+from bot.services.notices import NOTICE_KINDS, cancel_pending, schedule_reminders
+from bot.services.recurrence import occurrence_key, occurrences
+from bot.services.residents import resident_for
+from db.models import Event, Resident, Rsvp, utcnow
 
 
 class EventError(ValueError):
@@ -27,15 +30,6 @@ class EventError(ValueError):
 class Occurrence:
     event: Event
     starts_at: datetime  # aware UTC
-
-
-@dataclass(frozen=True)
-class DueReminder:
-    reminder_id: int
-    telegram_user_id: int
-    title: str
-    venue: str
-    starts_at: datetime
 
 
 async def create_event(
@@ -53,40 +47,73 @@ async def create_event(
     byday: str = "",
     repeat_until: datetime | None = None,
     description: str = "",
+    categories: list[str] | None = None,
+    created_by: int | None = None,
+    source: str = "bot",
+    external_id: str = "",
 ) -> Event:
+    """A new event; its needs categories are read from the title and description unless given."""
     event = Event(
         title=title[:500], description=description, venue=venue, postcode=postcode, zone=zone,
         starts_at=starts_at, ends_at=ends_at, capacity=capacity, freq=freq, interval=interval,
-        byday=byday, repeat_until=repeat_until, external_id=f"bot-{uuid.uuid4()}",
+        byday=byday, repeat_until=repeat_until, created_by=created_by, source=source,
+        external_id=external_id or f"bot-{uuid.uuid4()}",
+        categories=categories if categories is not None else classify_event(title, description),
     )  # fmt: skip
     session.add(event)
     await session.flush()
     return event
 
 
+@cache
+def _classifier() -> Classifier:
+    return Classifier(default_taxonomy())
+
+
+def classify_event(title: str, description: str) -> list[str]:
+    """The needs an event answers, so residents' interests and "what's on" by interest find it."""
+    found = _classifier().classify(title, "", description).categories
+    return sorted(found, key=lambda c: -found[c])[:5]
+
+
+def interest_groups(event: Event) -> set[str]:
+    taxonomy = default_taxonomy()
+    groups = set()
+    for category_id in event.categories or ():
+        with contextlib.suppress(KeyError):
+            groups.add(taxonomy.category(category_id).group)
+    return groups
+
+
 def event_occurrences(event: Event, tz: ZoneInfo, after: datetime, limit: int = 10) -> list[datetime]:
-    return occurrences(
-        event.starts_at,
-        tz,
-        event.freq,
-        event.interval,
-        event.byday,
-        event.repeat_until,
-        after=after,
-        limit=limit,
-    )
+    """The next LIMIT dates of EVENT at or after AFTER, leaving out dates called off."""
+    called_off = set(event.cancelled_dates or ())
+    starts = occurrences(
+        event.starts_at, tz, event.freq, event.interval, event.byday, event.repeat_until,
+        after=after, limit=limit + len(called_off),
+    )  # fmt: skip
+    return [s for s in starts if occurrence_key(s) not in called_off][:limit]
 
 
 async def upcoming(
-    session: AsyncSession, now: datetime, tz: ZoneInfo, days: int = 7, zone: str = "", limit: int = 20
+    session: AsyncSession,
+    now: datetime,
+    tz: ZoneInfo,
+    days: int = 7,
+    zone: str = "",
+    limit: int = 20,
+    group: str = "",
 ) -> list[Occurrence]:
-    """Occurrences starting from now until DAYS ahead, soonest first; ZONE narrows to one area."""
+    """Occurrences starting from now until DAYS ahead, soonest first; ZONE narrows to one area
+    (events without a zone show everywhere), GROUP to one kind of need."""
     query = select(Event).where(Event.status == "scheduled")
     if zone:
         query = query.where(Event.zone.in_((zone, "")))
     horizon = now + timedelta(days=days)
     found = []
     for event in await session.scalars(query):
+        if group and group not in interest_groups(event):
+            continue
         for start in event_occurrences(event, tz, after=now, limit=days + 1):
             if start <= horizon:
                 found.append(Occurrence(event, start))
@@ -116,11 +143,7 @@ async def rsvp(
         raise EventError("that event is not on any more")
     if starts_at <= now or starts_at not in event_occurrences(event, tz, after=starts_at, limit=1):
         raise EventError("that date is not one of this event's")
-    resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == telegram_user_id))
-    if resident is None:
-        resident = Resident(telegram_user_id=telegram_user_id, consented_at=now)
-        session.add(resident)
-        await session.flush()
+    resident = await resident_for(session, telegram_user_id)
     existing = await session.scalar(
         select(Rsvp).where(
             Rsvp.event_id == event_id, Rsvp.resident_id == resident.id, Rsvp.occurrence_start == starts_at
@@ -135,10 +158,7 @@ async def rsvp(
         session.add(existing)
     existing.status = "going"
     await session.flush()
-    for minutes in offsets_minutes:
-        due = starts_at - timedelta(minutes=minutes)
-        if due > now:
-            session.add(Reminder(resident_id=resident.id, rsvp_id=existing.id, due_at=due))
+    schedule_reminders(session, existing, offsets_minutes, now, tz)
     return "going"
 
 
@@ -159,49 +179,8 @@ async def cancel_rsvp(
     if found is None:
         return False
     found.status = "cancelled"
-    await session.execute(
-        update(Reminder)
-        .where(Reminder.rsvp_id == found.id, Reminder.status == "pending")
-        .values(status="cancelled")
-    )
+    await cancel_pending(session, [found.id], NOTICE_KINDS)
     return True
-
-
-async def claim_due_reminders(
-    session: AsyncSession, now: datetime, worker: str, limit: int = 500
-) -> list[DueReminder]:
-    """Claim pending reminders that are due; those whose event has begun are dropped instead."""
-    rows = (
-        await session.execute(
-            select(Reminder, Rsvp, Event, Resident.telegram_user_id)
-            .join(Rsvp, Reminder.rsvp_id == Rsvp.id)
-            .join(Event, Rsvp.event_id == Event.id)
-            .join(Resident, Reminder.resident_id == Resident.id)
-            .where(Reminder.status == "pending", Reminder.due_at <= now)
-            .order_by(Reminder.due_at, Reminder.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=Reminder)
-        )
-    ).all()
-    claimed = []
-    for reminder, booking, event, telegram_user_id in rows:
-        if booking.occurrence_start <= now or event.status != "scheduled":
-            reminder.status = "dropped"
-            continue
-        reminder.status, reminder.claimed_by, reminder.claimed_at = "claimed", worker, now
-        claimed.append(
-            DueReminder(reminder.id, telegram_user_id, event.title, event.venue, booking.occurrence_start)
-        )
-    return claimed
-
-
-async def mark_sent(session: AsyncSession, reminder_ids: list[int], now: datetime | None = None) -> None:
-    if reminder_ids:
-        await session.execute(
-            update(Reminder)
-            .where(Reminder.id.in_(reminder_ids))
-            .values(status="sent", sent_at=now or utcnow())
-        )
 
 
 def calendar_file(event: Event, starts_at: datetime, ends_at: datetime | None = None) -> bytes:

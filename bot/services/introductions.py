@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.residents import resident_for
 from db.models import Introduction, Need, Offer, Resident, Volunteer, utcnow
 
 FOLLOW_UP_AFTER = timedelta(days=4)
@@ -41,11 +42,7 @@ async def request_introduction(
     volunteer = await session.get(Volunteer, offer.volunteer_id) if offer else None
     if offer is None or offer.status != "active" or volunteer is None or volunteer.status != "approved":
         raise IntroductionError("that volunteer's offer is not open any more")
-    resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == telegram_user_id))
-    if resident is None:
-        resident = Resident(telegram_user_id=telegram_user_id, consented_at=utcnow())
-        session.add(resident)
-        await session.flush()
+    resident = await resident_for(session, telegram_user_id)
     if resident.id == volunteer.resident_id:
         raise IntroductionError("that is your own offer")
     need = Need(

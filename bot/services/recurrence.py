@@ -66,3 +66,8 @@ def occurrences(
     if after is not None:
         starts = [s for s in starts if s >= after.astimezone(UTC)]
     return starts[:limit]
+
+
+def occurrence_key(start: datetime) -> str:
+    """How one occurrence is named when a single date is called off: its UTC start, ISO 8601."""
+    return start.astimezone(UTC).isoformat(timespec="minutes")

@@ -27,12 +27,19 @@ async def saved_area(session: AsyncSession, telegram_user_id: int) -> Area | Non
     return Area(district, district, resident.zone, district_point(district))
 
 
-async def save_area(session: AsyncSession, telegram_user_id: int, area: Area) -> None:
-    """Keep the postcode district (never a full postcode or a precise location)."""
+async def resident_for(session: AsyncSession, telegram_user_id: int) -> Resident:
+    """The resident row for someone who has just chosen to do something that needs one."""
     resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == telegram_user_id))
     if resident is None:
-        resident = Resident(telegram_user_id=telegram_user_id)
+        resident = Resident(telegram_user_id=telegram_user_id, consented_at=utcnow())
         session.add(resident)
+        await session.flush()
+    return resident
+
+
+async def save_area(session: AsyncSession, telegram_user_id: int, area: Area) -> None:
+    """Keep the postcode district (never a full postcode or a precise location)."""
+    resident = await resident_for(session, telegram_user_id)
     resident.postcode_district = area.district
     resident.zone = area.zone
     resident.consented_at = utcnow()

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.config import Settings
-from db.models import Offer, Resident, Role, Volunteer, utcnow
+from bot.services.residents import resident_for
+from db.models import Offer, Resident, Volunteer
 
 AVAILABILITY = ("weekday daytimes", "weekday evenings", "weekends")
 CONTACT_CHOICES = ("bot", "telegram")  # through the bot only (default), or share their Telegram handle
@@ -40,12 +40,9 @@ class OfferDraft:
 
 
 async def _resident(session: AsyncSession, telegram_user_id: int, create: bool) -> Resident | None:
-    resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == telegram_user_id))
-    if resident is None and create:
-        resident = Resident(telegram_user_id=telegram_user_id, consented_at=utcnow())
-        session.add(resident)
-        await session.flush()
-    return resident
+    if create:
+        return await resident_for(session, telegram_user_id)
+    return await session.scalar(select(Resident).where(Resident.telegram_user_id == telegram_user_id))
 
 
 async def register_offer(
@@ -73,17 +70,6 @@ async def register_offer(
     session.add(offer)
     await session.flush()
     return volunteer, offer
-
-
-async def is_coordinator(session: AsyncSession, settings: Settings, telegram_user_id: int) -> bool:
-    if telegram_user_id in settings.admin_ids:
-        return True
-    role = await session.scalar(
-        select(Role.id)
-        .join(Resident, Role.resident_id == Resident.id)
-        .where(Resident.telegram_user_id == telegram_user_id, Role.role.in_(("coordinator", "admin")))
-    )
-    return role is not None
 
 
 async def pending_volunteers(session: AsyncSession) -> list[Volunteer]:

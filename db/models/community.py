@@ -37,6 +37,8 @@ class Event(Base):
     byday: Mapped[str] = mapped_column(String(50), default="")
     repeat_until: Mapped[datetime | None] = mapped_column()
     capacity: Mapped[int | None] = mapped_column(Integer)
+    # One date of a repeating event called off: ISO strings of those occurrences' UTC starts.
+    cancelled_dates: Mapped[list[Any]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     source: Mapped[str] = mapped_column(String(200), default="bot")
     external_id: Mapped[str] = mapped_column(String(200))
@@ -60,7 +62,11 @@ class Rsvp(Base):
 
 
 class Reminder(Base):
-    """A message due at a time; claimed atomically before sending, sent at most once."""
+    """A message about an event due at a time: a reminder, a change notice or a new-event alert.
+
+    Claimed atomically before sending and marked `sending` just before the send, so it goes out at
+    most once; a claim whose holder vanished before `sending` is taken up again after a lease.
+    """
 
     __tablename__ = "reminders"
     __table_args__ = (Index("ix_reminders_status_due_at", "status", "due_at"),)
@@ -69,10 +75,17 @@ class Reminder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
     rsvp_id: Mapped[int | None] = mapped_column(ForeignKey("rsvps.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    occurrence_start: Mapped[datetime | None] = mapped_column()
+    # event (a reminder) | moved | cancelled (tell people going) | new-event (an opted-in alert)
     kind: Mapped[str] = mapped_column(String(30), default="event")
+    # For `moved`: the occurrence's old start and place, so the notice can say what changed.
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     due_at: Mapped[datetime] = mapped_column()
-    # pending -> claimed -> sent; or dropped (fell due after the event began) / cancelled.
+    # pending -> claimed -> sending -> sent; failed (unreachable); unknown (the send's outcome is
+    # unknown, so it is not repeated); dropped (fell due after the event began) / cancelled.
     status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str] = mapped_column(String(100), default="")
     claimed_at: Mapped[datetime | None] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()

@@ -1,0 +1,158 @@
+"""Sending what is due about events — reminders, "it moved", "it's off", new-event alerts — from
+rows in the database, at the shared safe rate.
+
+APScheduler (PTB's JobQueue) wakes the sender: once at the next due time (re-armed after every
+pass and at start-up, so nothing waits in memory only) and every REMINDER_CHECK_SECONDS as a safety
+net for rows another process added.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application, ContextTypes
+
+from bot import messages as m
+from bot.context import KEY, BotServices
+from bot.handlers import callbacks
+from bot.handlers.common import keyboard
+from bot.services.notices import DueNotice, begin_send, claim_due, finish, next_due, settle_interrupted
+
+log = logging.getLogger(__name__)
+WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+BATCH = 200  # about eight seconds of sending at 25 a second: well inside the claim lease
+MAX_RETRY_AFTER_WAITS = 3
+NEXT_JOB = "notices-next"
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+    retry_later: int = 0
+    waited_for_429: int = 0
+
+
+async def send_due_notices(app: Application, worker: str = WORKER) -> SendReport:
+    """Claim what is due, send it at the safe rate, record each outcome; then re-arm the wake-up."""
+    pz: BotServices = app.bot_data[KEY]
+    report = SendReport()
+    async with pz.sessions.begin() as session:
+        report.unknown += await settle_interrupted(session, pz.clock())
+    while True:
+        async with pz.sessions.begin() as session:
+            due = await claim_due(session, pz.clock(), worker, limit=BATCH)
+        if not due:
+            break
+        for notice in due:
+            await _send_one(app, pz, notice, worker, report)
+    await arm_next(app)
+    return report
+
+
+async def _send_one(
+    app: Application, pz: BotServices, notice: DueNotice, worker: str, report: SendReport
+) -> None:
+    async with pz.sessions.begin() as session:
+        if not await begin_send(session, notice.reminder_id, worker):
+            return  # another process took it over after our lease ran out
+    text, markup = compose(notice, pz)
+    outcome, unreachable = "retry", False
+    for _ in range(MAX_RETRY_AFTER_WAITS):
+        await pz.pacer.wait_turn(notice.telegram_user_id)
+        try:
+            await app.bot.send_message(
+                notice.telegram_user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+            outcome = "sent"
+        except RetryAfter as error:  # not sent: wait as Telegram asks, then try again
+            report.waited_for_429 += 1
+            await pz.pacer.hold(_seconds(error.retry_after))
+            continue
+        except Forbidden:  # blocked the bot: never again
+            outcome, unreachable = "failed", True
+        except BadRequest as error:
+            outcome, unreachable = "failed", "chat not found" in str(error).lower()
+        except TimedOut:  # the request went out; it may have arrived: not repeated
+            outcome = "unknown"
+        except NetworkError:  # refused or a 5xx: nothing was delivered, try again later
+            outcome = "retry"
+        break
+    async with pz.sessions.begin() as session:
+        await finish(session, notice.reminder_id, outcome, pz.clock(), unreachable=unreachable)
+    if outcome == "sent":
+        report.sent += 1
+    elif outcome == "retry":
+        report.retry_later += 1
+    elif outcome == "unknown":
+        report.unknown += 1
+    else:
+        report.failed += 1
+        log.info("a notice could not be delivered (kind=%s)", notice.kind)
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def when(moment: datetime, tz) -> str:  # type: ignore[no-untyped-def]
+    return moment.astimezone(tz).strftime("%a %d %b, %H:%M")
+
+
+def compose(notice: DueNotice, pz: BotServices):  # type: ignore[no-untyped-def]
+    """The message and its buttons for one notice."""
+    tz = pz.settings.tz
+    minutes = int(notice.starts_at.timestamp() // 60)
+    fields = {
+        "title": m.esc(notice.title),
+        "when": when(notice.starts_at, tz),
+        "venue": m.esc(notice.venue or "—"),
+    }
+    not_going = [(m.BUTTON_NOT_GOING, callbacks.not_going(notice.event_id, minutes))]
+    if notice.kind == "moved":
+        old_start = datetime.fromisoformat(notice.details.get("old_start", notice.starts_at.isoformat()))
+        old_venue = notice.details.get("old_venue", notice.venue)
+        was = when(old_start.astimezone(UTC), tz) + (
+            f", {m.esc(old_venue)}" if old_venue != notice.venue else ""
+        )
+        calendar = [(m.BUTTON_ADD_TO_CALENDAR, callbacks.add_to_calendar(notice.event_id, minutes))]
+        return m.EVENT_MOVED.format(was=was, **fields), keyboard(not_going, calendar)
+    if notice.kind == "cancelled":
+        return m.EVENT_CANCELLED.format(**fields), None
+    if notice.kind == "new-event":
+        details = [(m.BUTTON_EVENT_DETAILS, callbacks.event(notice.event_id, minutes))]
+        stop = [(m.BUTTON_STOP_EVENT_ALERTS, callbacks.event_alerts("off"))]
+        return m.NEW_EVENT_ALERT.format(**fields), keyboard(details, stop)
+    return m.REMINDER.format(**fields), keyboard(not_going)
+
+
+async def arm_next(app: Application) -> None:
+    """One APScheduler job at the next due time; earlier rows added later call `wake_sender`."""
+    if app.job_queue is None:
+        return
+    pz: BotServices = app.bot_data[KEY]
+    async with pz.sessions() as session:
+        due = await next_due(session)
+    for job in app.job_queue.get_jobs_by_name(NEXT_JOB):
+        job.schedule_removal()
+    if due is not None:
+        delay = max((due - pz.clock()).total_seconds(), 0.0)
+        app.job_queue.run_once(notice_job, when=delay, name=NEXT_JOB)
+
+
+def wake_sender(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Something is due now (a change notice, an alert) or earlier than the armed wake-up."""
+    if context.application.job_queue is not None:
+        context.application.job_queue.run_once(notice_job, when=0)
+
+
+async def notice_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_due_notices(context.application)

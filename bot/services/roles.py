@@ -1,0 +1,42 @@
+"""Who may do coordinators' work, and where. Checked on the server for every message and button."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from db.models import Event, Resident, Role
+
+EVERY_ZONE = ""
+
+
+async def coordinator_zones(session: AsyncSession, settings: Settings, telegram_user_id: int) -> set[str]:
+    """The zones someone coordinates ({""} means all of them); empty for everyone else."""
+    if telegram_user_id in settings.admin_ids:
+        return {EVERY_ZONE}
+    rows = await session.execute(
+        select(Role.role, Role.zone)
+        .join(Resident, Role.resident_id == Resident.id)
+        .where(Resident.telegram_user_id == telegram_user_id, Role.role.in_(("coordinator", "admin")))
+    )
+    return {EVERY_ZONE if role == "admin" else zone for role, zone in rows}
+
+
+async def is_coordinator(session: AsyncSession, settings: Settings, telegram_user_id: int) -> bool:
+    return bool(await coordinator_zones(session, settings, telegram_user_id))
+
+
+def covers(zones: set[str], zone: str) -> bool:
+    """Whether a coordinator of ZONES looks after something in ZONE."""
+    return EVERY_ZONE in zones or zone in zones
+
+
+async def may_manage_event(
+    session: AsyncSession, settings: Settings, telegram_user_id: int, event: Event
+) -> bool:
+    zones = await coordinator_zones(session, settings, telegram_user_id)
+    if covers(zones, event.zone):
+        return True
+    creator = await session.get(Resident, event.created_by) if event.created_by else None
+    return bool(zones) and creator is not None and creator.telegram_user_id == telegram_user_id
