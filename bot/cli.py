@@ -13,11 +13,13 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.chat import run_chat
+from bot.clock import system_clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.production import run_telegram
 from bot.services import demo
 from bot.services.categories import CorrectionError, correct_categories
 from bot.services.directory import import_directory, load_engine, reclassify_all
+from bot.services.event_import import import_event_file
 from bot.services.places import ZoneMap
 from db import migrate
 from db.exporters.csv_sheet import write_csv
@@ -48,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("location", metavar="PATH_OR_URL")
     imp.add_argument("--format", choices=FORMATS, default="auto")
     imp.add_argument("--source", help="name re-imports are matched by (default: the file name)")
+
+    events = commands.add_parser("events", help="import events from a CSV or iCalendar (.ics) file")
+    events.add_argument("action", choices=["import"])
+    events.add_argument("path", help="a .csv in the columns of db/data/event_template.csv, or an .ics file")
+    events.add_argument("--source", help="name re-imports are matched by (default: the file name)")
 
     exp = commands.add_parser("export", help="write the directory to a file")
     exp.add_argument("path", help="file to write, or - for standard output")
@@ -120,6 +127,22 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
         except SourceFormatError as exc:
             raise CommandError(f"nothing imported: {exc}") from None
     print_report(report)
+
+
+async def cmd_events(settings: Settings, args: argparse.Namespace) -> None:
+    await ensure_schema(settings)
+    path = Path(args.path)
+    async with open_database(settings.database_url) as sessions:
+        try:
+            report = await import_event_file(
+                sessions, path, args.source or f"file:{path.stem}", ZoneMap(settings.zones),
+                system_clock(), settings.tz, settings.reminder_offsets_minutes,
+            )  # fmt: skip
+        except SourceFormatError as exc:
+            raise CommandError(f"nothing imported: {exc}") from None
+    print(report.summary())
+    for where, why in report.rejected:
+        print(f"  rejected {where}: {why}")
 
 
 async def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
@@ -236,6 +259,7 @@ def cmd_data(settings: Settings, args: argparse.Namespace) -> None:
 COMMANDS = {
     "db": cmd_db,
     "import": cmd_import,
+    "events": cmd_events,
     "export": cmd_export,
     "search": cmd_search,
     "categories": cmd_categories,

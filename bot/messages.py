@@ -280,6 +280,9 @@ EDIT_PROMPTS = {
 EVENT_CHANGED = (
     "Saved. {moved} people going have been told of the new time or place; {called_off} lost their date."
 )
+EVENTS_FILE_TOO_BIG = "That file is too big for me (the limit is 2 MB). Could you split it?"
+EVENTS_FILE_UNREADABLE = "Nothing was imported: {reason}. The columns are in db/data/event_template.csv."
+AND_MORE = "… and {count} more."
 POSTER_CAPTION = "{title}\nPrint this on a poster: scanning it opens the event in the bot.\n{link}"
 CALENDAR_CAPTION = "Open this to add the event to your calendar."
 BUTTON_ADD_TO_CALENDAR = "📅 Add to calendar"

@@ -37,6 +37,8 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("myevents", event_admin.my_events))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(filters.LOCATION, conversation.location_shared))
+    events_file = filters.Document.FileExtension("csv") | filters.Document.FileExtension("ics")
+    app.add_handler(MessageHandler(events_file, event_admin.on_events_file))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, search.search_text))
     app.add_handler(CallbackQueryHandler(fallback.on_button))
     app.add_handler(MessageHandler(filters.ALL, fallback.not_text))

@@ -6,9 +6,12 @@ or pressed, so a forged button or a revoked coordinator changes nothing."""
 from __future__ import annotations
 
 import io
+import tempfile
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import segno
+from sqlalchemy import select
 from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
@@ -21,18 +24,21 @@ from bot.handlers.events import as_minutes, deep_link, from_minutes, when
 from bot.handlers.notices import wake_sender
 from bot.services.areas import area_from_text
 from bot.services.event_changes import alert_new_event, cancel_date, cancel_event, change_event
+from bot.services.event_import import import_event_file
 from bot.services.events import EventError, create_event, event_occurrences, going_count
 from bot.services.places import find_postcode
 from bot.services.residents import resident_for
 from bot.services.roles import EVERY_ZONE, coordinator_zones, may_manage_event
 from bot.services.when import WhenError, read_duration, read_when
-from db.models import Event
+from db.importers.record import SourceFormatError
+from db.models import Event, Resident
 
 FLOW = "new_event_flow"
 EDIT = "event_edit"
 LENGTHS = {"60": 60, "120": 120, "180": 180}
 REPEATS = {"once": ("", 1), "weekly": ("WEEKLY", 1), "fortnightly": ("WEEKLY", 2), "monthly": ("MONTHLY", 1)}
 MAX_PLACES = 10_000
+MAX_UPLOAD_BYTES = 2_000_000
 
 
 async def _may_coordinate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -284,8 +290,6 @@ async def my_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _events_query(zones: set[str]):  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
     query = select(Event).where(Event.status == "scheduled").order_by(Event.starts_at, Event.id)
     return query if EVERY_ZONE in zones else query.where(Event.zone.in_(zones))
 
@@ -433,6 +437,40 @@ async def _changes_from(  # type: ignore[no-untyped-def]
     elif event.freq == "WEEKLY" and event.byday and "," not in event.byday:
         changes["byday"] = ""  # one weekday: the new start's
     return changes
+
+
+async def on_events_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A coordinator sends a .csv or .ics of events: import it and report, row by row."""
+    if not await _may_coordinate(update, context):
+        return
+    pz, chat, document = services(context), update.effective_chat.id, update.effective_message.document
+    if (document.file_size or 0) > MAX_UPLOAD_BYTES:
+        await tell(context, chat, m.EVENTS_FILE_TOO_BIG)
+        return
+    name = Path(document.file_name or "events.csv")
+    data = await (await document.get_file()).download_as_bytearray()
+    async with pz.sessions() as session:
+        creator = await session.scalar(
+            select(Resident.id).where(Resident.telegram_user_id == update.effective_user.id)
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{name.suffix.lower()}"
+        path.write_bytes(bytes(data))
+        try:
+            report = await import_event_file(
+                pz.sessions, path, f"upload:{name.stem}", pz.zones, pz.clock(), pz.settings.tz,
+                pz.settings.reminder_offsets_minutes, created_by=creator,
+            )  # fmt: skip
+        except SourceFormatError as problem:
+            await tell(context, chat, m.EVENTS_FILE_UNREADABLE.format(reason=m.esc(str(problem))))
+            return
+    if report.people_told or report.residents_alerted:
+        wake_sender(context)
+    lines = [m.esc(report.summary())]
+    lines += [f"• {m.esc(where)}: {m.esc(why)}" for where, why in report.rejected[:15]]
+    if len(report.rejected) > 15:
+        lines.append(m.AND_MORE.format(count=len(report.rejected) - 15))
+    await tell(context, chat, "\n".join(lines))
 
 
 def poster_code(link: str) -> bytes:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.events import EventError, event_occurrences, interest_groups
 from bot.services.notices import NOTICE_KINDS, add_notice, cancel_pending, schedule_reminders
-from bot.services.recurrence import MAX_OCCURRENCES, RecurrenceError, occurrence_key
+from bot.services.recurrence import MAX_OCCURRENCES, RecurrenceError, occurrence_key, occurrences
 from db.models import Event, Resident, Rsvp
 
 EDITABLE = (
@@ -89,14 +89,22 @@ async def change_event(
     horizon = len({b.occurrence_start for b in bookings})
     old_dates = _dates_until_last_booking(event, tz, now, bookings)
     old_venue = event.venue
-    for name, value in changes.items():
-        setattr(event, name, value)
-    try:
-        new_dates = event_occurrences(event, tz, after=now, limit=max(len(old_dates), horizon, 1))
+    schedule = {
+        n: changes.get(n, getattr(event, n))
+        for n in ("starts_at", "freq", "interval", "byday", "repeat_until")
+    }
+    try:  # checked before anything changes, so a refused change leaves the event as it was
+        upcoming_dates = occurrences(
+            schedule["starts_at"], tz, schedule["freq"], schedule["interval"], schedule["byday"],
+            schedule["repeat_until"], after=now, limit=1,
+        )  # fmt: skip
     except RecurrenceError as error:
         raise EventError(str(error)) from None
-    if not new_dates and event.starts_at <= now:
+    if not upcoming_dates:
         raise EventError("the new time has already passed")
+    for name, value in changes.items():
+        setattr(event, name, value)
+    new_dates = event_occurrences(event, tz, after=now, limit=max(len(old_dates), horizon, 1))
     if not set(changes) & set(WHEN_OR_WHERE):
         return ChangeOutcome()
     new_for = dict(zip(old_dates, new_dates, strict=False))
