@@ -52,7 +52,8 @@ class Pacer:
     def __init__(self, rate_per_second: float, per_chat_seconds: float = 1.0, timer: Timer | None = None):
         if rate_per_second <= 0:
             raise ValueError("the sending rate must be above zero")
-        self.interval = 1.0 / rate_per_second
+        # a microsecond over the exact spacing, so float rounding never puts 31 sends in one second
+        self.interval = 1.0 / rate_per_second + 1e-6
         self.per_chat_seconds = per_chat_seconds
         self.timer = timer or RealTimer()
         self._next_slot = 0.0
