@@ -29,6 +29,8 @@ HELP = (
     "/menu shows the main choices.\n"
     "/area sets your area, so the nearest places come first.\n"
     "/volunteer offers your own time or skills; /myoffers shows them.\n"
+    "/whatson shows events near you.\n"
+    "/cancel stops whatever I was asking.\n"
     "/forget deletes what I've saved about you.\n"
     "/help shows this message."
 )
@@ -280,6 +282,8 @@ EDIT_PROMPTS = {
 EVENT_CHANGED = (
     "Saved. {moved} people going have been told of the new time or place; {called_off} lost their date."
 )
+CANCELLED = "Okay, stopped. Nothing from that was saved. What can I help you find?"
+NOTHING_TO_CANCEL = "There was nothing to stop. What can I help you find?"
 EVENTS_FILE_TOO_BIG = "That file is too big for me (the limit is 2 MB). Could you split it?"
 EVENTS_FILE_UNREADABLE = "Nothing was imported: {reason}. The columns are in db/data/event_template.csv."
 AND_MORE = "… and {count} more."
@@ -309,6 +313,7 @@ COMMANDS = [
     ("volunteer", "Offer your time or skills"),
     ("myoffers", "See and change your offers"),
     ("whatson", "What's on near you"),
+    ("cancel", "Stop what I was asking"),
     ("help", "How to use this bot"),
     ("forget", "Delete what I've saved about you"),
 ]

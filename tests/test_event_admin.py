@@ -284,3 +284,17 @@ async def test_whats_on_by_interest(chat, sessions):
     work = next(label for row in groups.buttons for label, _ in row if "work" in label.lower())
     [narrowed] = await chat.press(ann, work, groups)
     assert "Job club" in narrowed.plain and "Coffee Morning" not in narrowed.plain
+
+
+async def test_cancel_leaves_a_half_answered_new_event_behind(chat, sessions):
+    cora = chat.telegram.user("Cora", user_id=CORA)
+    await chat.say(cora, "/newevent")
+    await chat.say(cora, "Coffee Morning")
+    [stopped] = await chat.say(cora, "/cancel")
+    assert "Nothing from that was saved" in stopped.plain
+    replies = await chat.say(cora, "food bank")  # a search again, not an answer to "when?"
+    assert "Sorry" not in replies[0].plain and "day and time" not in replies[0].plain
+    [nothing] = await chat.say(cora, "/cancel")
+    assert "nothing to stop" in nothing.plain
+    async with sessions() as session:
+        assert list(await session.scalars(select(Event))) == []

@@ -26,6 +26,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("start", conversation.start))
     app.add_handler(CommandHandler("help", conversation.help_command))
     app.add_handler(CommandHandler("menu", conversation.menu_command))
+    app.add_handler(CommandHandler("cancel", search.cancel_command))
     app.add_handler(CommandHandler("area", conversation.area_command))
     app.add_handler(CommandHandler("forget", conversation.forget_command))
     app.add_handler(CommandHandler("volunteer", volunteering.start_volunteering))

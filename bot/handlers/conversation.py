@@ -44,6 +44,7 @@ async def send_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    context.user_data.clear()  # starting again leaves any half-answered questions behind
     await context.bot.send_message(update.effective_chat.id, m.WELCOME, parse_mode=ParseMode.HTML)
     if context.args and await open_deep_link(update, context, context.args[0]):
         return
@@ -57,6 +58,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    context.user_data.clear()
     await send_menu(update, context)
 
 

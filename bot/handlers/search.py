@@ -130,6 +130,17 @@ _WAITING_FOR_AN_ANSWER = (
 )
 
 
+async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop whatever the bot was asking; nothing half-typed is kept."""
+    was_asking = any(context.user_data.get(key) for key, _ in _WAITING_FOR_AN_ANSWER)
+    context.user_data.clear()
+    await context.bot.send_message(
+        update.effective_chat.id,
+        m.CANCELLED if was_asking else m.NOTHING_TO_CANCEL,
+        reply_markup=menu_keyboard(),
+    )
+
+
 async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     pz = services(context)
     area = await resident_area(context, update.effective_user.id)
