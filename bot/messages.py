@@ -201,6 +201,7 @@ EVENT_CANCELLED = (
 )
 NEW_EVENT_ALERT = "🆕 New near you: <b>{title}</b>\n🗓 {when}\n📍 {venue}"
 BUTTON_EVENT_DETAILS = "Details"
+BUTTON_ABOUT_THE_PLACE = "📍 About {name}"
 BUTTON_STOP_EVENT_ALERTS = "Stop new-event alerts"
 BUTTON_EVENT_ALERTS_ON = "🔔 Tell me about new events near me"
 BUTTON_BY_INTEREST = "🔎 What's on, by interest"

@@ -298,3 +298,20 @@ async def test_cancel_leaves_a_half_answered_new_event_behind(chat, sessions):
     assert "nothing to stop" in nothing.plain
     async with sessions() as session:
         assert list(await session.scalars(select(Event))) == []
+
+
+async def test_an_event_placed_at_a_directory_asset_by_its_name(chat, sessions):
+    cora = chat.telegram.user("Cora", user_id=CORA)
+    await chat.say(cora, "/newevent")
+    await chat.say(cora, "Winter warm space")
+    [length] = await chat.say(cora, "Sat 28 Nov 10:00")
+    [repeat] = await chat.press(cora, "3 hours", length)
+    await chat.press(cora, "No, just once", repeat)
+    [places] = await chat.say(cora, "oakham food bank")
+    [about] = await chat.press(cora, "No limit", places)
+    [preview] = await chat.press(cora, "Skip", about)
+    assert "Oakham Food Bank, Church Street (Rutland)" in preview.plain
+    await chat.press(cora, "✅ Publish", preview)
+    async with sessions() as session:
+        [event] = await session.scalars(select(Event))
+    assert event.asset_id is not None and event.postcode == "LE15 6AA"

@@ -101,3 +101,25 @@ async def test_unreadable_files_and_residents_uploads_change_nothing(chat, sessi
     assert "Nothing was imported" in bad.plain
     async with sessions() as session:
         assert list(await session.scalars(select(Event))) == []
+
+
+async def test_an_event_at_a_directory_asset_takes_its_place_and_links_to_it(chat, sessions):
+    cora, ann = chat.telegram.user("Cora", user_id=CORA), chat.telegram.user("Ann")
+    rows = (
+        "title,starts,asset\n"
+        "Food bank drop-in,2026-11-28 10:00,fb-oak\n"
+        "Somewhere else,2026-11-28 11:00,no-such-asset\n"
+    )
+    [report] = await chat.act(cora, cora.send_document(rows.encode(), "dropins.csv", "text/csv"))
+    assert "1 created" in report.plain and "no asset has the id 'no-such-asset'" in report.plain
+    async with sessions() as session:
+        [event] = await session.scalars(select(Event))
+    assert (event.venue, event.postcode, event.zone) == (
+        "Oakham Food Bank, Church Street",
+        "LE15 6AA",
+        "Rutland",
+    )
+    [listing] = await chat.say(ann, "/whatson")
+    [details] = await chat.press(ann, "1 · Food bank drop-in", listing)
+    [place] = await chat.press(ann, "📍 About Oakham Food Bank", details)
+    assert "Oakham Food Bank" in place.plain and "01632 960001" in place.plain

@@ -23,6 +23,7 @@ from bot.handlers.conversation import typed_area
 from bot.handlers.events import as_minutes, deep_link, from_minutes, when
 from bot.handlers.notices import wake_sender
 from bot.services.areas import area_from_text
+from bot.services.categories import asset_named
 from bot.services.event_changes import alert_new_event, cancel_date, cancel_event, change_event
 from bot.services.event_import import import_event_file
 from bot.services.events import EventError, create_event, event_occurrences, going_count
@@ -138,16 +139,25 @@ async def _after_length(context: ContextTypes.DEFAULT_TYPE, chat: int, flow: dic
 
 
 async def _after_place(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: dict, text: str) -> None:
+    """The place typed: a directory asset by its name (the event then belongs to it), or any
+    place with a postcode or a town the bot knows; otherwise ask which area."""
     pz = services(context)
     async with pz.sessions() as session:
         engine = await pz.engine.get(session)
-    flow.update(venue=text[:300], postcode=find_postcode(text))
+        asset = await asset_named(session, text.split(",")[0])
+    if asset is not None:
+        venue = ", ".join(p for p in (asset.name, asset.address) if p)
+        flow.update(venue=venue, postcode=asset.postcode, asset_id=asset.id)
+        text = f"{venue}, {asset.postcode}"
+    else:
+        flow.update(venue=text[:300], postcode=find_postcode(text), asset_id=None)
     area = area_from_text(text, pz.zones, engine)
-    if area is None or not area.zone:
+    zone = asset.zone if asset is not None and asset.zone else (area.zone if area else "")
+    if not zone:
         flow["step"] = "area"
         await tell(context, update.effective_chat.id, m.NEW_EVENT_ASK_AREA)
         return
-    flow.update(zone=area.zone, step="places")
+    flow.update(zone=zone, step="places")
     await _ask_places(context, update.effective_chat.id)
 
 
@@ -242,7 +252,7 @@ async def _publish(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: dic
             session, flow["title"], start, ends_at=start + timedelta(minutes=flow["minutes"]),
             venue=flow["venue"], postcode=flow["postcode"], zone=flow["zone"], capacity=flow.get("capacity"),
             freq=freq, interval=interval, byday=byday,
-            description=flow.get("description", ""), created_by=creator.id,
+            description=flow.get("description", ""), created_by=creator.id, asset_id=flow.get("asset_id"),
         )  # fmt: skip
         alerted = await alert_new_event(session, event, pz.clock(), pz.settings.tz)
     if alerted:

@@ -24,7 +24,7 @@ from bot.services.events import (
     upcoming,
 )
 from bot.services.residents import resident_for, saved_area
-from db.models import Event, Resident
+from db.models import Asset, Event, Resident
 
 
 def as_minutes(moment: datetime) -> int:
@@ -141,21 +141,20 @@ async def show_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_i
             await tell(context, update.effective_chat.id, m.STALE_BUTTON)
             return
         going = await going_count(session, event_id, starts_at)
+        asset = await session.get(Asset, event.asset_id) if event.asset_id else None
     room = "" if event.capacity is None else m.EVENT_PLACES.format(left=max(event.capacity - going, 0))
     text = m.EVENT_DETAILS.format(
         title=m.esc(event.title), when=when(starts_at, pz.settings.tz),
         venue=m.esc(event.venue or "—"), description=m.esc(event.description), room=room,
     )  # fmt: skip
-    await tell(
-        context,
-        update.effective_chat.id,
-        text,
-        keyboard(
-            [(m.BUTTON_GOING, callbacks.going(event_id, int(minutes)))],
-            [(m.BUTTON_NOT_GOING, callbacks.not_going(event_id, int(minutes)))],
-            [(m.BUTTON_ADD_TO_CALENDAR, callbacks.add_to_calendar(event_id, int(minutes)))],
-        ),
-    )
+    rows = [
+        [(m.BUTTON_GOING, callbacks.going(event_id, int(minutes)))],
+        [(m.BUTTON_NOT_GOING, callbacks.not_going(event_id, int(minutes)))],
+        [(m.BUTTON_ADD_TO_CALENDAR, callbacks.add_to_calendar(event_id, int(minutes)))],
+    ]
+    if asset is not None:  # the place it is at, from the directory: how to get there, opening times
+        rows.append([(m.BUTTON_ABOUT_THE_PLACE.format(name=asset.name[:40]), callbacks.details(asset.id))])
+    await tell(context, update.effective_chat.id, text, keyboard(*rows))
 
 
 async def on_add_to_calendar(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.matching.taxonomy import Taxonomy, default_taxonomy
@@ -33,6 +33,14 @@ async def find_asset(session: AsyncSession, reference: str) -> Asset:
     if len(found) > 1:
         raise CorrectionError(f"more than one asset has the id '{reference}'; use the number from search")
     return found[0]
+
+
+async def asset_named(session: AsyncSession, name: str) -> Asset | None:
+    """The one asset with exactly this name (any case); None when there is none or several."""
+    found = list(
+        await session.scalars(select(Asset).where(func.lower(Asset.name) == name.strip().lower()).limit(2))
+    )
+    return found[0] if len(found) == 1 else None
 
 
 async def correct_categories(

@@ -22,7 +22,7 @@ from db.models import Event, Resident, Rsvp
 
 EDITABLE = (
     "title", "description", "venue", "postcode", "zone", "capacity", "starts_at", "ends_at",
-    "freq", "interval", "byday", "repeat_until", "categories",
+    "freq", "interval", "byday", "repeat_until", "categories", "asset_id",
 )  # fmt: skip
 WHEN_OR_WHERE = ("venue", "postcode", "starts_at", "freq", "interval", "byday", "repeat_until")
 

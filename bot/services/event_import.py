@@ -8,7 +8,7 @@ read at all changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,15 +16,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.services.categories import CorrectionError, find_asset
 from bot.services.event_changes import alert_new_event, change_event
 from bot.services.events import EventError, create_event
-from bot.services.places import ZoneMap
+from bot.services.places import ZoneMap, find_postcode
 from db.importers.events import EventRecord, read_event_file
 from db.models import Event
 
 COMPARED = (
     "title", "description", "venue", "postcode", "zone", "capacity", "starts_at", "ends_at",
-    "freq", "interval", "byday", "repeat_until",
+    "freq", "interval", "byday", "repeat_until", "asset_id",
 )  # fmt: skip
 
 
@@ -64,16 +65,12 @@ async def import_event_file(
             e.external_id: e for e in await session.scalars(select(Event).where(Event.source == source))
         }
         for number, record in enumerate(parsed.records, start=1):
-            if record.zone and record.zone.casefold() not in known_zones:
-                report.rejected.append((_where(record, number), f"'{record.zone}' is not one of the zones"))
-                continue
-            zone = (
-                known_zones[record.zone.casefold()]
-                if record.zone
-                else zones.zone_for(postcode=record.postcode)
-            )
-            event = existing.get(record.external_id)
             try:
+                if record.zone and record.zone.casefold() not in known_zones:
+                    raise EventError(f"'{record.zone}' is not one of the zones")
+                record = await _with_asset(session, record)
+                zone = known_zones.get(record.zone.casefold()) or zones.zone_for(postcode=record.postcode)
+                event = existing.get(record.external_id)
                 if event is None:
                     event = await _create(session, record, zone, source, created_by)
                     report.created += 1
@@ -84,7 +81,7 @@ async def import_event_file(
                     report.unchanged += 1
                     continue
                 outcome = await change_event(session, event.id, changes, now, tz, offsets_minutes)
-            except EventError as problem:
+            except (EventError, CorrectionError) as problem:
                 report.rejected.append((_where(record, number), str(problem)))
                 continue
             report.updated += 1
@@ -92,13 +89,29 @@ async def import_event_file(
     return report
 
 
+async def _with_asset(session: AsyncSession, record: EventRecord) -> EventRecord:
+    """An event at a directory asset takes its place from the asset where the file leaves it out."""
+    postcode = record.postcode or find_postcode(record.venue)
+    if not record.asset:
+        return replace(record, postcode=postcode)
+    asset = await find_asset(session, record.asset)
+    venue = record.venue or ", ".join(p for p in (asset.name, asset.address) if p)
+    return replace(
+        record,
+        venue=venue,
+        postcode=postcode or asset.postcode,
+        zone=record.zone or asset.zone,
+        asset=str(asset.id),
+    )
+
+
 def _where(record: EventRecord, number: int) -> str:
     return f"event {number} ({record.title[:40]})"
 
 
 def _fields(record: EventRecord, zone: str) -> dict[str, object]:
-    values = {name: getattr(record, name) for name in COMPARED if name != "zone"}
-    return values | {"zone": zone}
+    values = {name: getattr(record, name) for name in COMPARED if name not in ("zone", "asset_id")}
+    return values | {"zone": zone, "asset_id": int(record.asset) if record.asset else None}
 
 
 async def _create(

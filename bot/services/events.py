@@ -51,13 +51,14 @@ async def create_event(
     created_by: int | None = None,
     source: str = "bot",
     external_id: str = "",
+    asset_id: int | None = None,
 ) -> Event:
     """A new event; its needs categories are read from the title and description unless given."""
     event = Event(
         title=title[:500], description=description, venue=venue, postcode=postcode, zone=zone,
         starts_at=starts_at, ends_at=ends_at, capacity=capacity, freq=freq, interval=interval,
         byday=byday, repeat_until=repeat_until, created_by=created_by, source=source,
-        external_id=external_id or f"bot-{uuid.uuid4()}",
+        external_id=external_id or f"bot-{uuid.uuid4()}", asset_id=asset_id,
         categories=categories if categories is not None else classify_event(title, description),
     )  # fmt: skip
     session.add(event)

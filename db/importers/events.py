@@ -30,7 +30,7 @@ from db.text import clean_text, normalise_postcode
 
 CSV_COLUMNS = (
     "id", "title", "description", "starts", "ends", "venue", "postcode", "zone", "capacity",
-    "repeats", "every", "days", "until", "categories",
+    "repeats", "every", "days", "until", "categories", "asset",
 )  # fmt: skip
 CSV_REQUIRED = ("title", "starts")
 TEMPLATE = "db/data/event_template.csv"
@@ -60,6 +60,7 @@ class EventRecord:
     byday: str = ""
     repeat_until: datetime | None = None
     categories: tuple[str, ...] = ()
+    asset: str = ""  # the directory asset it belongs to: its id, or its id in the source file
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ def _csv_event(cell: dict[str, str], tz: ZoneInfo) -> EventRecord:
         byday=byday,
         repeat_until=repeat_until,
         categories=_categories([cell.get("categories", "")]),
+        asset=clean_text(cell.get("asset", "")),
     )
 
 
@@ -416,6 +418,7 @@ def _ics_event(event: Any, uid: str, tz: ZoneInfo) -> EventRecord:
         byday=byday,
         repeat_until=until,
         categories=_ics_categories(event),
+        asset=_ics_text(event, "X-PZ-ASSET"),
     )
 
 
