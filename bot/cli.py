@@ -224,7 +224,9 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
     await ensure_schema(settings)
     async with open_database(settings.database_url) as sessions:
         report = await demo.load(sessions, ZoneMap(settings.zones))
+        events = await demo.load_events(sessions, settings)
     print(f"demo directory: {report.summary()}")
+    print(f"demo {events.summary()}")
     if args.action == "run":
         await run_chat(settings)
 
@@ -235,6 +237,7 @@ async def cmd_chat(settings: Settings, args: argparse.Namespace) -> None:
     async with open_database(settings.database_url) as sessions:
         if await demo.directory_is_empty(sessions):
             report = await demo.load(sessions, ZoneMap(settings.zones))
+            await demo.load_events(sessions, settings)
             print(f"the directory was empty, so I loaded the demo: {report.summary()}")
     await run_chat(settings)
 
