@@ -83,14 +83,16 @@ def test_search_needs_text(cli_env, capsys):
 
 
 def test_demo_loads_and_ends_in_the_chat(cli_env, capsys, monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO("library in oakham\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("library in oakham\n/whatson\n"))
     code, out, _ = run(capsys, "demo")
     assert code == 0
     assert "demo directory: demo:" in out
+    assert "demo events: 8 created" in out
     assert "Here's what I found for library in oakham" in out
     assert "1. Oakham Library" in out
+    assert "What's on in the next week" in out and "(example)" in out
     code, out, _ = run(capsys, "demo", "load")
-    assert " 0 created, 0 updated" in out
+    assert " 0 created, 0 updated" in out and "events: 0 created, 0 updated, 8 unchanged" in out
 
 
 @needs_shared
