@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, utcnow
@@ -92,16 +92,22 @@ class Reminder(Base):
 
 
 class Broadcast(Base):
-    """An announcement from a coordinator to a zone or an interest."""
+    """An announcement from a coordinator to an audience (zones, interests, volunteers)."""
 
     __tablename__ = "broadcasts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
+    photo_file_id: Mapped[str] = mapped_column(String(300), default="")
     audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # draft -> sending -> done; or cancelled (by the coordinator, while it was going out)
     status: Mapped[str] = mapped_column(String(20), default="draft")
+    # the coordinator's message that shows progress, edited as deliveries go out
+    status_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    status_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
 
 
@@ -118,7 +124,12 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    # pending -> claimed -> sending -> sent; failed (blocked, chat gone); unknown (the send's outcome
+    # is unknown, so it is not repeated); cancelled (the broadcast was stopped)
     status: Mapped[str] = mapped_column(String(20), default="pending")
+    due_at: Mapped[datetime | None] = mapped_column()  # a retry after a network failure waits until then
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    claimed_at: Mapped[datetime | None] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(String(200), default="")
     sent_at: Mapped[datetime | None] = mapped_column()

@@ -6,10 +6,10 @@ a row to a resident, so export and erasure can find every row of one person.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base, personal, utcnow
@@ -32,12 +32,35 @@ class Resident(Base):
     language: Mapped[str] = mapped_column(String(10), default="en")
     consented_at: Mapped[datetime | None] = personal()
     notify_new_events: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Announcements from coordinators: None until the resident chooses (volunteers still hear
+    # volunteers' news then), True or False once they have.
+    notify_broadcasts: Mapped[bool | None] = mapped_column(Boolean)
     interests: Mapped[list[Any]] = personal(default=list)
     # Set when Telegram says the bot was blocked or the chat is gone: stop sending.
     unreachable_since: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     roles: Mapped[list[Role]] = relationship(back_populates="resident", cascade="all, delete-orphan")
+
+
+class Invite(Base):
+    """A one-time link an admin gives someone to become a coordinator of some zones.
+
+    Only a digest of the code is stored, so a copy of the database cannot be used to join.
+    """
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="coordinator")
+    zones: Mapped[list[Any]] = mapped_column(default=list)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
 
 
 class Role(Base):
@@ -92,6 +115,40 @@ class Offer(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     volunteer: Mapped[Volunteer] = relationship(back_populates="offers")
+
+
+class AssetReport(Base):
+    """A resident's "this has changed" about an asset: a task for the zone's coordinators."""
+
+    __tablename__ = "asset_reports"
+    __personal_owner__ = "resident_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("residents.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = personal(Text)
+    zone: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | done | dismissed
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    handled_at: Mapped[datetime | None] = mapped_column()
+
+
+class SearchTally(Base):
+    """How many searches a day, by zone and need, found something or nothing: counts only, for
+    /stats; never who searched or what they typed."""
+
+    __tablename__ = "search_tallies"
+    __table_args__ = (UniqueConstraint("day", "zone", "category", "answered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    zone: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(100), default="")
+    answered: Mapped[bool] = mapped_column(Boolean)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Need(Base):
