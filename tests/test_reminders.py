@@ -12,7 +12,7 @@ from bot.app import stop_bot
 from bot.context import KEY
 from bot.handlers.notices import send_due_notices
 from bot.services.events import create_event, rsvp
-from bot.services.notices import CLAIM_LEASE
+from bot.services.outbox import CLAIM_LEASE
 from db.models import Reminder
 from tests.conversation import close_conversation, open_conversation, second_app
 

@@ -13,22 +13,23 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes
 
 from bot import messages as m
 from bot.context import KEY, BotServices
 from bot.handlers import callbacks
 from bot.handlers.common import keyboard
-from bot.services.notices import DueNotice, begin_send, claim_due, finish, next_due, settle_interrupted
+from bot.handlers.sending import send_paced
+from bot.services import outbox
+from bot.services.notices import DueNotice, claim_due, finish, next_due
+from db.models import Reminder
 
 log = logging.getLogger(__name__)
 WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 BATCH = 200  # about eight seconds of sending at 25 a second: well inside the claim lease
-MAX_RETRY_AFTER_WAITS = 3
 NEXT_JOB = "notices-next"
 
 
@@ -46,7 +47,7 @@ async def send_due_notices(app: Application, worker: str = WORKER) -> SendReport
     pz: BotServices = app.bot_data[KEY]
     report = SendReport()
     async with pz.sessions.begin() as session:
-        report.unknown += await settle_interrupted(session, pz.clock())
+        report.unknown += await outbox.settle_interrupted(session, Reminder, pz.clock())
     while True:
         async with pz.sessions.begin() as session:
             due = await claim_due(session, pz.clock(), worker, limit=BATCH)
@@ -62,45 +63,28 @@ async def _send_one(
     app: Application, pz: BotServices, notice: DueNotice, worker: str, report: SendReport
 ) -> None:
     async with pz.sessions.begin() as session:
-        if not await begin_send(session, notice.reminder_id, worker):
+        if not await outbox.begin_send(session, Reminder, notice.reminder_id, worker):
             return  # another process took it over after our lease ran out
     text, markup = compose(notice, pz)
-    outcome, unreachable = "retry", False
-    for _ in range(MAX_RETRY_AFTER_WAITS):
-        await pz.pacer.wait_turn(notice.telegram_user_id)
-        try:
-            await app.bot.send_message(
-                notice.telegram_user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
-            outcome = "sent"
-        except RetryAfter as error:  # not sent: wait as Telegram asks, then try again
-            report.waited_for_429 += 1
-            await pz.pacer.hold(_seconds(error.retry_after))
-            continue
-        except Forbidden:  # blocked the bot: never again
-            outcome, unreachable = "failed", True
-        except BadRequest as error:
-            outcome, unreachable = "failed", "chat not found" in str(error).lower()
-        except TimedOut:  # the request went out; it may have arrived: not repeated
-            outcome = "unknown"
-        except NetworkError:  # refused or a 5xx: nothing was delivered, try again later
-            outcome = "retry"
-        break
+    sent = await send_paced(
+        pz.pacer,
+        notice.telegram_user_id,
+        lambda: app.bot.send_message(
+            notice.telegram_user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+        ),
+    )
     async with pz.sessions.begin() as session:
-        await finish(session, notice.reminder_id, outcome, pz.clock(), unreachable=unreachable)
-    if outcome == "sent":
+        await finish(session, notice.reminder_id, sent.outcome, pz.clock(), unreachable=sent.unreachable)
+    report.waited_for_429 += sent.waited_for_429
+    if sent.outcome == "sent":
         report.sent += 1
-    elif outcome == "retry":
+    elif sent.outcome == "retry":
         report.retry_later += 1
-    elif outcome == "unknown":
+    elif sent.outcome == "unknown":
         report.unknown += 1
     else:
         report.failed += 1
         log.info("a notice could not be delivered (kind=%s)", notice.kind)
-
-
-def _seconds(value: float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def when(moment: datetime, tz) -> str:  # type: ignore[no-untyped-def]

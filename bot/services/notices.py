@@ -1,11 +1,8 @@
 """Messages about events that wait in the database until they are due: reminders before an
 occurrence, notices that it moved or was called off, and alerts about new events.
 
-A row goes pending -> claimed -> sending -> sent. Claiming is one atomic UPDATE (with
-`FOR UPDATE SKIP LOCKED` on PostgreSQL), so two processes never take the same row. Just before the
-send the row becomes `sending`; a row left `claimed` by a process that died is taken up again after
-CLAIM_LEASE, while one left `sending` (the send may or may not have reached Telegram) becomes
-`unknown` and is not repeated: a missed reminder is better than a doubled one.
+Rows follow the outbox rules in `bot.services.outbox` (claimed atomically, sent at most once; a
+send whose outcome is unknown is not repeated: a missed reminder is better than a doubled one).
 """
 
 from __future__ import annotations
@@ -15,14 +12,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import outbox
 from bot.services.recurrence import occurrence_key
 from db.models import Event, Reminder, Resident, Rsvp
 
-CLAIM_LEASE = timedelta(minutes=5)
-RETRY_BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
 NOTICE_KINDS = ("event", "moved", "cancelled", "new-event")
 
 
@@ -99,27 +95,7 @@ async def cancel_pending(session: AsyncSession, rsvp_ids: list[int], kinds: tupl
 
 async def claim_due(session: AsyncSession, now: datetime, worker: str, limit: int = 200) -> list[DueNotice]:
     """Take up to LIMIT due rows for WORKER; rows no longer worth sending are dropped instead."""
-    takeable = or_(
-        and_(Reminder.status == "pending", Reminder.due_at <= now),
-        and_(Reminder.status == "claimed", Reminder.claimed_at < now - CLAIM_LEASE),
-    )
-    candidates = (
-        select(Reminder.id)
-        .where(takeable)
-        .order_by(Reminder.due_at, Reminder.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    claimed_ids = list(
-        await session.scalars(
-            update(Reminder)
-            .where(Reminder.id.in_(candidates), takeable)
-            .values(status="claimed", claimed_by=worker, claimed_at=now)
-            .returning(Reminder.id)
-            .execution_options(synchronize_session=False)
-        )
-    )
+    claimed_ids = await outbox.claim(session, Reminder, now, worker, limit)
     if not claimed_ids:
         return []
     rows = (
@@ -157,26 +133,12 @@ def _still_worth_sending(reminder: Reminder, event: Event, booking_status: str |
     return on and going and reminder.occurrence_start > now
 
 
-async def begin_send(session: AsyncSession, reminder_id: int, worker: str) -> bool:
-    """Mark the row `sending` if WORKER still holds it; False means someone else took it over."""
-    result = await session.execute(
-        update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.status == "claimed", Reminder.claimed_by == worker)
-        .values(status="sending", attempts=Reminder.attempts + 1)
-    )
-    return result.rowcount == 1
-
-
 async def finish(
     session: AsyncSession, reminder_id: int, outcome: str, now: datetime, *, unreachable: bool = False
 ) -> None:
-    """OUTCOME: sent | failed (never retried) | unknown (never repeated) | retry (later, with backoff)."""
+    """Record how the send went; someone unreachable gets nothing more from this outbox."""
     reminder = await session.get(Reminder, reminder_id)
-    if outcome == "retry" and reminder.attempts <= len(RETRY_BACKOFF):
-        reminder.status, reminder.due_at = "pending", now + RETRY_BACKOFF[reminder.attempts - 1]
-    else:
-        reminder.status = "failed" if outcome == "retry" else outcome
-        reminder.sent_at = now if outcome == "sent" else None
+    outbox.record_outcome(reminder, outcome, now)
     if unreachable:
         resident = await session.get(Resident, reminder.resident_id)
         resident.unreachable_since = resident.unreachable_since or now
@@ -185,17 +147,6 @@ async def finish(
             .where(Reminder.resident_id == resident.id, Reminder.status == "pending")
             .values(status="failed")
         )
-
-
-async def settle_interrupted(session: AsyncSession, now: datetime) -> int:
-    """Rows left `sending` by a process that died mid-send: the outcome is unknown, so they are
-    marked so and not repeated."""
-    result = await session.execute(
-        update(Reminder)
-        .where(Reminder.status == "sending", Reminder.claimed_at < now - CLAIM_LEASE)
-        .values(status="unknown")
-    )
-    return result.rowcount
 
 
 async def next_due(session: AsyncSession) -> datetime | None:
