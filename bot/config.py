@@ -41,6 +41,8 @@ class Settings:
     admin_ids: tuple[int, ...] = ()
     reminder_offsets_minutes: tuple[int, ...] = (24 * 60, 120)
     broadcast_rate_per_second: float = 25.0
+    verify_after_days: int = 365  # /review lists assets not checked for longer than this
+    invite_valid_hours: int = 48  # how long a coordinator's invite link works (once)
     zones: tuple[Zone, ...] = field(default_factory=lambda: default_zones())
     source: str = "defaults"
 
@@ -57,6 +59,8 @@ _TOP_LEVEL: dict[str, tuple[tuple[type, ...], str]] = {
     "admin_ids": ((list,), "a list of Telegram user ids"),
     "reminder_offsets_minutes": ((list,), "a list of whole minutes"),
     "broadcast_rate_per_second": ((int, float), "a number"),
+    "verify_after_days": ((int,), "a whole number of days"),
+    "invite_valid_hours": ((int,), "a whole number of hours"),
     "zones": ((list,), "a list of [[zones]] tables"),
 }
 _ZONE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
@@ -149,6 +153,14 @@ def _from_mapping(where: str, data: dict[str, Any]) -> dict[str, Any]:
         if not 0 < rate <= 30:
             raise _fail(where, "broadcast_rate_per_second", "must be above 0 and at most 30")
         values["broadcast_rate_per_second"] = rate
+    if "verify_after_days" in data:
+        if data["verify_after_days"] <= 0:
+            raise _fail(where, "verify_after_days", "must be a positive whole number of days")
+        values["verify_after_days"] = data["verify_after_days"]
+    if "invite_valid_hours" in data:
+        if not 0 < data["invite_valid_hours"] <= 24 * 30:
+            raise _fail(where, "invite_valid_hours", "must be between 1 and 720 hours")
+        values["invite_valid_hours"] = data["invite_valid_hours"]
     if "zones" in data:
         values["zones"] = _parse_zones(where, data["zones"])
     return values

@@ -205,9 +205,6 @@ BUTTON_ABOUT_THE_PLACE = "📍 About {name}"
 BUTTON_STOP_EVENT_ALERTS = "Stop new-event alerts"
 BUTTON_EVENT_ALERTS_ON = "🔔 Tell me about new events near me"
 BUTTON_BY_INTEREST = "🔎 What's on, by interest"
-EVENT_ALERTS_ON = (
-    "Okay: when a new event is added in {zone}, I'll tell you. Turn it off with the button on any alert."
-)
 EVENT_ALERTS_NEED_AREA = "Tell me your area first, so I know which events are near you."
 EVENT_ALERTS_OFF = "Okay, no more new-event alerts."
 PICK_AN_INTEREST = "What kind of thing are you looking for?"
@@ -314,10 +311,233 @@ COMMANDS = [
     ("volunteer", "Offer your time or skills"),
     ("myoffers", "See and change your offers"),
     ("whatson", "What's on near you"),
+    ("settings", "What I tell you about"),
     ("cancel", "Stop what I was asking"),
     ("help", "How to use this bot"),
     ("forget", "Delete what I've saved about you"),
 ]
+
+# --- gap reports and numbers ---
+PERIOD = "{first} – {last}"
+REPORT_ALL_ZONES = "All zones"
+REPORT_PERIOD_BUTTONS = {7: "7 days", 30: "30 days", 90: "90 days"}
+GAP_UNKNOWN_NEED = "Not recognised as a need"
+GAP_NO_AREA = "No area saved"
+GAPS_HEADER = "<b>Unmet needs, {period}</b>\n{scope}\n\n{total} searches found nothing."
+GAPS_TOP = "Most asked for:"
+GAPS_LINE = "{rank}. {need}: {count} ({zones})"
+GAPS_ZONE = "{zone} {count}"
+GAPS_FILES = "A chart and a spreadsheet (CSV) of every zone and need follow."
+GAPS_NONE = "Nothing to chart or export for this period."
+GAPS_CHART_CAPTION = "Unmet needs, {period}"
+GAPS_CSV_CAPTION = "Unmet needs by zone and need, {period}. Opens in Excel."
+CHART_TITLE = "Unmet needs, {period}"
+CHART_AXIS = "Searches that found nothing"
+STATS = (
+    "<b>People Zones in numbers, {period}</b>\n{scope}\n\n"
+    "Residents: {residents} ({new_residents} new)\n"
+    "Searches: {searches} ({answered} found something, {unmet} found nothing)\n"
+    "Most searched for: {top}\n"
+    "Introductions: {requested} asked for, {accepted} accepted, {worked} said it worked\n"
+    "Events added: {events}\n"
+    "RSVPs: {rsvps}\n"
+    "Broadcasts: {broadcasts} sent, {delivered} delivered\n\n"
+    "<i>Counts only: nobody is named and nobody's words are shown.</i>"
+)
+STATS_TOP_NEED = "{need} {count}"
+STATS_NO_TOP = "nothing yet"
+
+
+# --- settings and announcements ---
+SETTINGS_TITLE = "Your settings"
+SETTINGS = (
+    "<b>Your settings</b>\n📍 Area: {area}\n🔔 New events near you: {events}\n"
+    "📣 News from your People Zone: {news}\n⭐ Interests: {interests}\n\n"
+    "Tap to change. Interests narrow the events and news you hear about."
+)
+SETTING_ON = "on"
+SETTING_OFF = "off"
+NO_AREA = "not set"
+ALL_INTERESTS = "everything"
+BUTTON_CHANGE_AREA = "📍 Change my area"
+BUTTON_TOGGLE_EVENTS = {False: "🔔 Tell me about new events", True: "🔕 No new-event alerts"}
+BUTTON_TOGGLE_NEWS = {False: "📣 Send me local news", True: "🔇 No local news"}
+SETTING_EVENTS_ON = "Okay: when a new event is added in your area, I'll tell you. /settings changes it."
+SETTING_NEWS_ON = "Okay, I'll pass on news from your People Zone. /settings changes it."
+SETTING_NEWS_OFF = "Okay, no more news from coordinators. /settings turns it back on."
+BROADCAST_ASK_MESSAGE = (
+    "Send me the announcement: a message, or a photo with a caption. I'll show you how it looks "
+    "and how many people it reaches before anything goes out. /cancel stops."
+)
+BROADCAST_TOO_LONG = "That's a bit long: please keep it under {limit} characters."
+BROADCAST_ASK_WHO = "Who is it for?"
+BROADCAST_KINDS = {
+    "all": "Everyone who asked for local news",
+    "vol": "Volunteers",
+    "int": "People interested in…",
+}
+BROADCAST_ASK_INTEREST = "Interested in what?"
+BROADCAST_ASK_WHERE = "Where?"
+BROADCAST_ALL_MY_ZONES = "All my zones"
+WHO_EVERYONE = "everyone who asked for local news"
+WHO_VOLUNTEERS = "volunteers"
+WHO_INTEREST = "people interested in {group}"
+EVERY_ZONE_LABEL = "every zone"
+BROADCAST_PREVIEW = "☝️ That is how it will look. It goes to <b>{count}</b> people: {who}."
+BUTTON_SEND_NOW = "📣 Send it"
+BROADCAST_DISCARDED = "Okay, nothing was sent."
+BROADCAST_STARTING = "Sending to {count} people…"
+BROADCAST_PROGRESS = "📣 Sending: {sent} sent, {failed} could not be reached, {remaining} to go (of {total})."
+BUTTON_STOP_SENDING = "⏹ Stop sending"
+BROADCAST_DONE = (
+    "✅ Sent to {sent} of {total} people. {failed} could not be reached (they blocked the bot or left); "
+    "{unknown} may or may not have arrived (Telegram did not answer in time; not sent again)."
+)
+BROADCAST_STOPPED = (
+    "⏹ Stopped. {sent} of {total} people got it; {cancelled} were not sent it; {failed} could not be reached."
+)
+BROADCAST_ALREADY_OVER = "That announcement has already finished or been stopped."
+ANNOUNCEMENT_HEADER = "📣 <b>News from your People Zone</b>"
+ANNOUNCEMENT = "📣 <b>News from your People Zone</b>\n\n{text}"
+BUTTON_STOP_ANNOUNCEMENTS = "Stop these messages"
+
+
+# --- directory upkeep ---
+BUTTON_REPORT_CHANGE = "✏️ Report a change"
+CHANGE_ASK = (
+    "What has changed at <b>{name}</b>? (for example: new opening times, it has moved, it has closed)\n\n"
+    "I won't keep who you are: the coordinators will only see what you write."
+)
+CHANGE_NOT_READ = (
+    "Sorry, I couldn't read that. Please tell me in a few words what has changed, like "
+    "<i>it now opens on Saturdays</i>. Or send /cancel."
+)
+CHANGE_THANKS = (
+    "Thank you! I've passed this on to the local coordinators, who will check it. "
+    "I haven't kept who you are, so they won't be able to reply to you."
+)
+CHANGE_CUT = "\n\n(It was long, so I kept the first 1,000 characters.)"
+CHANGE_FOR_COORDINATORS = (
+    "📝 <b>A resident says something has changed</b> at <b>{name}</b> ({zone}):\n\n<i>{text}</i>\n\n"
+    "Reports are anonymous, so there is nobody to reply to. /reports lists all open ones."
+)
+CHANGE_CARD = "📝 <b>{name}</b> ({zone}), reported {when}:\n<i>{text}</i>"
+CHANGES_HEADER = "<b>{count} open report(s)</b> of changes in your zones, oldest first:"
+CHANGES_MORE = "That's the oldest {shown}. Send /reports again for the rest once these are handled."
+NO_OPEN_CHANGES = "There are no open reports of changes in your zones. Thank you!"
+BUTTON_MARK_DONE = "Mark done"
+BUTTON_DISMISS = "Dismiss"
+BUTTON_EDIT_THIS_ASSET = "Edit this asset"
+CHANGE_HANDLED = {"done": "Marked done. Thank you!", "dismissed": "Dismissed. Thank you."}
+CHANGE_ALREADY_HANDLED = "That report was already {status} on {when}, so I've left it as it is."
+CHANGE_STATUS_WORDS = {"done": "marked done", "dismissed": "dismissed"}
+NOT_YOUR_ZONE = "Sorry, that's outside the zones you look after."
+NO_ZONE = "no People Zone"
+REVIEW_HEADER = "<b>{count} to check</b>: not checked for over {days} days, oldest first."
+NOTHING_TO_REVIEW = "Everything in your zones has been checked in the last {days} days. Thank you!"
+REVIEW_CARD = "<b>{name}</b>\n📍 {place}\n🔎 Last checked: {when}"
+NEVER_CHECKED = "never"
+REVIEW_MORE = "There are more to check."
+REVIEW_END = "That's everything to check for now."
+BUTTON_STILL_CORRECT = "✅ Still correct"
+BUTTON_EDIT_ASSET = "✏️ Edit"
+VERIFIED = "✅ <b>{name}</b>: marked as checked today."
+ADD_ASSET_ASK_NAME = (
+    "Let's add a place or service to the directory. What is it called? (for example <i>Oakham Warm Space</i>)"
+)
+ASSET_NAME_NOT_READ = "Please give a name between 3 and 200 characters long."
+ADD_ASSET_ASK_ABOUT = (
+    "What does it offer? One or two sentences, like "
+    "<i>A warm room with free hot drinks, open to everyone</i>."
+)
+ASSET_ABOUT_NOT_READ = "Please tell me in words what it offers, in one or two sentences."
+ADD_ASSET_ASK_ADDRESS = (
+    "What's the address, with the postcode? Like <i>Victoria Hall, 39 High Street, Oakham, LE15 6AH</i>."
+)
+ADDRESS_NOT_READ = (
+    "Sorry, I couldn't find a Leicestershire or Rutland postcode in that. Please type the address "
+    "with its postcode, like <i>39 High Street, Oakham, LE15 6AH</i>."
+)
+ADDRESS_OUTSIDE_ZONES = (
+    "That postcode is in {zone}, which isn't one of the zones you look after. "
+    "Please check it, or send /cancel."
+)
+ADD_ASSET_ASK_PHONE = "What's the phone number? Or tap Skip."
+PHONE_NOT_READ = "That doesn't look like a phone number. Type it like <i>0116 496 0000</i>, or <i>skip</i>."
+ADD_ASSET_ASK_WEBSITE = "What's the website? Or tap Skip."
+WEBSITE_NOT_READ = (
+    "That doesn't look like a web address. Type it like <i>www.example.org</i>, or <i>skip</i>."
+)
+ADD_ASSET_ASK_HOURS = (
+    "When is it open? Type it like <i>Mon-Fri 09:00-17:00; Sat 10:00-13:00</i>, "
+    "or tap Skip if it has no regular hours."
+)
+HOURS_NOT_READ = (
+    "Sorry, I couldn't read those hours: {reason}. Type them like <i>Mon-Fri 09:00-17:00</i>, or "
+    "with more than one session <i>Mon 09:00-12:00, 13:00-17:00; Sat 10:00-13:00</i>."
+)
+ASSET_PREVIEW = "<b>Check before saving</b>\n\n{card}\n🗓 {hours}\n🏘 {zone}"
+NO_HOURS = "no regular hours"
+BUTTON_SAVE = "✅ Save"
+ASSET_DISCARDED = "Okay, I've thrown that away. Nothing was saved."
+ASSET_SAVED = "Saved! Residents can find it now.\n\n{card}"
+EDIT_ASSET_WHICH = "What would you like to change about <b>{name}</b>?"
+ASSET_FIELD_BUTTONS = {
+    "name": "Name",
+    "about": "What it offers",
+    "address": "Address",
+    "phone": "Phone",
+    "web": "Website",
+    "hours": "Opening hours",
+}
+EDIT_ASSET_PROMPTS = {
+    "name": "Now: <i>{now}</i>\n\nType the new name.",
+    "about": "Now: <i>{now}</i>\n\nType what it offers, in one or two sentences.",
+    "address": "Now: <i>{now}</i>\n\nType the new address with its postcode.",
+    "phone": "Now: <i>{now}</i>\n\nType the new phone number, or <i>none</i> to remove it.",
+    "web": "Now: <i>{now}</i>\n\nType the new website, or <i>none</i> to remove it.",
+    "hours": (
+        "Now: <i>{now}</i>\n\nType the opening hours like <i>Mon-Fri 09:00-17:00</i>, "
+        "or <i>none</i> if it has no regular hours."
+    ),
+}
+NOTHING_YET = "nothing"
+ASSET_UPDATED = "Saved, and marked as checked today.\n\n{card}"
+
+
+# --- admins: coordinators and invites ---
+ADMINS_ONLY = "Sorry, that's for admins only."
+INVITE_PICK_ZONES = "Which zones will the new coordinator look after? Tap to choose, then create the link."
+BUTTON_CREATE_INVITE = "🔗 Create the invite link"
+INVITE_NO_ZONES = "Choose at least one zone first."
+INVITE_CREATED = (
+    "Here is the invite for {zones}. Send it to the new coordinator only: "
+    "it works once, until {until}.\n\n{link}"
+)
+INVITE_NOT_VALID = (
+    "Sorry, this invite link has expired or has already been used. Ask the admin for a new one."
+)
+COORDINATOR_HELP = (
+    "<b>For coordinators</b>\n"
+    "/newevent, /myevents: events (send a .csv or .ics file to import many).\n"
+    "/broadcast: news to residents who asked for it.\n"
+    "/reports: changes residents reported; /review: entries to check; /addasset: a new entry.\n"
+    "/pending: new volunteers; /opportunity: ask volunteers for help.\n"
+    "/gaps, /stats: what people needed and didn't find, and the numbers.\n"
+    "/cancel stops whatever I was asking."
+)
+WELCOME_COORDINATOR = "Welcome! You're now a coordinator for {zones}.\n\n" + COORDINATOR_HELP
+ADMIN_HELP = "<b>For admins</b>\n/invite: make someone a coordinator; /coordinators: see and remove them."
+INVITE_USED = "Your invite for {zones} has been used: they're a coordinator now."
+COORDINATORS_HEADER = "<b>Coordinators</b>"
+NO_COORDINATORS = "None yet. /invite makes a link for one."
+OPEN_INVITE = "• An unused invite for {zones}, until {until}"
+BUTTON_REVOKE = "Remove coordinator {n}"
+BUTTON_CANCEL_INVITE = "Cancel the invite (until {until})"
+COORDINATOR_REVOKED = "Done: they're not a coordinator any more. I've told them."
+YOUR_ROLE_REVOKED = "An admin has ended your coordinator role. Thank you for everything you did."
+INVITE_REVOKED = "Done: that invite link won't work now."
+ALREADY_REVOKED = "That has already been done."
 
 
 def esc(value: object) -> str:

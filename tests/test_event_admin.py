@@ -315,3 +315,13 @@ async def test_an_event_placed_at_a_directory_asset_by_its_name(chat, sessions):
     async with sessions() as session:
         [event] = await session.scalars(select(Event))
     assert event.asset_id is not None and event.postcode == "LE15 6AA"
+
+
+async def test_a_new_question_closes_the_one_left_half_answered(chat, sessions):
+    cora = chat.telegram.user("Cora", user_id=CORA)
+    await chat.say(cora, "/newevent")
+    [when] = await chat.say(cora, "Coffee Morning")
+    assert "When does it start" in when.plain
+    await chat.say(cora, "/broadcast")  # changed her mind, without /cancel
+    [who] = await chat.say(cora, "The hall is closed on Friday.")
+    assert "Who is it for" in who.plain  # the broadcast got the text, not the event's "when?"

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings, default_zones
-from db.models import Offer, Resident, Volunteer
+from db.models import Offer, Resident, Role, Volunteer
 from tests.conversation import close_conversation, open_conversation
 
 ADMIN_ID = 4242
@@ -327,3 +327,17 @@ async def test_the_menu_offers_a_way_to_volunteer(chat):
     [menu] = await chat.say(ann, "/menu")
     [ask] = await chat.press(ann, "🙋 Offer to help", menu)
     assert ask.plain.startswith("Thank you for wanting to help!")
+
+
+async def test_the_coordinators_of_the_volunteers_zone_are_nudged_not_others(chat, sessions):
+    async with sessions.begin() as session:
+        for telegram_id, zone in ((7001, "Leicester North"), (7002, "Rutland")):
+            person = Resident(telegram_user_id=telegram_id)
+            session.add(person)
+            await session.flush()
+            session.add(Role(resident_id=person.id, role="coordinator", zone=zone))
+    north, rutland = chat.telegram.user("North", user_id=7001), chat.telegram.user("Rut", user_id=7002)
+    mark = chat.telegram.mark()
+    await offer_diy(chat, chat.telegram.user("Ann"))  # in LE4: Leicester North
+    assert "/pending" in chat.telegram.bot_messages_since(north, mark)[-1].plain
+    assert chat.telegram.bot_messages_since(rutland, mark) == []

@@ -5,6 +5,9 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.handlers import (
+    admin,
+    broadcast_sender,
+    broadcasts,
     conversation,
     event_admin,
     events,
@@ -12,7 +15,10 @@ from bot.handlers import (
     introductions,
     notices,
     opportunities,
+    reports,
     search,
+    settings,
+    upkeep,
     volunteering,
 )
 
@@ -34,8 +40,17 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("pending", volunteering.pending_command))
     app.add_handler(CommandHandler("opportunity", opportunities.start))
     app.add_handler(CommandHandler("whatson", events.whats_on))
+    app.add_handler(CommandHandler("settings", settings.settings_command))
+    app.add_handler(CommandHandler("broadcast", broadcasts.start))
+    app.add_handler(CommandHandler("invite", admin.invite_command))
+    app.add_handler(CommandHandler("coordinators", admin.coordinators_command))
     app.add_handler(CommandHandler("newevent", event_admin.new_event))
     app.add_handler(CommandHandler("myevents", event_admin.my_events))
+    app.add_handler(CommandHandler("gaps", reports.gaps_command))
+    app.add_handler(CommandHandler("stats", reports.stats_command))
+    app.add_handler(CommandHandler("addasset", upkeep.add_asset_command))
+    app.add_handler(CommandHandler("review", upkeep.review_command))
+    app.add_handler(CommandHandler("reports", upkeep.reports_command))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(filters.LOCATION, conversation.location_shared))
     events_file = filters.Document.FileExtension("csv") | filters.Document.FileExtension("ics")
@@ -48,3 +63,7 @@ def register(app: Application) -> None:
         app.job_queue.run_repeating(introductions.follow_up_job, interval=FOLLOW_UP_CHECK_SECONDS, first=60)
         # at start-up: send what fell due while the bot was down, then arm the next due time
         app.job_queue.run_repeating(notices.notice_job, interval=REMINDER_CHECK_SECONDS, first=1)
+        # announcements interrupted by a crash or restart carry on from where they stopped
+        app.job_queue.run_repeating(
+            broadcast_sender.broadcast_job, interval=broadcast_sender.BROADCAST_CHECK_SECONDS, first=2
+        )

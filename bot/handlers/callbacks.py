@@ -34,12 +34,30 @@ _PATTERNS = {
     "eg": re.compile(r"^eg:(\d{1,12}):(\d{1,10})$"),  # I'm going
     "en": re.compile(r"^en:(\d{1,12}):(\d{1,10})$"),  # not going after all
     "ec": re.compile(r"^ec:(\d{1,12}):(\d{1,10})$"),  # add to calendar
-    "ea": re.compile(r"^ea:(on|off)$"),  # alerts about new events near me
+    "st": re.compile(r"^st:(events|news):(on|off)$"),  # a /settings switch (also under alerts)
+    "si": re.compile(r"^si:(\d{1,3})$"),  # an interest in /settings
+    "bk": re.compile(r"^bk:(all|vol|int)$"),  # who an announcement is for
+    "bg": re.compile(r"^bg:(\d{1,3})$"),  # ... the interest
+    "bz": re.compile(r"^bz:(\d{1,3})$"),  # ... the zone (0: all of mine)
+    "bs": re.compile(r"^bs:(send|discard)$"),  # send it, or not
+    "bx": re.compile(r"^bx:(\d{1,12})$"),  # stop sending
+    "iz": re.compile(r"^iz:(\d{1,3})$"),  # a zone for an invite (0: create the link)
+    "rc": re.compile(r"^rc:(\d{1,12})$"),  # revoke a coordinator
+    "ri": re.compile(r"^ri:(\d{1,12})$"),  # cancel an unused invite
     "wi": re.compile(r"^wi:(\d{1,3})$"),  # what's on, one kind of need
     "ne": re.compile(r"^ne:([a-z0-9]{1,12})$"),  # a step of the /newevent flow
     "em": re.compile(r"^em:(\d{1,12})$"),  # manage one event
     "ex": re.compile(r"^ex:(time|place|title|about|places|dates|cancel|confirm|qr):(\d{1,12})$"),
     "ed": re.compile(r"^ed:(\d{1,12}):(\d{1,10})$"),  # call off one date
+    "rp": re.compile(r"^rp:([gs]):(7|30|90)$"),  # a coordinator's report (gaps, stats) over N days
+    # directory upkeep
+    "uc": re.compile(r"^uc:(\d{1,12})$"),  # report a change to an asset
+    "uh": re.compile(r"^uh:(done|dismissed):(\d{1,12})$"),  # a coordinator handles a report
+    "ur": re.compile(r"^ur:(\d{8}|0):(\d{1,12})$"),  # more to review, after (last checked, asset id)
+    "uv": re.compile(r"^uv:(\d{1,12})$"),  # an asset is still correct
+    "ue": re.compile(r"^ue:(\d{1,12})$"),  # edit an asset: which field?
+    "uf": re.compile(r"^uf:(name|about|address|phone|web|hours):(\d{1,12})$"),  # edit one field
+    "ua": re.compile(r"^ua:(skip|save|discard)$"),  # a step of the /addasset flow
 }
 
 
@@ -54,7 +72,7 @@ def parse(data: str | None) -> Press | None:
         return None
     action = data.split(":", 1)[0]
     pattern = _PATTERNS.get(action)
-    match = pattern.match(data) if pattern else None
+    match = pattern.fullmatch(data) if pattern else None
     return Press(action, match.groups()) if match else None
 
 
@@ -158,8 +176,32 @@ def add_to_calendar(event_id: int, minutes: int) -> str:
     return f"ec:{event_id}:{minutes}"
 
 
-def event_alerts(choice: str) -> str:
-    return f"ea:{choice}"
+def setting(what: str, choice: str) -> str:
+    return f"st:{what}:{choice}"
+
+
+def interest(index: int) -> str:
+    return f"si:{index}"
+
+
+def broadcast_kind(key: str) -> str:
+    return f"bk:{key}"
+
+
+def broadcast_group(index: int) -> str:
+    return f"bg:{index}"
+
+
+def broadcast_zone(index: int) -> str:
+    return f"bz:{index}"
+
+
+def broadcast_send(choice: str) -> str:
+    return f"bs:{choice}"
+
+
+def broadcast_stop(broadcast_id: int) -> str:
+    return f"bx:{broadcast_id}"
 
 
 def whats_on_group(index: int) -> str:
@@ -180,3 +222,48 @@ def event_action(action: str, event_id: int) -> str:
 
 def call_off_date(event_id: int, minutes: int) -> str:
     return f"ed:{event_id}:{minutes}"
+
+
+def report_period(report: str, days: int) -> str:
+    return f"rp:{report}:{days}"
+
+
+def report_change(asset_id: int) -> str:
+    return f"uc:{asset_id}"
+
+
+def handle_change(status: str, report_id: int) -> str:
+    return f"uh:{status}:{report_id}"
+
+
+def review_after(verified: str, asset_id: int) -> str:
+    """VERIFIED is the last shown asset's check date as YYYYMMDD, or "0" for never."""
+    return f"ur:{verified}:{asset_id}"
+
+
+def still_correct(asset_id: int) -> str:
+    return f"uv:{asset_id}"
+
+
+def edit_asset(asset_id: int) -> str:
+    return f"ue:{asset_id}"
+
+
+def edit_asset_field(field: str, asset_id: int) -> str:
+    return f"uf:{field}:{asset_id}"
+
+
+def add_asset(choice: str) -> str:
+    return f"ua:{choice}"
+
+
+def invite_zone(index: int) -> str:
+    return f"iz:{index}"
+
+
+def revoke_coordinator(resident_id: int) -> str:
+    return f"rc:{resident_id}"
+
+
+def revoke_invite(invite_id: int) -> str:
+    return f"ri:{invite_id}"

@@ -126,4 +126,7 @@ def details(asset: Asset, now: datetime, tz: ZoneInfo) -> tuple[str, InlineKeybo
         row.append(InlineKeyboardButton(m.BUTTON_CALL, callback_data=callbacks.call(asset.id)))
     rows = [row] if row else []
     rows.append([InlineKeyboardButton(m.BUTTON_MORE_LIKE_THIS, callback_data=callbacks.more_like(asset.id))])
+    # residents keep the directory true: what they report becomes a task for the zone's coordinators
+    report = InlineKeyboardButton(m.BUTTON_REPORT_CHANGE, callback_data=callbacks.report_change(asset.id))
+    rows.append([report])
     return "\n".join(lines), InlineKeyboardMarkup(rows)

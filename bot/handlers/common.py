@@ -13,6 +13,18 @@ from telegram.ext import ContextTypes
 log = logging.getLogger(__name__)
 
 
+# The keys under which the bot waits for a typed answer (filled in by `search`, which routes the
+# answers). Only one question is open at a time, so an answer never lands in a flow left behind.
+QUESTION_KEYS: set[str] = set()
+
+
+def ask(context: ContextTypes.DEFAULT_TYPE, key: str, value: object) -> None:
+    """Open the question KEY (closing any other the person left half-answered)."""
+    for other in QUESTION_KEYS:
+        context.user_data.pop(other, None)
+    context.user_data[key] = value
+
+
 def keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     """Rows of (label, callback data)."""
     return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows])

@@ -16,10 +16,14 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
+from bot.handlers.admin import open_invite
+from bot.handlers.common import ask
 from bot.handlers.events import open_deep_link
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.areas import area_from_location, area_from_text
+from bot.services.invites import is_admin
 from bot.services.residents import Area, forget, save_area
+from bot.services.roles import coordinator_zones
 
 AWAITING_AREA = "awaiting_area"
 
@@ -46,14 +50,23 @@ async def send_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     context.user_data.clear()  # starting again leaves any half-answered questions behind
     await context.bot.send_message(update.effective_chat.id, m.WELCOME, parse_mode=ParseMode.HTML)
-    if context.args and await open_deep_link(update, context, context.args[0]):
+    if context.args and (
+        await open_deep_link(update, context, context.args[0])
+        or await open_invite(update, context, context.args[0])
+    ):
         return
     await send_menu(update, context)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Residents' help; coordinators and admins also see their own commands."""
+    pz = services(context)
+    async with pz.sessions() as session:
+        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+        admin = await is_admin(session, pz.settings, update.effective_user.id)
+    text = m.HELP + ("\n\n" + m.COORDINATOR_HELP if zones else "") + ("\n\n" + m.ADMIN_HELP if admin else "")
     await context.bot.send_message(
-        update.effective_chat.id, m.HELP, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
+        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
     )
 
 
@@ -63,7 +76,7 @@ async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def ask_area(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    context.user_data[AWAITING_AREA] = True
+    ask(context, AWAITING_AREA, True)
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton(m.BUTTON_SHARE_LOCATION, request_location=True)], [KeyboardButton(m.BUTTON_SKIP)]],
         resize_keyboard=True,

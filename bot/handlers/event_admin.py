@@ -18,7 +18,7 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
-from bot.handlers.common import keyboard, tell
+from bot.handlers.common import ask, keyboard, tell
 from bot.handlers.conversation import typed_area
 from bot.handlers.events import as_minutes, deep_link, from_minutes, when
 from bot.handlers.notices import wake_sender
@@ -56,8 +56,7 @@ async def _may_coordinate(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def new_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await _may_coordinate(update, context):
         return
-    context.user_data.pop(EDIT, None)
-    context.user_data[FLOW] = {"step": "title"}
+    ask(context, FLOW, {"step": "title"})
     await tell(context, update.effective_chat.id, m.NEW_EVENT_ASK_TITLE)
 
 
@@ -229,7 +228,7 @@ async def on_new_event_button(update: Update, context: ContextTypes.DEFAULT_TYPE
         flow.update(description="", step="preview")
         await _preview(context, chat, flow)
     elif choice == "restart":
-        context.user_data[FLOW] = {"step": "title"}
+        ask(context, FLOW, {"step": "title"})
         await tell(context, chat, m.NEW_EVENT_ASK_TITLE)
     elif choice == "discard":
         context.user_data.pop(FLOW)
@@ -358,8 +357,7 @@ async def on_action(update: Update, context: ContextTypes.DEFAULT_TYPE, action: 
         wake_sender(context)
         await tell(context, chat, m.EVENT_CANCELLED_DONE.format(told=told))
     else:
-        context.user_data.pop(FLOW, None)
-        context.user_data[EDIT] = {"event_id": event.id, "field": action}
+        ask(context, EDIT, {"event_id": event.id, "field": action})
         await tell(context, chat, m.EDIT_PROMPTS[action])
 
 
@@ -394,7 +392,7 @@ async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
     pz, chat, text = services(context), update.effective_chat.id, text.strip()
     changes = await _changes_from(update, context, event, edit["field"], text)
     if changes is None:
-        context.user_data[EDIT] = edit  # still waiting for a usable answer
+        ask(context, EDIT, edit)  # still waiting for a usable answer
         return
     try:
         async with pz.sessions.begin() as session:
@@ -403,7 +401,7 @@ async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
             )
     except EventError as problem:
         await tell(context, chat, m.WHEN_NOT_READ.format(reason=m.esc(str(problem))))
-        context.user_data[EDIT] = edit
+        ask(context, EDIT, edit)
         return
     if outcome.moved or outcome.called_off:
         wake_sender(context)

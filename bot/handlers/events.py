@@ -23,7 +23,7 @@ from bot.services.events import (
     rsvp,
     upcoming,
 )
-from bot.services.residents import resident_for, saved_area
+from bot.services.residents import saved_area
 from db.models import Asset, Event, Resident
 
 
@@ -56,7 +56,7 @@ async def _list_whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE, gro
         )
     footer = [[(m.BUTTON_BY_INTEREST, callbacks.whats_on_group(0))]] if not group else []
     if resident is None or not resident.notify_new_events:
-        footer.append([(m.BUTTON_EVENT_ALERTS_ON, callbacks.event_alerts("on"))])
+        footer.append([(m.BUTTON_EVENT_ALERTS_ON, callbacks.setting("events", "on"))])
     if not found:
         await tell(
             context,
@@ -87,21 +87,6 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, index: in
         await _list_whats_on(update, context, group=groups[index - 1])
     else:
         await tell(context, update.effective_chat.id, m.STALE_BUTTON)
-
-
-async def on_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE, on: bool) -> None:
-    """Opt in to (or out of) alerts about new events in the saved area."""
-    await update.callback_query.answer()
-    pz = services(context)
-    async with pz.sessions.begin() as session:
-        area = await saved_area(session, update.effective_user.id)
-        if on and area is None:
-            await tell(context, update.effective_chat.id, m.EVENT_ALERTS_NEED_AREA)
-            return
-        resident = await resident_for(session, update.effective_user.id)
-        resident.notify_new_events = on
-    text = m.EVENT_ALERTS_ON.format(zone=m.esc(area.zone or area.label)) if on else m.EVENT_ALERTS_OFF
-    await tell(context, update.effective_chat.id, text)
 
 
 async def on_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int, minutes: str) -> None:

@@ -11,6 +11,8 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import (
+    admin,
+    broadcasts,
     browse,
     callbacks,
     conversation,
@@ -18,7 +20,10 @@ from bot.handlers import (
     events,
     introductions,
     opportunities,
+    reports,
     search,
+    settings,
+    upkeep,
     volunteering,
 )
 
@@ -35,6 +40,9 @@ async def safety_first(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None and message.photo and await broadcasts.on_photo(update, context):
+        return  # the photo for an announcement being written
     await context.bot.send_message(update.effective_chat.id, m.NOT_UNDERSTOOD_MEDIA)
 
 
@@ -99,8 +107,24 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await events.on_add_to_calendar(update, context, int(args[0]), args[1])
     elif action in ("eg", "en"):
         await events.on_going(update, context, int(args[0]), args[1], going=action == "eg")
-    elif action == "ea":
-        await events.on_alerts(update, context, args[0] == "on")
+    elif action == "st":
+        await settings.on_setting(update, context, args[0], args[1] == "on")
+    elif action == "si":
+        await settings.on_interest(update, context, int(args[0]))
+    elif action == "bk":
+        await broadcasts.on_kind(update, context, args[0])
+    elif action in ("bg", "bz"):
+        await (broadcasts.on_group if action == "bg" else broadcasts.on_zone)(update, context, int(args[0]))
+    elif action == "bs":
+        await broadcasts.on_send(update, context, args[0])
+    elif action == "bx":
+        await broadcasts.on_stop(update, context, int(args[0]))
+    elif action == "iz":
+        await admin.on_invite_zone(update, context, int(args[0]))
+    elif action == "rc":
+        await admin.on_revoke_coordinator(update, context, int(args[0]))
+    elif action == "ri":
+        await admin.on_revoke_invite(update, context, int(args[0]))
     elif action == "wi":
         await events.on_group(update, context, int(args[0]))
     elif action == "ne":
@@ -111,6 +135,22 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await event_admin.on_action(update, context, args[0], int(args[1]))
     elif action == "ed":
         await event_admin.on_call_off_date(update, context, int(args[0]), args[1])
+    elif action == "rp":
+        await reports.on_period(update, context, args[0], int(args[1]))
+    elif action == "uc":
+        await upkeep.on_report_button(update, context, int(args[0]))
+    elif action == "uh":
+        await upkeep.on_handle_report(update, context, args[0], int(args[1]))
+    elif action == "ur":
+        await upkeep.on_review_more(update, context, args[0], int(args[1]))
+    elif action == "uv":
+        await upkeep.on_still_correct(update, context, int(args[0]))
+    elif action == "ue":
+        await upkeep.on_edit_menu(update, context, int(args[0]))
+    elif action == "uf":
+        await upkeep.on_edit_field(update, context, args[0], int(args[1]))
+    elif action == "ua":
+        await upkeep.on_add_button(update, context, args[0])
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import KEY, services
 from bot.handlers import callbacks
-from bot.handlers.common import keyboard, tell
+from bot.handlers.common import ask, keyboard, tell
 from bot.services.follow_ups import claim_due_follow_ups, record_feedback
 from bot.services.introductions import (
     IntroductionError,
@@ -148,7 +148,7 @@ async def on_relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE, in
     except IntroductionError:
         await tell(context, update.effective_chat.id, m.STALE_BUTTON)
         return
-    context.user_data[RELAY] = introduction_id
+    ask(context, RELAY, introduction_id)
     await tell(context, update.effective_chat.id, m.TYPE_YOUR_MESSAGE)
 
 

@@ -12,7 +12,6 @@ import logging
 import os
 import socket
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from telegram.constants import ParseMode
@@ -22,7 +21,7 @@ from bot import messages as m
 from bot.context import KEY, BotServices
 from bot.handlers import callbacks
 from bot.handlers.common import keyboard
-from bot.handlers.sending import send_paced
+from bot.handlers.sending import SendTally, send_paced
 from bot.services import outbox
 from bot.services.notices import DueNotice, claim_due, finish, next_due
 from db.models import Reminder
@@ -33,19 +32,10 @@ BATCH = 200  # about eight seconds of sending at 25 a second: well inside the cl
 NEXT_JOB = "notices-next"
 
 
-@dataclass
-class SendReport:
-    sent: int = 0
-    failed: int = 0
-    unknown: int = 0
-    retry_later: int = 0
-    waited_for_429: int = 0
-
-
-async def send_due_notices(app: Application, worker: str = WORKER) -> SendReport:
+async def send_due_notices(app: Application, worker: str = WORKER) -> SendTally:
     """Claim what is due, send it at the safe rate, record each outcome; then re-arm the wake-up."""
     pz: BotServices = app.bot_data[KEY]
-    report = SendReport()
+    report = SendTally()
     async with pz.sessions.begin() as session:
         report.unknown += await outbox.settle_interrupted(session, Reminder, pz.clock())
     while True:
@@ -60,11 +50,12 @@ async def send_due_notices(app: Application, worker: str = WORKER) -> SendReport
 
 
 async def _send_one(
-    app: Application, pz: BotServices, notice: DueNotice, worker: str, report: SendReport
+    app: Application, pz: BotServices, notice: DueNotice, worker: str, report: SendTally
 ) -> None:
-    async with pz.sessions.begin() as session:
-        if not await outbox.begin_send(session, Reminder, notice.reminder_id, worker):
-            return  # another process took it over after our lease ran out
+    async def begin() -> bool:
+        async with pz.sessions.begin() as session:
+            return await outbox.begin_send(session, Reminder, notice.reminder_id, worker)
+
     text, markup = compose(notice, pz)
     sent = await send_paced(
         pz.pacer,
@@ -72,18 +63,14 @@ async def _send_one(
         lambda: app.bot.send_message(
             notice.telegram_user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
         ),
+        begin,
     )
+    if sent is None:
+        return  # another process took it over after our lease ran out
     async with pz.sessions.begin() as session:
         await finish(session, notice.reminder_id, sent.outcome, pz.clock(), unreachable=sent.unreachable)
-    report.waited_for_429 += sent.waited_for_429
-    if sent.outcome == "sent":
-        report.sent += 1
-    elif sent.outcome == "retry":
-        report.retry_later += 1
-    elif sent.outcome == "unknown":
-        report.unknown += 1
-    else:
-        report.failed += 1
+    report.add(sent)
+    if sent.outcome == "failed":
         log.info("a notice could not be delivered (kind=%s)", notice.kind)
 
 
@@ -113,7 +100,7 @@ def compose(notice: DueNotice, pz: BotServices):  # type: ignore[no-untyped-def]
         return m.EVENT_CANCELLED.format(**fields), None
     if notice.kind == "new-event":
         details = [(m.BUTTON_EVENT_DETAILS, callbacks.event(notice.event_id, minutes))]
-        stop = [(m.BUTTON_STOP_EVENT_ALERTS, callbacks.event_alerts("off"))]
+        stop = [(m.BUTTON_STOP_EVENT_ALERTS, callbacks.setting("events", "off"))]
         return m.NEW_EVENT_ALERT.format(**fields), keyboard(details, stop)
     return m.REMINDER.format(**fields), keyboard(not_going)
 

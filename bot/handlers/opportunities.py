@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
-from bot.handlers.common import keyboard, tell
+from bot.handlers.common import ask, keyboard, tell
 from bot.handlers.conversation import typed_area
 from bot.matching.skills import default_skills
 from bot.services.opportunities import (
@@ -36,7 +36,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not allowed:
         await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
         return
-    context.user_data[FLOW] = {"step": "text"}
+    ask(context, FLOW, {"step": "text"})
     await tell(context, update.effective_chat.id, m.OPPORTUNITY_ASK)
 
 
@@ -111,7 +111,7 @@ async def on_message_button(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     except OpportunityError:
         await tell(context, update.effective_chat.id, m.STALE_BUTTON)
         return
-    context.user_data[RELAY] = interest_id
+    ask(context, RELAY, interest_id)
     await tell(context, update.effective_chat.id, m.TYPE_YOUR_MESSAGE)
 
 

@@ -13,7 +13,18 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks, cards, event_admin, introductions, opportunities, volunteering
+from bot.handlers import (
+    broadcasts,
+    callbacks,
+    cards,
+    event_admin,
+    introductions,
+    opportunities,
+    reports,
+    upkeep,
+    volunteering,
+)
+from bot.handlers.common import QUESTION_KEYS
 from bot.handlers.conversation import AWAITING_AREA, area_typed, menu_keyboard
 from bot.matching.engine import Hit
 from bot.services.needs import record_unmet_need
@@ -67,6 +78,7 @@ async def note_unmet(context: ContextTypes.DEFAULT_TYPE, area: Area | None, text
             district=area.district if area else "",
             zone=area.zone if area else "",
             category=category,
+            when=services(context).clock(),
         )
 
 
@@ -127,7 +139,12 @@ _WAITING_FOR_AN_ANSWER = (
     (opportunities.RELAY, opportunities.relay_text),
     (event_admin.FLOW, event_admin.on_text),
     (event_admin.EDIT, event_admin.on_edit_text),
+    (broadcasts.FLOW, broadcasts.on_text),
+    (upkeep.REPORT, upkeep.on_report_text),
+    (upkeep.ADD, upkeep.on_add_text),
+    (upkeep.EDIT, upkeep.on_edit_text),
 )
+QUESTION_KEYS.update(key for key, _ in _WAITING_FOR_AN_ANSWER)
 
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -155,6 +172,7 @@ async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
         return
     category = max(result.understood.categories.items(), key=lambda kv: kv[1], default=("", 0))[0]
     good = [h for h in result.hits if h.score >= GOOD_MATCH]
+    await reports.tally_search(context, area, category, answered=bool(good))
     if not result.hits:
         await nothing_found(update, context, text, category)
         state = SearchState(text, [], category, "")

@@ -27,10 +27,35 @@ class SendOutcome:
     waited_for_429: int = 0
 
 
-async def send_paced(pacer: Pacer, chat_id: int, send: Callable[[], Awaitable[Any]]) -> SendOutcome:
+@dataclass
+class SendTally:
+    """What one run of an outbox sender did."""
+
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+    retry_later: int = 0
+    waited_for_429: int = 0
+
+    def add(self, result: SendOutcome) -> None:
+        self.waited_for_429 += result.waited_for_429
+        field = {"sent": "sent", "failed": "failed", "unknown": "unknown"}.get(result.outcome, "retry_later")
+        setattr(self, field, getattr(self, field) + 1)
+
+
+async def send_paced(
+    pacer: Pacer, chat_id: int, send: Callable[[], Awaitable[Any]], begin: Callable[[], Awaitable[bool]]
+) -> SendOutcome | None:
+    """Wait for a turn, then BEGIN (the outbox marks the row `sending`; False: someone else has
+    it, and nothing is sent), then send. Waiting first keeps the moment of doubt — marked
+    `sending`, not yet handed to Telegram — as short as it can be."""
+    await pacer.wait_turn(chat_id)
+    if not await begin():
+        return None
     waits = 0
-    for _ in range(MAX_RETRY_AFTER_WAITS):
-        await pacer.wait_turn(chat_id)
+    for attempt in range(MAX_RETRY_AFTER_WAITS):
+        if attempt:
+            await pacer.wait_turn(chat_id)
         try:
             await send()
         except RetryAfter as error:

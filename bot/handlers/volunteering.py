@@ -13,10 +13,10 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
-from bot.handlers.common import keyboard
+from bot.handlers.common import ask, keyboard, tell
 from bot.handlers.conversation import typed_area
 from bot.matching.skills import default_skills
-from bot.services.roles import is_coordinator
+from bot.services.roles import coordinators_of, is_coordinator
 from bot.services.volunteers import (
     AVAILABILITY,
     OfferDraft,
@@ -45,7 +45,7 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, k
 
 
 async def start_volunteering(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    context.user_data[FLOW] = {"step": "text", "draft": OfferDraft()}
+    ask(context, FLOW, {"step": "text", "draft": OfferDraft()})
     await _send(update, context, m.VOLUNTEER_ASK_OFFER)
 
 
@@ -140,11 +140,11 @@ async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _send(update, context, m.VOLUNTEER_ADDED)
         return
     await _send(update, context, m.VOLUNTEER_PENDING)
-    for admin in pz.settings.admin_ids:  # the coordinator side, for now: a nudge to /pending
-        try:
-            await context.bot.send_message(admin, m.COORDINATOR_NEW_OFFER)
-        except (Forbidden, BadRequest):  # blocked, or never started the bot
-            log.warning("a coordinator could not be told of a new offer")
+    zone = pz.zones.zone_for(postcode=volunteer.postcode_district)
+    async with pz.sessions() as session:
+        coordinators = await coordinators_of(session, pz.settings, zone)
+    for chat_id in coordinators:  # a nudge to /pending for the people who decide
+        await tell(context, chat_id, m.COORDINATOR_NEW_OFFER)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
@@ -253,7 +253,7 @@ async def start_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, offer_i
     if offer_id not in {o.id for o in offers}:
         await _send(update, context, m.STALE_BUTTON)
         return
-    context.user_data[EDIT] = offer_id
+    ask(context, EDIT, offer_id)
     await _send(update, context, m.OFFER_EDIT_ASK)
 
 

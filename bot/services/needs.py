@@ -5,17 +5,28 @@ No identity is kept: the words, the area and the best guess at the need.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Need
+from db.models import Need, utcnow
 
 MAX_NEED_CHARS = 500
 
 
 async def record_unmet_need(
-    session: AsyncSession, text: str, district: str = "", zone: str = "", category: str = ""
+    session: AsyncSession,
+    text: str,
+    district: str = "",
+    zone: str = "",
+    category: str = "",
+    when: datetime | None = None,
 ) -> Need:
-    need = Need(text=text[:MAX_NEED_CHARS], postcode_district=district, zone=zone, category=category)
+    """WHEN is the bot's clock, so gap reports count by the same days as everything else."""
+    need = Need(
+        text=text[:MAX_NEED_CHARS], postcode_district=district, zone=zone, category=category,
+        created_at=when or utcnow(),
+    )  # fmt: skip
     session.add(need)
     await session.flush()
     return need

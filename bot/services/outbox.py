@@ -53,11 +53,11 @@ async def claim(
     )
 
 
-async def begin_send(session: AsyncSession, model: Any, row_id: int, worker: str) -> bool:
-    """Mark the row `sending` if WORKER still holds it; False means someone else took it over."""
+async def begin_send(session: AsyncSession, model: Any, row_id: int, worker: str, *where: Any) -> bool:
+    """Mark the row `sending` if WORKER still holds it (and WHERE still holds); False: do not send."""
     result = await session.execute(
         update(model)
-        .where(model.id == row_id, model.status == "claimed", model.claimed_by == worker)
+        .where(model.id == row_id, model.status == "claimed", model.claimed_by == worker, *where)
         .values(status="sending", attempts=model.attempts + 1)
     )
     return result.rowcount == 1

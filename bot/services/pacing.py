@@ -53,6 +53,7 @@ class Pacer:
         if rate_per_second <= 0:
             raise ValueError("the sending rate must be above zero")
         # a microsecond over the exact spacing, so float rounding never puts 31 sends in one second
+        self.rate = rate_per_second
         self.interval = 1.0 / rate_per_second + 1e-6
         self.per_chat_seconds = per_chat_seconds
         self.timer = timer or RealTimer()

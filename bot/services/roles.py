@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from db.models import Event, Resident, Role
+from db.models.people import ROLES
 
 EVERY_ZONE = ""
 
@@ -40,3 +41,19 @@ async def may_manage_event(
         return True
     creator = await session.get(Resident, event.created_by) if event.created_by else None
     return bool(zones) and creator is not None and creator.telegram_user_id == telegram_user_id
+
+
+async def coordinators_of(session: AsyncSession, settings: Settings, zone: str) -> list[int]:
+    """Telegram ids of everyone who looks after ZONE: the configured admins, admins by role, and
+    coordinators of that zone (or of every zone); people the bot cannot reach are left out."""
+    rows = await session.execute(
+        select(Resident.telegram_user_id, Role.role, Role.zone)
+        .join(Role, Role.resident_id == Resident.id)
+        .where(Role.role.in_(ROLES), Resident.unreachable_since.is_(None))
+        .order_by(Role.id)
+    )
+    found = dict.fromkeys(settings.admin_ids)
+    for telegram_id, role, role_zone in rows:
+        if covers({EVERY_ZONE if role == "admin" else role_zone}, zone):
+            found[telegram_id] = None
+    return list(found)

@@ -1,0 +1,225 @@
+"""/broadcast: a coordinator writes an announcement (text, or a photo with a caption), picks who
+hears it, sees it as recipients will with the number of people, confirms, and can stop it while
+it goes out. The role is checked on the server at every step."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot import messages as m
+from bot.context import services
+from bot.handlers import callbacks
+from bot.handlers.broadcast_sender import show_progress, wake_broadcasts
+from bot.handlers.common import ask, keyboard, tell
+from bot.matching.taxonomy import default_taxonomy
+from bot.services.broadcasts import Audience, recipient_ids, start_broadcast, stop_broadcast
+from bot.services.roles import EVERY_ZONE, coordinator_zones
+from db.models import Broadcast, Resident
+
+FLOW = "broadcast_flow"
+MAX_TEXT = 3500  # leaves room under Telegram's 4096 for what the bot adds
+MAX_CAPTION = 900  # under Telegram's 1024 for a photo's caption
+KINDS = {"all": "everyone", "vol": "volunteers", "int": "interest"}
+
+
+async def _zones_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> set[str]:
+    pz = services(context)
+    async with pz.sessions() as session:
+        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+    if not zones:
+        context.user_data.pop(FLOW, None)
+        await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
+    return zones
+
+
+def _my_zone_choices(context: ContextTypes.DEFAULT_TYPE, zones: set[str]) -> list[str]:
+    """The zones this coordinator may address, in a stable order (every zone for an admin)."""
+    return sorted(services(context).zones.zone_districts()) if EVERY_ZONE in zones else sorted(zones)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not await _zones_or_refuse(update, context):
+        return
+    ask(context, FLOW, {"step": "message"})
+    await tell(context, update.effective_chat.id, m.BROADCAST_ASK_MESSAGE)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    if not await _zones_or_refuse(update, context):
+        return
+    flow = context.user_data[FLOW]
+    if flow["step"] != "message":
+        await tell(context, update.effective_chat.id, m.PICK_A_BUTTON)
+        return
+    if len(text) > MAX_TEXT:
+        await tell(context, update.effective_chat.id, m.BROADCAST_TOO_LONG.format(limit=MAX_TEXT))
+        return
+    flow.update(text=text.strip(), photo="", step="who")
+    await _ask_who(update, context)
+
+
+async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A photo while composing becomes the announcement; False when the bot was not asking."""
+    flow = context.user_data.get(FLOW)
+    if not flow or flow["step"] != "message":
+        return False
+    if not await _zones_or_refuse(update, context):
+        return True
+    caption = update.effective_message.caption or ""
+    if len(caption) > MAX_CAPTION:
+        await tell(context, update.effective_chat.id, m.BROADCAST_TOO_LONG.format(limit=MAX_CAPTION))
+        return True
+    flow.update(text=caption.strip(), photo=update.effective_message.photo[-1].file_id, step="who")
+    await _ask_who(update, context)
+    return True
+
+
+async def _ask_who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rows = [[(label, callbacks.broadcast_kind(key))] for key, label in m.BROADCAST_KINDS.items()]
+    await tell(context, update.effective_chat.id, m.BROADCAST_ASK_WHO, keyboard(*rows))
+
+
+async def on_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+    await update.callback_query.answer()
+    flow = context.user_data.get(FLOW)
+    if not flow or flow["step"] != "who":
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        return
+    if not await _zones_or_refuse(update, context):
+        return
+    flow["kind"] = KINDS[key]
+    if key == "int":
+        flow["step"] = "interest"
+        groups = default_taxonomy().groups()
+        rows = [[(g, callbacks.broadcast_group(n))] for n, g in enumerate(groups, start=1)]
+        await tell(context, update.effective_chat.id, m.BROADCAST_ASK_INTEREST, keyboard(*rows))
+        return
+    await _ask_where(update, context)
+
+
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> None:
+    await update.callback_query.answer()
+    flow, groups = context.user_data.get(FLOW), default_taxonomy().groups()
+    if not flow or flow["step"] != "interest" or not 1 <= index <= len(groups):
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        return
+    if not await _zones_or_refuse(update, context):
+        return
+    flow["group"] = groups[index - 1]
+    await _ask_where(update, context)
+
+
+async def _ask_where(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    flow = context.user_data[FLOW]
+    flow["step"] = "where"
+    async with services(context).sessions() as session:
+        zones = await coordinator_zones(session, services(context).settings, update.effective_user.id)
+    choices = _my_zone_choices(context, zones)
+    rows = [[(m.BROADCAST_ALL_MY_ZONES, callbacks.broadcast_zone(0))]]
+    rows += [[(zone, callbacks.broadcast_zone(n))] for n, zone in enumerate(choices, start=1)]
+    await tell(context, update.effective_chat.id, m.BROADCAST_ASK_WHERE, keyboard(*rows))
+
+
+async def on_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> None:
+    await update.callback_query.answer()
+    flow = context.user_data.get(FLOW)
+    if not flow or flow["step"] != "where":
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        return
+    if not (zones := await _zones_or_refuse(update, context)):
+        return
+    choices = _my_zone_choices(context, zones)
+    if index > len(choices):
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        return
+    chosen = (choices[index - 1],) if index else (() if EVERY_ZONE in zones else tuple(choices))
+    audience = Audience(flow["kind"], chosen, flow.get("group", ""))
+    async with services(context).sessions() as session:
+        me = await session.scalar(select_resident_id(update.effective_user.id))
+        count = len([r for r in await recipient_ids(session, audience) if r != me])
+    flow.update(step="confirm", audience=audience.as_json())
+    await send_announcement(context, update.effective_chat.id, flow["text"], flow["photo"])
+    await tell(
+        context, update.effective_chat.id,
+        m.BROADCAST_PREVIEW.format(count=count, who=_describe(audience)),
+        keyboard([(m.BUTTON_SEND_NOW, callbacks.broadcast_send("send"))],
+                 [(m.BUTTON_DISCARD, callbacks.broadcast_send("discard"))]),
+    )  # fmt: skip
+
+
+def select_resident_id(telegram_user_id: int):  # type: ignore[no-untyped-def]
+    return select(Resident.id).where(Resident.telegram_user_id == telegram_user_id)
+
+
+def _describe(audience: Audience) -> str:
+    who = {"everyone": m.WHO_EVERYONE, "volunteers": m.WHO_VOLUNTEERS}.get(
+        audience.kind, m.WHO_INTEREST.format(group=audience.group)
+    )
+    where = ", ".join(audience.zones) if audience.zones else m.EVERY_ZONE_LABEL
+    return f"{who} — {m.esc(where)}"
+
+
+async def send_announcement(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, photo_file_id: str
+) -> None:
+    """The announcement as a recipient sees it, with the one-tap way to stop them."""
+    body = m.ANNOUNCEMENT.format(text=m.esc(text)) if text else m.ANNOUNCEMENT_HEADER
+    markup = keyboard([(m.BUTTON_STOP_ANNOUNCEMENTS, callbacks.setting("news", "off"))])
+    if photo_file_id:
+        await context.bot.send_photo(
+            chat_id, photo_file_id, caption=body, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    else:
+        await context.bot.send_message(chat_id, body, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def on_send(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
+    await update.callback_query.answer()
+    flow = context.user_data.get(FLOW)
+    if not flow or flow["step"] != "confirm":
+        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        return
+    if not await _zones_or_refuse(update, context):
+        return
+    context.user_data.pop(FLOW)
+    if choice == "discard":
+        await tell(context, update.effective_chat.id, m.BROADCAST_DISCARDED)
+        return
+    pz = services(context)
+    async with pz.sessions.begin() as session:
+        broadcast, count = await start_broadcast(
+            session, update.effective_user.id, flow["text"], flow["photo"],
+            Audience.from_json(flow["audience"]), pz.clock(),
+        )  # fmt: skip
+        status = await context.bot.send_message(
+            update.effective_chat.id, m.BROADCAST_STARTING.format(count=count), parse_mode=ParseMode.HTML
+        )
+        broadcast.status_chat_id, broadcast.status_message_id = status.chat_id, status.message_id
+    await show_progress(context.application, broadcast.id)
+    wake_broadcasts(context)
+
+
+async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_id: int) -> None:
+    """Stop sending: the author, or a coordinator of every zone it goes to."""
+    await update.callback_query.answer()
+    pz = services(context)
+    async with pz.sessions.begin() as session:
+        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+        broadcast = await session.get(Broadcast, broadcast_id)
+        if broadcast is None:
+            await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+            return
+        author = await session.get(Resident, broadcast.author_id) if broadcast.author_id else None
+        audience_zones = Audience.from_json(broadcast.audience).zones
+        covers = EVERY_ZONE in zones or (zones and audience_zones and set(audience_zones) <= zones)
+        is_author = author is not None and author.telegram_user_id == update.effective_user.id
+        if not zones or not (is_author or covers):
+            await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
+            return
+        stopped = await stop_broadcast(session, broadcast_id, pz.clock())
+    if not stopped:
+        await tell(context, update.effective_chat.id, m.BROADCAST_ALREADY_OVER)
+    await show_progress(context.application, broadcast_id)

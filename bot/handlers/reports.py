@@ -1,0 +1,185 @@
+"""Coordinators' /gaps (unmet needs as text, a chart and a spreadsheet) and /stats (counts only),
+over the last 7, 30 or 90 days; and the search tally that feeds /stats.
+
+The role is checked on the server for every command and every press: a forged or old button in a
+resident's chat shows nothing. A coordinator of one zone sees that zone's numbers only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Collection
+from datetime import datetime, time, timedelta, tzinfo
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import messages as m
+from bot.context import services
+from bot.handlers import callbacks
+from bot.handlers.common import keyboard, tell
+from bot.services import reports
+from bot.services.charts import gap_chart
+from bot.services.residents import Area
+from bot.services.roles import EVERY_ZONE, coordinator_zones
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DAYS = 30
+GAPS, STATS = "g", "s"
+TOP_IN_TEXT = 5
+
+
+def last_days(now: datetime, tz: tzinfo, days: int) -> tuple[datetime, datetime]:
+    """The last DAYS whole local days, today included, as local midnights [since, until)."""
+    today = now.astimezone(tz).date()
+    since = datetime.combine(today - timedelta(days=days - 1), time(), tzinfo=tz)
+    return since, datetime.combine(today + timedelta(days=1), time(), tzinfo=tz)
+
+
+async def tally_search(
+    context: ContextTypes.DEFAULT_TYPE, area: Area | None, category: str, answered: bool
+) -> None:
+    """Count one resident search for /stats: the local day, the zone, the need and whether
+    anything good was shown. Never the words, never the person. A count that fails is logged and
+    dropped: it must not cost the resident their answer."""
+    pz = services(context)
+    day = pz.clock().astimezone(pz.settings.tz).date()
+    try:
+        async with pz.sessions.begin() as session:
+            await reports.count_search(session, day, area.zone if area else "", category, answered)
+    except SQLAlchemyError:
+        log.warning("a search could not be counted", exc_info=True)
+
+
+async def _scope(update: Update, context: ContextTypes.DEFAULT_TYPE) -> set[str] | None:
+    """The zones the sender may see ({""} for all), or None after telling them it is not for them."""
+    pz = services(context)
+    async with pz.sessions() as session:
+        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+    if not zones:
+        await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
+        return None
+    return zones
+
+
+def _filter(zones: set[str]) -> set[str] | None:
+    return None if EVERY_ZONE in zones else zones
+
+
+def _scope_label(zones: Collection[str]) -> str:
+    return m.REPORT_ALL_ZONES if EVERY_ZONE in zones else m.esc(", ".join(sorted(zones)))
+
+
+def _period_buttons(report: str) -> InlineKeyboardMarkup:
+    periods = m.REPORT_PERIOD_BUTTONS.items()
+    return keyboard([(label, callbacks.report_period(report, days)) for days, label in periods])
+
+
+async def gaps_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _gaps(update, context, DEFAULT_DAYS)
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _stats(update, context, DEFAULT_DAYS, edit=False)
+
+
+async def on_period(update: Update, context: ContextTypes.DEFAULT_TYPE, report: str, days: int) -> None:
+    """A period button: /gaps sends a new report (it comes with files); /stats changes in place."""
+    await update.callback_query.answer()
+    if report == GAPS:
+        await _gaps(update, context, days)
+    else:
+        await _stats(update, context, days, edit=True)
+
+
+# ----- /gaps ------------------------------------------------------------------------------------
+
+
+async def _gaps(update: Update, context: ContextTypes.DEFAULT_TYPE, days: int) -> None:
+    if (zones := await _scope(update, context)) is None:
+        return
+    pz = services(context)
+    since, until = last_days(pz.clock(), pz.settings.tz, days)
+    async with pz.sessions() as session:
+        report = await reports.gap_report(session, since, until, _filter(zones))
+    chat = update.effective_chat.id
+    await tell(context, chat, _gaps_text(report, zones), _period_buttons(GAPS))
+    if not report.rows:
+        return
+    period = reports.period_label(since, until)
+    name = f"gaps-{reports.first_day(since)}-to-{reports.last_day(until)}"
+    chart = await asyncio.to_thread(gap_chart, report)  # drawing takes a moment; others keep talking
+    await context.bot.send_photo(
+        chat, InputFile(chart, filename=f"{name}.png"), caption=m.GAPS_CHART_CAPTION.format(period=period)
+    )
+    await context.bot.send_document(
+        chat,
+        InputFile(reports.gap_csv(report), filename=f"{name}.csv"),
+        caption=m.GAPS_CSV_CAPTION.format(period=period),
+    )
+
+
+def _gaps_text(report: reports.GapReport, zones: set[str]) -> str:
+    text = m.GAPS_HEADER.format(
+        period=reports.period_label(report.since, report.until),
+        scope=_scope_label(zones),
+        total=report.total,
+    )
+    if not report.rows:
+        return f"{text}\n{m.GAPS_NONE}"
+    lines = [m.GAPS_TOP]
+    for rank, need in enumerate(report.by_need()[:TOP_IN_TEXT], start=1):
+        where = ", ".join(
+            m.GAPS_ZONE.format(zone=m.esc(reports.zone_name(zone)), count=count) for zone, count in need.zones
+        )
+        lines.append(m.GAPS_LINE.format(rank=rank, need=m.esc(need.need), count=need.unmet, zones=where))
+    return "\n\n".join((text, "\n".join(lines), m.GAPS_FILES))
+
+
+# ----- /stats -----------------------------------------------------------------------------------
+
+
+async def _stats(update: Update, context: ContextTypes.DEFAULT_TYPE, days: int, edit: bool) -> None:
+    if (zones := await _scope(update, context)) is None:
+        return
+    pz = services(context)
+    since, until = last_days(pz.clock(), pz.settings.tz, days)
+    async with pz.sessions() as session:
+        numbers = await reports.stats(session, since, until, _filter(zones))
+    text, buttons = _stats_text(numbers, zones), _period_buttons(STATS)
+    if not edit:
+        await tell(context, update.effective_chat.id, text, buttons)
+        return
+    try:
+        await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+    except BadRequest as error:  # the period already shown, pressed again
+        if "not modified" not in str(error).lower():
+            raise
+
+
+def _stats_text(numbers: reports.Stats, zones: set[str]) -> str:
+    top = ", ".join(
+        m.STATS_TOP_NEED.format(need=m.esc(need), count=count) for need, count in numbers.top_needs
+    )
+    return m.STATS.format(
+        period=reports.period_label(numbers.since, numbers.until),
+        scope=_scope_label(zones),
+        residents=numbers.residents,
+        new_residents=numbers.new_residents,
+        searches=numbers.searches,
+        answered=numbers.answered,
+        unmet=numbers.unmet,
+        top=top or m.STATS_NO_TOP,
+        requested=numbers.introductions_requested,
+        accepted=numbers.introductions_accepted,
+        worked=numbers.introductions_worked,
+        events=numbers.events,
+        rsvps=numbers.rsvps,
+        broadcasts=numbers.broadcasts,
+        delivered=numbers.delivered,
+    )

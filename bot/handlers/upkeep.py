@@ -1,0 +1,502 @@
+"""Directory upkeep in the chat. Residents press "Report a change" on an asset card and say what
+changed; the zone's coordinators are told. Coordinators list open reports (/reports), check
+assets nobody has verified for a while (/review), add assets (/addasset) and correct them.
+
+Reports are anonymous: no resident is stored with them. The coordinator's role is checked on the
+server at every typed answer and every button press, so a forged button, a resident, or a
+coordinator whose role was taken away changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import messages as m
+from bot.context import services
+from bot.handlers import callbacks, cards
+from bot.handlers.common import ask, keyboard, tell
+from bot.handlers.conversation import menu_keyboard
+from bot.services.residents import resident_for
+from bot.services.roles import coordinator_zones, coordinators_of, covers
+from bot.services.upkeep import (
+    Cursor,
+    active_asset,
+    assets_to_review,
+    close_report,
+    count_to_review,
+    create_asset,
+    draft_asset,
+    file_report,
+    local_today,
+    mark_verified,
+    means_nothing,
+    open_reports,
+    read_address,
+    read_description,
+    read_hours,
+    read_name,
+    read_phone,
+    read_website,
+    report_text,
+    update_asset,
+)
+from db.hours import HoursError, format_hours
+from db.models import Asset, AssetReport
+
+REPORT = "asset_change_report"  # a resident is typing what changed
+ADD = "asset_add_flow"  # /addasset, one question at a time
+EDIT = "asset_edit"  # a coordinator is typing a new value for one field
+REVIEW_PAGE = 10
+REPORTS_SHOWN = 10
+ADD_STEPS = ("name", "about", "address", "phone", "web", "hours")
+OPTIONAL = frozenset({"phone", "web", "hours"})
+_ASK = {
+    "name": m.ADD_ASSET_ASK_NAME,
+    "about": m.ADD_ASSET_ASK_ABOUT,
+    "address": m.ADD_ASSET_ASK_ADDRESS,
+    "phone": m.ADD_ASSET_ASK_PHONE,
+    "web": m.ADD_ASSET_ASK_WEBSITE,
+    "hours": m.ADD_ASSET_ASK_HOURS,
+}
+_EMPTY = {"phone": {"phone": ""}, "web": {"website": ""}, "hours": {"opening_hours": []}}
+
+
+# ----- shared pieces --------------------------------------------------------------------------------
+
+
+def _today(context: ContextTypes.DEFAULT_TYPE) -> date:
+    pz = services(context)
+    return local_today(pz.clock(), pz.settings.tz)
+
+
+def _day(moment: date | datetime, context: ContextTypes.DEFAULT_TYPE) -> str:
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(services(context).settings.tz)
+    return moment.strftime("%d %b %Y")
+
+
+async def _stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.bot.send_message(update.effective_chat.id, m.STALE_BUTTON, reply_markup=menu_keyboard())
+
+
+async def _zones_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> set[str] | None:
+    """The zones this person coordinates, asked of the database now; None (after a polite no, and
+    forgetting any half-done coordinator flow) for everyone else."""
+    pz = services(context)
+    async with pz.sessions() as session:
+        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+    if not zones:
+        context.user_data.pop(ADD, None)
+        context.user_data.pop(EDIT, None)
+        await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
+        return None
+    return zones
+
+
+async def _asset_in_zones(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, zones: set[str], asset_id: int
+) -> Asset | None:
+    """The asset, if it exists and is in one of ZONES; otherwise say why and return None."""
+    async with services(context).sessions() as session:
+        asset = await session.get(Asset, asset_id)
+    if asset is None:
+        await _stale(update, context)
+        return None
+    if not covers(zones, asset.zone):
+        await tell(context, update.effective_chat.id, m.NOT_YOUR_ZONE)
+        return None
+    return asset
+
+
+def _card(asset: Asset, context: ContextTypes.DEFAULT_TYPE) -> str:
+    pz = services(context)
+    return cards.details(asset, pz.clock(), pz.settings.tz)[0]
+
+
+# ----- residents: report a change -------------------------------------------------------------------
+
+
+async def on_report_button(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+    """'Report a change' under an asset card: ask what changed."""
+    await update.callback_query.answer()
+    async with services(context).sessions() as session:
+        asset = await active_asset(session, asset_id)
+    if asset is None:
+        await _stale(update, context)
+        return
+    ask(context, REPORT, {"asset_id": asset.id})
+    await tell(context, update.effective_chat.id, m.CHANGE_ASK.format(name=m.esc(asset.name)))
+
+
+async def on_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """What changed, in the resident's words: store it without them, thank them, tell the zone."""
+    chat = update.effective_chat.id
+    if (cleaned := report_text(text)) is None:
+        await tell(context, chat, m.CHANGE_NOT_READ)
+        return
+    body, was_cut = cleaned
+    asset_id = context.user_data.pop(REPORT)["asset_id"]
+    pz = services(context)
+    async with pz.sessions.begin() as session:
+        report = await file_report(session, asset_id, body)
+        asset = await session.get(Asset, asset_id) if report else None
+        told = await coordinators_of(session, pz.settings, report.zone) if report else []
+    if report is None or asset is None:
+        await _stale(update, context)
+        return
+    await tell(context, chat, m.CHANGE_THANKS + (m.CHANGE_CUT if was_cut else ""))
+    notice = m.CHANGE_FOR_COORDINATORS.format(
+        name=m.esc(asset.name), zone=m.esc(asset.zone or m.NO_ZONE), text=m.esc(body)
+    )
+    for coordinator in told:
+        await tell(context, coordinator, notice, _report_keyboard(report.id, asset.id))
+
+
+def _report_keyboard(report_id: int, asset_id: int) -> InlineKeyboardMarkup:
+    return keyboard(
+        [
+            (m.BUTTON_MARK_DONE, callbacks.handle_change("done", report_id)),
+            (m.BUTTON_DISMISS, callbacks.handle_change("dismissed", report_id)),
+        ],
+        [(m.BUTTON_EDIT_THIS_ASSET, callbacks.edit_asset(asset_id))],
+    )
+
+
+# ----- coordinators: /reports -----------------------------------------------------------------------
+
+
+async def reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The oldest open reports in the coordinator's zones (every zone for an admin)."""
+    if (zones := await _zones_or_refuse(update, context)) is None:
+        return
+    chat = update.effective_chat.id
+    async with services(context).sessions() as session:
+        found, total = await open_reports(session, zones, REPORTS_SHOWN)
+    if not found:
+        await tell(context, chat, m.NO_OPEN_CHANGES)
+        return
+    await tell(context, chat, m.CHANGES_HEADER.format(count=total))
+    for report, asset in found:
+        text = m.CHANGE_CARD.format(
+            name=m.esc(asset.name), zone=m.esc(report.zone or m.NO_ZONE),
+            when=_day(report.created_at, context), text=m.esc(report.text),
+        )  # fmt: skip
+        await tell(context, chat, text, _report_keyboard(report.id, asset.id))
+    if total > len(found):
+        await tell(context, chat, m.CHANGES_MORE.format(shown=len(found)))
+
+
+async def on_handle_report(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, status: str, report_id: int
+) -> None:
+    """Mark done / Dismiss: once. A second press, or a second coordinator, changes nothing."""
+    await update.callback_query.answer()
+    if (zones := await _zones_or_refuse(update, context)) is None:
+        return
+    pz, chat = services(context), update.effective_chat.id
+    async with pz.sessions.begin() as session:
+        report = await session.get(AssetReport, report_id)
+        reply = await _handle(session, update, context, zones, report, status)
+    if reply:
+        await tell(context, chat, reply)
+    else:
+        await _stale(update, context)
+
+
+async def _handle(
+    session: AsyncSession,
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    zones: set[str],
+    report: AssetReport | None,
+    status: str,
+) -> str:
+    """The reply to a Mark done / Dismiss press; empty for a report that does not exist."""
+    if report is None:
+        return ""
+    if not covers(zones, report.zone):
+        return m.NOT_YOUR_ZONE
+    if report.status == "open":
+        coordinator = await resident_for(session, update.effective_user.id)
+        if await close_report(session, report.id, status, coordinator.id, services(context).clock()):
+            return m.CHANGE_HANDLED[status]
+        await session.refresh(report)
+    return m.CHANGE_ALREADY_HANDLED.format(
+        status=m.CHANGE_STATUS_WORDS.get(report.status, report.status),
+        when=_day(report.handled_at, context) if report.handled_at else "—",
+    )
+
+
+# ----- coordinators: /review ------------------------------------------------------------------------
+
+
+async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _review_page(update, context, None)
+
+
+async def on_review_more(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, verified: str, asset_id: int
+) -> None:
+    await update.callback_query.answer()
+    try:
+        checked = None if verified == "0" else datetime.strptime(verified, "%Y%m%d").date()
+    except ValueError:
+        await _stale(update, context)
+        return
+    await _review_page(update, context, Cursor(checked, asset_id))
+
+
+async def _review_page(update: Update, context: ContextTypes.DEFAULT_TYPE, after: Cursor | None) -> None:
+    """Up to REVIEW_PAGE assets due a check, one message each with its buttons, then 'More'."""
+    if (zones := await _zones_or_refuse(update, context)) is None:
+        return
+    pz, chat = services(context), update.effective_chat.id
+    days = pz.settings.verify_after_days
+    due_before = _today(context) - timedelta(days=days)
+    async with pz.sessions() as session:
+        found = await assets_to_review(session, zones, due_before, REVIEW_PAGE + 1, after)
+        total = await count_to_review(session, zones, due_before) if after is None else 0
+    if not found:
+        await tell(context, chat, m.NOTHING_TO_REVIEW.format(days=days) if after is None else m.REVIEW_END)
+        return
+    if after is None:
+        await tell(context, chat, m.REVIEW_HEADER.format(count=total, days=days))
+    for asset in found[:REVIEW_PAGE]:
+        await tell(context, chat, _review_card(asset, context), _review_keyboard(asset.id))
+    if len(found) > REVIEW_PAGE:
+        last = found[REVIEW_PAGE - 1]
+        verified = last.last_verified.strftime("%Y%m%d") if last.last_verified else "0"
+        await tell(
+            context,
+            chat,
+            m.REVIEW_MORE,
+            keyboard([(m.BUTTON_MORE, callbacks.review_after(verified, last.id))]),
+        )
+
+
+def _review_card(asset: Asset, context: ContextTypes.DEFAULT_TYPE) -> str:
+    place = ", ".join(p for p in (asset.address, asset.town, asset.postcode) if p) or m.NO_ZONE
+    when = _day(asset.last_verified, context) if asset.last_verified else m.NEVER_CHECKED
+    return m.REVIEW_CARD.format(name=m.esc(asset.name), place=m.esc(place), when=when)
+
+
+def _review_keyboard(asset_id: int) -> InlineKeyboardMarkup:
+    return keyboard(
+        [
+            (m.BUTTON_STILL_CORRECT, callbacks.still_correct(asset_id)),
+            (m.BUTTON_EDIT_ASSET, callbacks.edit_asset(asset_id)),
+        ]
+    )
+
+
+async def on_still_correct(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+    """'Still correct': checked today; the card loses its buttons so it is not pressed again."""
+    await update.callback_query.answer()
+    if (zones := await _zones_or_refuse(update, context)) is None:
+        return
+    if (asset := await _asset_in_zones(update, context, zones, asset_id)) is None:
+        return
+    async with services(context).sessions.begin() as session:
+        await mark_verified(session, asset.id, _today(context))
+    text = m.VERIFIED.format(name=m.esc(asset.name))
+    try:
+        await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML)
+    except BadRequest:  # too old to edit, or pressed twice: say it in a new message
+        await tell(context, update.effective_chat.id, text)
+
+
+# ----- coordinators: /addasset ----------------------------------------------------------------------
+
+
+async def add_asset_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if await _zones_or_refuse(update, context) is None:
+        return
+    context.user_data.pop(EDIT, None)
+    ask(context, ADD, {"step": ADD_STEPS[0], "values": {}})
+    await _ask(context, update.effective_chat.id, ADD_STEPS[0])
+
+
+async def _ask(context: ContextTypes.DEFAULT_TYPE, chat: int, step: str) -> None:
+    skip = keyboard([(m.BUTTON_SKIP, callbacks.add_asset("skip"))]) if step in OPTIONAL else None
+    await tell(context, chat, _ASK[step], skip)
+
+
+async def on_add_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """A typed answer to the question /addasset is on."""
+    if (zones := await _zones_or_refuse(update, context)) is None:
+        return
+    flow = context.user_data[ADD]
+    if flow["step"] not in ADD_STEPS:
+        await tell(context, update.effective_chat.id, m.PICK_A_BUTTON)
+        return
+    values = await _read_field(update, context, zones, flow["step"], text)
+    if values is not None:
+        flow["values"].update(values)
+        await _next_step(update, context, flow)
+
+
+async def _next_step(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: dict[str, Any]) -> None:
+    index = ADD_STEPS.index(flow["step"]) + 1
+    if index < len(ADD_STEPS):
+        flow["step"] = ADD_STEPS[index]
+        await _ask(context, update.effective_chat.id, flow["step"])
+        return
+    flow["step"] = "preview"
+    await _preview(update, context, flow["values"])
+
+
+async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, values: dict[str, Any]) -> None:
+    draft = draft_asset(values)
+    text = m.ASSET_PREVIEW.format(
+        card=_card(draft, context),
+        hours=m.esc(format_hours(draft.opening_hours)) or m.NO_HOURS,
+        zone=m.esc(draft.zone or m.NO_ZONE),
+    )
+    buttons = keyboard(
+        [(m.BUTTON_SAVE, callbacks.add_asset("save")), (m.BUTTON_DISCARD, callbacks.add_asset("discard"))]
+    )
+    await tell(context, update.effective_chat.id, text, buttons)
+
+
+async def on_add_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
+    """Skip (an optional question), Save or Discard (the preview)."""
+    await update.callback_query.answer()
+    flow = context.user_data.get(ADD)
+    expected = OPTIONAL if choice == "skip" else {"preview"}
+    if flow is None or flow["step"] not in expected:
+        await _stale(update, context)
+        return
+    if (zones := await _zones_or_refuse(update, context)) is None:
+        return
+    if choice == "skip":
+        flow["values"].update(_EMPTY[flow["step"]])
+        await _next_step(update, context, flow)
+    elif choice == "discard":
+        context.user_data.pop(ADD)
+        await tell(context, update.effective_chat.id, m.ASSET_DISCARDED)
+    else:
+        await _save(update, context, zones, context.user_data.pop(ADD)["values"])
+
+
+async def _save(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, zones: set[str], values: dict[str, Any]
+) -> None:
+    if not covers(zones, values.get("zone", "")):  # the role may have changed since the address
+        await tell(context, update.effective_chat.id, m.NOT_YOUR_ZONE)
+        return
+    async with services(context).sessions.begin() as session:
+        asset = await create_asset(session, values, _today(context))
+    await tell(
+        context, update.effective_chat.id, m.ASSET_SAVED.format(card=_card(asset, context)),
+        keyboard([(m.BUTTON_EDIT_ASSET, callbacks.edit_asset(asset.id))]),
+    )  # fmt: skip
+
+
+async def _read_field(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, zones: set[str], field: str, text: str
+) -> dict[str, Any] | None:
+    """The columns a typed answer sets, or None after saying what to fix (the question stands)."""
+    chat, pz = update.effective_chat.id, services(context)
+    if field in OPTIONAL and means_nothing(text):
+        return dict(_EMPTY[field])
+    if field == "name":
+        value = read_name(text)
+        return {"name": value} if value else await _say(context, chat, m.ASSET_NAME_NOT_READ)
+    if field == "about":
+        value = read_description(text)
+        return {"description": value} if value else await _say(context, chat, m.ASSET_ABOUT_NOT_READ)
+    if field == "address":
+        if (place := read_address(text, pz.zones)) is None:
+            return await _say(context, chat, m.ADDRESS_NOT_READ)
+        if not covers(zones, place.zone):
+            return await _say(
+                context, chat, m.ADDRESS_OUTSIDE_ZONES.format(zone=m.esc(place.zone or m.NO_ZONE))
+            )
+        return place.columns()
+    if field == "phone":
+        value = read_phone(text)
+        return {"phone": value} if value else await _say(context, chat, m.PHONE_NOT_READ)
+    if field == "web":
+        value = read_website(text)
+        return {"website": value} if value else await _say(context, chat, m.WEBSITE_NOT_READ)
+    try:
+        return {"opening_hours": read_hours(text)}
+    except HoursError as problem:
+        return await _say(context, chat, m.HOURS_NOT_READ.format(reason=m.esc(str(problem))))
+
+
+async def _say(context: ContextTypes.DEFAULT_TYPE, chat: int, text: str) -> None:
+    await tell(context, chat, text)
+
+
+# ----- coordinators: editing an asset ---------------------------------------------------------------
+
+
+async def on_edit_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+    """'Edit': which field?"""
+    await update.callback_query.answer()
+    if (zones := await _zones_or_refuse(update, context)) is None:
+        return
+    if (asset := await _asset_in_zones(update, context, zones, asset_id)) is None:
+        return
+    labels = list(m.ASSET_FIELD_BUTTONS.items())
+    rows = [
+        [(label, callbacks.edit_asset_field(field, asset.id)) for field, label in labels[i : i + 2]]
+        for i in range(0, len(labels), 2)
+    ]
+    await tell(
+        context, update.effective_chat.id, m.EDIT_ASSET_WHICH.format(name=m.esc(asset.name)), keyboard(*rows)
+    )
+
+
+async def on_edit_field(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, field: str, asset_id: int
+) -> None:
+    """A field chosen: show what it says now and wait for the new value."""
+    await update.callback_query.answer()
+    if (zones := await _zones_or_refuse(update, context)) is None:
+        return
+    if (asset := await _asset_in_zones(update, context, zones, asset_id)) is None:
+        return
+    context.user_data.pop(ADD, None)
+    ask(context, EDIT, {"asset_id": asset.id, "field": field})
+    now = m.esc(_current(asset, field)) or m.NOTHING_YET
+    await tell(context, update.effective_chat.id, m.EDIT_ASSET_PROMPTS[field].format(now=now))
+
+
+def _current(asset: Asset, field: str) -> str:
+    if field == "address":
+        return ", ".join(p for p in (asset.address, asset.town, asset.postcode) if p)
+    if field == "hours":
+        return format_hours(asset.opening_hours or [])
+    column = {"about": "description", "web": "website"}.get(field, field)
+    return cards.one_line(getattr(asset, column) or "", 300)
+
+
+async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """The new value: saved, the asset counts as checked today, and search sees it at once."""
+    if (zones := await _zones_or_refuse(update, context)) is None:
+        return
+    edit = context.user_data[EDIT]
+    changes = await _read_field(update, context, zones, edit["field"], text)
+    if changes is None:
+        return  # still waiting for a usable answer
+    context.user_data.pop(EDIT)
+    if await _asset_in_zones(update, context, zones, edit["asset_id"]) is None:
+        return
+    async with services(context).sessions.begin() as session:
+        asset = await update_asset(session, edit["asset_id"], changes, _today(context))
+    if asset is None:
+        await _stale(update, context)
+        return
+    await tell(
+        context, update.effective_chat.id, m.ASSET_UPDATED.format(card=_card(asset, context)),
+        keyboard([(m.BUTTON_EDIT_ASSET, callbacks.edit_asset(asset.id))]),
+    )  # fmt: skip
