@@ -28,6 +28,9 @@ def build_application(
 ) -> Application:
     """The bot, talking to Telegram (or to whatever REQUEST stands in for it)."""
     builder = ApplicationBuilder().token(token)
+    if settings.telegram_api_url != Settings.telegram_api_url:
+        api = settings.telegram_api_url
+        builder = builder.base_url(api).base_file_url(api.removesuffix("/bot") + "/file/bot")
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     if rate_limiter:

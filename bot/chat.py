@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TextIO
 
 from bot.app import build_application, start_bot, stop_bot
@@ -30,8 +31,12 @@ class TerminalChat:
         self.settings = settings
         self.out = out
         self.telegram = EmulatedTelegram(token=TOKEN, rate_limits=False)
+        # one person at a keyboard (or a script piping lines in): no flood limits, as in rate_limits
         self.app = build_application(
-            settings, TOKEN, request=EmulatedRequest(self.telegram), rate_limiter=False
+            replace(settings, flood_per_minute=0),
+            TOKEN,
+            request=EmulatedRequest(self.telegram),
+            rate_limiter=False,
         )
         self.user: EmulatedUser = self.telegram.user("You")
 

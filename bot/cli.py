@@ -21,6 +21,7 @@ from bot.services.categories import CorrectionError, correct_categories
 from bot.services.directory import import_directory, load_engine, reclassify_all
 from bot.services.event_import import import_event_file
 from bot.services.places import ZoneMap
+from bot.services.privacy import apply_retention
 from db import migrate
 from db.exporters.csv_sheet import write_csv
 from db.exporters.oruk_v1 import write_oruk
@@ -81,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the bot on Telegram (needs PEOPLEZONES_BOT_TOKEN)")
     run.add_argument("--webhook", metavar="URL", help="receive updates at this public URL instead of polling")
     run.add_argument("--port", type=int, default=8443, help="local port for the webhook (default 8443)")
+    run.add_argument("--health-port", type=int, help="with polling: serve GET /health on this port")
+
+    privacy = commands.add_parser("privacy", help="apply the retention settings now (the bot does it daily)")
+    privacy.add_argument("action", choices=["retention"])
 
     data = commands.add_parser("data", help="rebuild the derived reference tables from shared data")
     data.add_argument("action", choices=["derive"])
@@ -249,7 +254,15 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
             "`PEOPLEZONES_BOT_TOKEN=123456:ABC... peoplezones run` (or try `peoplezones chat`)"
         )
     asyncio.run(ensure_schema(settings))
-    run_telegram(settings, webhook_url=args.webhook, port=args.port)
+    run_telegram(settings, webhook_url=args.webhook, port=args.port, health_port=args.health_port)
+
+
+async def cmd_privacy(settings: Settings, args: argparse.Namespace) -> None:
+    """Blank old need texts, erase inactive residents, delete old sent messages; print the counts."""
+    await ensure_schema(settings)
+    async with open_database(settings.database_url) as sessions, sessions.begin() as session:
+        report = await apply_retention(session, system_clock(), settings)
+    print(f"retention: {report.summary()}")
 
 
 def cmd_data(settings: Settings, args: argparse.Namespace) -> None:
@@ -269,6 +282,7 @@ COMMANDS = {
     "classify": cmd_classify,
     "demo": cmd_demo,
     "chat": cmd_chat,
+    "privacy": cmd_privacy,
 }
 
 

@@ -43,6 +43,18 @@ class Settings:
     broadcast_rate_per_second: float = 25.0
     verify_after_days: int = 365  # /review lists assets not checked for longer than this
     invite_valid_hours: int = 48  # how long a coordinator's invite link works (once)
+    # Privacy: after this many days the words of recorded needs are blanked (the counts stay) ...
+    retention_days_unmet_need_text: int = 365
+    # ... residents who have not used the bot for this long are erased, as if they sent /forget ...
+    retention_days_inactive_resident: int = 730
+    # ... and reminders, notices and announcements already sent (or given up on) are deleted.
+    retention_days_sent_messages: int = 90
+    # Flood control, per person: a burst of this many updates, then this many a minute (0: off).
+    flood_per_minute: float = 20.0
+    flood_burst: int = 8
+    # Where the Bot API is: Telegram's, or a local Bot API server (and the emulation in tests).
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    log_format: str = "json"  # json (one object a line, for log collectors) or text
     zones: tuple[Zone, ...] = field(default_factory=lambda: default_zones())
     source: str = "defaults"
 
@@ -61,8 +73,20 @@ _TOP_LEVEL: dict[str, tuple[tuple[type, ...], str]] = {
     "broadcast_rate_per_second": ((int, float), "a number"),
     "verify_after_days": ((int,), "a whole number of days"),
     "invite_valid_hours": ((int,), "a whole number of hours"),
+    "retention_days_unmet_need_text": ((int,), "a whole number of days"),
+    "retention_days_inactive_resident": ((int,), "a whole number of days"),
+    "retention_days_sent_messages": ((int,), "a whole number of days"),
+    "flood_per_minute": ((int, float), "a number of updates a minute"),
+    "flood_burst": ((int,), "a whole number of updates"),
+    "telegram_api_url": ((str,), "an http(s) URL ending in /bot"),
+    "log_format": ((str,), "'json' or 'text'"),
     "zones": ((list,), "a list of [[zones]] tables"),
 }
+_RETENTION_KEYS = (
+    "retention_days_unmet_need_text",
+    "retention_days_inactive_resident",
+    "retention_days_sent_messages",
+)
 _ZONE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "name": ((str,), "a string"),
     "postcode_districts": ((list,), "a list of postcode districts such as 'LE4'"),
@@ -161,6 +185,28 @@ def _from_mapping(where: str, data: dict[str, Any]) -> dict[str, Any]:
         if not 0 < data["invite_valid_hours"] <= 24 * 30:
             raise _fail(where, "invite_valid_hours", "must be between 1 and 720 hours")
         values["invite_valid_hours"] = data["invite_valid_hours"]
+    for key in _RETENTION_KEYS:
+        if key in data:
+            if not 1 <= data[key] <= 36500:
+                raise _fail(where, key, "must be a whole number of days from 1 to 36500")
+            values[key] = data[key]
+    if "flood_per_minute" in data:
+        if not (1 <= data["flood_per_minute"] <= 600 or data["flood_per_minute"] == 0):
+            raise _fail(where, "flood_per_minute", "must be between 1 and 600 updates a minute, or 0 (off)")
+        values["flood_per_minute"] = float(data["flood_per_minute"])
+    if "flood_burst" in data:
+        if not 1 <= data["flood_burst"] <= 100:
+            raise _fail(where, "flood_burst", "must be between 1 and 100 updates")
+        values["flood_burst"] = data["flood_burst"]
+    if "telegram_api_url" in data:
+        url = data["telegram_api_url"].rstrip("/")
+        if not url.startswith(("http://", "https://")) or not url.endswith("/bot"):
+            raise _fail(where, "telegram_api_url", "must be an http(s) URL ending in /bot")
+        values["telegram_api_url"] = url
+    if "log_format" in data:
+        if data["log_format"] not in ("json", "text"):
+            raise _fail(where, "log_format", "must be 'json' or 'text'")
+        values["log_format"] = data["log_format"]
     if "zones" in data:
         values["zones"] = _parse_zones(where, data["zones"])
     return values
@@ -199,4 +245,6 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
         values["bot_token"] = token
     if tz := env.get("PEOPLEZONES_TIMEZONE"):
         values.update(_from_mapping("environment", {"timezone": tz}))
+    if api := env.get("PEOPLEZONES_TELEGRAM_API_URL"):
+        values.update(_from_mapping("environment", {"telegram_api_url": api}))
     return Settings(**values, source=source)

@@ -31,6 +31,7 @@ HELP = (
     "/volunteer offers your own time or skills; /myoffers shows them.\n"
     "/whatson shows events near you.\n"
     "/cancel stops whatever I was asking.\n"
+    "/privacy says what I keep and why; /mydata sends you a copy.\n"
     "/forget deletes what I've saved about you.\n"
     "/help shows this message."
 )
@@ -70,8 +71,11 @@ CALL = "📞 <b>{name}</b>: {phone}"
 STALE_BUTTON = "Sorry, that button is from an old message. Here's the menu again."
 NOT_UNDERSTOOD_MEDIA = "Sorry, I can only read typed messages. Please type what you need."
 UNKNOWN_COMMAND = "Sorry, I don't know that command. Try /help or just type what you need."
-EMPTY_TEXT = "Please type what you need, like <i>food bank near LE4</i>."
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
+DATABASE_DOWN = (
+    "Sorry, I can't reach my records just now, so I couldn't do that. Anything you did before is "
+    "safe. Please try again in a few minutes."
+)
 EXAMPLE_LABEL = "(example — not a real service)"
 OPEN_NOW = "🕒 Open now, closes {time}"
 OPENS_AT = "🕒 Closed now, opens {when}"
@@ -314,6 +318,8 @@ COMMANDS = [
     ("settings", "What I tell you about"),
     ("cancel", "Stop what I was asking"),
     ("help", "How to use this bot"),
+    ("privacy", "What I keep about you, and why"),
+    ("mydata", "Get a copy of what I keep"),
     ("forget", "Delete what I've saved about you"),
 ]
 
@@ -538,6 +544,102 @@ COORDINATOR_REVOKED = "Done: they're not a coordinator any more. I've told them.
 YOUR_ROLE_REVOKED = "An admin has ended your coordinator role. Thank you for everything you did."
 INVITE_REVOKED = "Done: that invite link won't work now."
 ALREADY_REVOKED = "That has already been done."
+
+
+# --- abuse and bad input ---
+SLOW_DOWN = "You're sending messages faster than I can keep up — give me a moment, then try again."
+EDITED_MESSAGE = (
+    "I saw you changed that message. If you'd like me to look again, send it as a new message."
+)
+FORWARDED_COMMAND = "I don't act on commands in forwarded messages. If you meant it, type it yourself."
+EMPTY_ANSWER = "Sorry, I couldn't read that. Please type your answer again."
+GROUP_NOT_HERE = (
+    "Hello! I only work in private chats, so I'll leave this group. "
+    "To find help near you, message me here: {link}"
+)
+
+
+# --- privacy ---
+PRIVACY_NOTICE = (
+    "🔒 <b>What I keep about you, and why</b>\n\n"
+    "Until you choose to save something, I keep nothing about you.\n\n"
+    "<b>Once you choose, I keep:</b>\n"
+    "• Your Telegram account number (not your name or phone number), so I know it's you, and the "
+    "day you last used me.\n"
+    "• Your area: only the first part of your postcode, like <i>LE4</i>. Never your full postcode "
+    "or where you are. It puts the nearest places first.\n"
+    "• Your /settings: new-event alerts, local news and interests.\n"
+    "• Events you say you're going to, and the reminders and news I send you.\n"
+    "• If you volunteer: your offers in your own words, when you're free, where and how far you'd "
+    "go, how people can reach you, and whether you have a DBS check.\n"
+    "• If you ask for a volunteer: what you asked for, how you want to be reached, and whether it "
+    "worked. Messages I pass on between you are not kept.\n"
+    "• If you're a coordinator: your role and zones.\n\n"
+    "<b>Kept without your name:</b>\n"
+    "• Searches: only a count, by day, area and kind of need. Not your words.\n"
+    "• When nothing fits: the words, the area and the kind of need, so coordinators can see what's "
+    "missing. After {need_text}, the words go and only the count stays.\n"
+    "• Reports of a change to a place: only what you write.\n"
+    "• If a message sounds like you're in danger, I show numbers to call. I don't keep what you wrote.\n\n"
+    "<b>Who sees it:</b> the People Zones team who run me, only when they need to. Coordinators see "
+    "volunteers' offers and areas (to approve them and ask for help) and numbers, never who searched. "
+    "Admins see who the coordinators are. A volunteer sees what you asked for and your area, not who "
+    "you are, unless you choose. I never sell or share it.\n\n"
+    "<b>How long:</b> until you delete it. If you don't use me for {inactive}, I delete it all. "
+    "Reminders and news I've sent are cleared after {sent}.\n\n"
+    "/mydata sends you a copy of everything. /forget deletes it all."
+)
+SPAN_ONE_YEAR = "a year"
+SPAN_YEARS = "{n} years"
+SPAN_ONE_DAY = "a day"
+SPAN_DAYS = "{n} days"
+BUTTON_PRIVACY = "🔒 What I keep about you"
+BUTTON_MY_DATA = "📄 Send me a copy"
+BUTTON_DELETE_MY_DATA = "🗑 Delete it all"
+MY_DATA_NOTHING = (
+    "I don't hold anything about you, so there's nothing to send. /privacy says what I would keep."
+)
+MY_DATA_CAPTION = (
+    "This is everything I hold about you, in one file. Each part is one kind of thing, like your "
+    "area, your offers or events you're going to. /forget deletes it all."
+)
+MY_DATA_ABOUT = (
+    "Everything People Zones Connect held about you on {when}. Times are UK time. "
+    "Each part below is one kind of thing, with its records."
+)
+MY_DATA_LINKED = (
+    "Records of work you did as a coordinator (counts only). If you delete your data, they stay "
+    "but no longer say who did them."
+)
+MY_DATA_TABLES = {
+    "residents": "About you",
+    "roles": "Your coordinator roles",
+    "volunteers": "You as a volunteer",
+    "offers": "What you offered",
+    "opportunity_interests": "Requests for help you were interested in",
+    "needs": "What you asked a volunteer to help with",
+    "introductions": "Introductions between you and a volunteer or neighbour",
+    "rsvps": "Events you said you were going to",
+    "reminders": "Reminders and event notices for you",
+    "deliveries": "News from coordinators sent to you",
+    "asset_reports": "Changes to places you reported",
+}
+FORGET_ASK = (
+    "Delete everything I hold about you? That's your area, settings, offers, events you're going to "
+    "and introductions. It can't be undone. (/mydata sends you a copy first.)"
+)
+BUTTON_FORGET_YES = "Yes, delete everything"
+BUTTON_FORGET_KEEP = "Keep it"
+FORGET_KEPT = "Okay, I haven't deleted anything."
+FORGET_EXPIRED = (
+    "That button is too old, so I haven't deleted anything. Send /forget if you still want me to."
+)
+INTRODUCTION_ENDED = (
+    "One of your introductions has ended, so I can't pass on messages for it any more. "
+    "You don't need to do anything."
+)
+BUTTON_QUICK_EXIT = "🚪 Quick exit"
+QUICK_EXIT_DONE = "Cleared."
 
 
 def esc(value: object) -> str:

@@ -35,11 +35,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 def make_engine(url: str) -> AsyncEngine:
     """An async engine with the settings each backend needs to behave the same."""
     _ensure_sqlite_folder(url)
+    # hide_parameters: an error's message never carries what a resident typed into the logs
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    # pre-ping: after the database was briefly away, a dead pooled connection is replaced, not used
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

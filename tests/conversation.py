@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.app import build_application, start_bot, stop_bot
@@ -42,9 +43,17 @@ class Conversation:
 
 
 async def open_conversation(
-    sessions, database_url: str, assets: str = "conversation_assets.csv", settings: Settings | None = None
+    sessions,
+    database_url: str,
+    assets: str = "conversation_assets.csv",
+    settings: Settings | None = None,
+    flood_control: bool = False,
 ):
+    """FLOOD_CONTROL off by default: tests send a whole conversation in no time on the fake clock,
+    which a real person could not; tests/test_abuse.py turns it on."""
     settings = settings or Settings(database_url=database_url, zones=default_zones())
+    if not flood_control:
+        settings = replace(settings, flood_per_minute=0)
     await import_directory(sessions, str(FIXTURES / assets), ZoneMap(settings.zones))
     telegram = EmulatedTelegram(token="123456:TEST", rate_limits=False)
     clock = FakeClock(THURSDAY_MORNING)

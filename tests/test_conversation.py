@@ -46,6 +46,8 @@ async def test_start_welcomes_says_what_is_kept_and_offers_the_menu(chat, sessio
         "settings",
         "cancel",
         "help",
+        "privacy",
+        "mydata",
         "forget",
     ]
 
@@ -141,7 +143,8 @@ async def test_area_is_saved_only_when_chosen_and_forgotten_on_request(chat, ses
     assert (resident.postcode_district, resident.zone) == ("LE15", "Rutland")
     [reply] = await chat.say(ann, "food bank")
     assert reply.plain.split("\n\n")[1].startswith("1. Oakham Food Bank")  # nearest first
-    [bye] = await chat.say(ann, "/forget")
+    [question] = await chat.say(ann, "/forget")  # asked first (the whole flow: test_privacy.py)
+    *_, bye = await chat.press(ann, "Yes, delete everything", question)
     assert "deleted" in bye.plain
     assert await count(sessions, Resident) == 0
 

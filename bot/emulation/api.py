@@ -70,6 +70,8 @@ def sendable_chat(telegram: EmulatedTelegram, params: Params) -> ChatState:
     chat = telegram.chat(require(params, "chat_id"))
     if chat.blocked:
         raise ApiError(403, errors.BLOCKED)
+    if chat.left:
+        raise ApiError(403, errors.NOT_A_MEMBER.format(type=chat.type))
     return chat
 
 

@@ -119,6 +119,19 @@ async def get_chat(telegram: EmulatedTelegram, params: Params, files: dict[str, 
     return telegram.chat(require(params, "chat_id")).full_info()
 
 
+@api_method("leaveChat")
+async def leave_chat(telegram: EmulatedTelegram, params: Params, files: dict[str, Upload]) -> Any:
+    chat = telegram.chat(require(params, "chat_id"))
+    if chat.type == "private":
+        raise ApiError(400, errors.CANT_LEAVE_PRIVATE)
+    if chat.left:
+        raise ApiError(403, errors.NOT_A_MEMBER.format(type=chat.type))
+    chat.left = True
+    # Telegram tells the bot about its own departure, as for any change of its membership.
+    telegram.membership(chat, telegram.bot_user, "member", "left")
+    return True
+
+
 @api_method("sendChatAction")
 async def send_chat_action(telegram: EmulatedTelegram, params: Params, files: dict[str, Upload]) -> Any:
     chat = sendable_chat(telegram, params)

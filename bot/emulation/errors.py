@@ -16,6 +16,8 @@ TEXT_BUTTONS_UNALLOWED = (
 )
 CHAT_NOT_FOUND = "Bad Request: chat not found"
 BLOCKED = "Forbidden: bot was blocked by the user"
+NOT_A_MEMBER = "Forbidden: bot is not a member of the {type} chat"  # after leaveChat, or removed
+CANT_LEAVE_PRIVATE = "Bad Request: chat member status can't be changed in private chats"
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"

@@ -148,12 +148,10 @@ class ChatMessage:
 
     def to_api(self, *, with_reply: bool = True) -> dict[str, Any]:
         """The Bot API Message object for this message as it stands now."""
-        body: dict[str, Any] = {
-            "message_id": self.message_id,
-            "from": self.from_api,
-            "chat": self.chat_api,
-            "date": self.date,
-        }
+        body: dict[str, Any] = {"message_id": self.message_id}
+        if self.from_api:  # a channel post has no sender user, only sender_chat (in extra)
+            body["from"] = self.from_api
+        body.update(chat=self.chat_api, date=self.date)
         if self.edit_date is not None:
             body["edit_date"] = self.edit_date
         if with_reply and self.reply_to is not None:
@@ -190,6 +188,7 @@ class ChatState:
     first_name: str | None = None
     username: str | None = None
     blocked: bool = False
+    left: bool = False  # the bot left (or was removed from) this group or channel
     messages: dict[int, ChatMessage] = field(default_factory=dict)
     next_message_id: int = 1
     reply_keyboard: list[list[str]] | None = None
@@ -203,7 +202,7 @@ class ChatState:
     def to_api(self) -> dict[str, Any]:
         """The Chat JSON object embedded in messages."""
         body: dict[str, Any] = {"id": self.id, "type": self.type}
-        if self.is_group:
+        if self.type != "private":
             body["title"] = self.title
         else:
             body["first_name"] = self.first_name

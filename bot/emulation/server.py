@@ -95,9 +95,13 @@ class EmulatedTelegram:
             self.chats[user_id] = ChatState(user_id, "private", first_name=name, username=username)
         return self.users[name]
 
-    def group(self, title: str) -> ChatState:
-        """A new group chat (ids count down from -1001); users post in it with ``send(chat=...)``."""
-        chat = ChatState(self._next_group_id, "group", title=title)
+    def group(self, title: str, *, type: str = "group") -> ChatState:
+        """A new group chat (ids count down from -1001); users post in it with ``send(chat=...)``.
+
+        ``type`` may be "supergroup", or "channel" (posts come through ``channel_post``)."""
+        if type not in ("group", "supergroup", "channel"):
+            raise ValueError(f"not a group or channel type: {type!r}")
+        chat = ChatState(self._next_group_id, type, title=title)
         self._next_group_id -= 1
         self.chats[chat.id] = chat
         return chat
@@ -117,6 +121,37 @@ class EmulatedTelegram:
             return self.chats[int(who)]
         except (KeyError, ValueError, TypeError):
             raise ApiError(400, errors.CHAT_NOT_FOUND) from None
+
+    def channel_post(self, chat: ChatState, text: str) -> dict[str, Any]:
+        """A post in a channel the bot is in: no sender user, the channel as ``sender_chat``."""
+        if chat.type != "channel" or chat.left:
+            raise RuntimeError(f"{chat.title!r} is not a channel the bot is in")
+        message = self.add_message(chat, chat.title or "channel", "text", {}, text=text)
+        message.extra["sender_chat"] = chat.to_api()
+        return self.enqueue("channel_post", message.to_api())
+
+    def membership(self, chat: ChatState, actor: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+        """A my_chat_member update: the bot's status in CHAT went from OLD to NEW because of ACTOR."""
+
+        def status(value: str) -> dict[str, Any]:
+            # A "kicked" member carries until_date (0: for ever), as Telegram sends it.
+            extra: dict[str, Any] = {"until_date": 0} if value == "kicked" else {}
+            if value == "administrator":
+                extra = {"can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
+                         "can_delete_messages": False, "can_manage_video_chats": False,
+                         "can_restrict_members": False, "can_promote_members": False,
+                         "can_change_info": False, "can_invite_users": False, "can_post_stories": False,
+                         "can_edit_stories": False, "can_delete_stories": False}  # fmt: skip
+            return {"status": value, "user": self.bot_user, **extra}
+
+        payload = {
+            "chat": chat.to_api(),
+            "from": actor,
+            "date": int(self.now()),
+            "old_chat_member": status(old),
+            "new_chat_member": status(new),
+        }
+        return self.enqueue("my_chat_member", payload)
 
     def block(self, user: EmulatedUser, blocked: bool = True) -> None:
         """Mark ``user`` as having blocked (or unblocked) the bot; sends then get 403."""

@@ -17,6 +17,14 @@ _PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 _OGG = b"OggS" + b"\0" * 64
 
 
+def _command_entity(text: str) -> list[dict[str, Any]]:
+    """The bot_command entity a client adds to a text that starts with /command."""
+    if not text.startswith("/"):
+        return []
+    command = text.split(maxsplit=1)[0]
+    return [{"type": "bot_command", "offset": 0, "length": len(command.encode("utf-16-le")) // 2}]
+
+
 class EmulatedUser:
     """A person talking to the bot in their private chat (user id == chat id, as on Telegram)."""
 
@@ -67,13 +75,44 @@ class EmulatedUser:
         self, text: str, *, chat: ChatState | None = None, reply_to: ChatMessage | None = None
     ) -> dict[str, Any]:
         """Send a text; a leading /command gets the bot_command entity clients add (deep links too)."""
-        entities = []
-        if text.startswith("/"):
-            command = text.split(maxsplit=1)[0]
-            entities.append(
-                {"type": "bot_command", "offset": 0, "length": len(command.encode("utf-16-le")) // 2}
-            )
-        return self._post("text", chat, text=text, entities=entities, reply_to=reply_to)
+        return self._post("text", chat, text=text, entities=_command_entity(text), reply_to=reply_to)
+
+    def forward(
+        self, text: str, *, original: EmulatedUser | None = None, hidden_name: str = "A friend"
+    ) -> dict[str, Any]:
+        """Forward someone's text into this chat: it keeps its entities (a /command stays one) and
+        carries ``forward_origin`` (the ORIGINAL sender, or a hidden user's name)."""
+        date = int(self.telegram.now()) - 60
+        if original is not None:
+            origin = {"type": "user", "sender_user": original.to_api(), "date": date}
+        else:
+            origin = {"type": "hidden_user", "sender_user_name": hidden_name, "date": date}
+        return self._post(
+            "text", None, text=text, entities=_command_entity(text), extra={"forward_origin": origin}
+        )
+
+    def edit(self, message: ChatMessage | dict[str, Any], text: str) -> dict[str, Any]:
+        """Edit one of this user's own text messages (or the message in an update ``send`` returned):
+        Telegram sends the whole message again as ``edited_message``, with ``edit_date``."""
+        if isinstance(message, dict):
+            sent = message.get("message") or message.get("edited_message") or {}
+            message = self.telegram.chat(sent["chat"]["id"]).messages[sent["message_id"]]
+        if message.from_bot or message.from_api.get("id") != self.id or message.text is None:
+            raise ValueError("a user can edit only their own text messages")
+        message.text, message.entities = text, _command_entity(text)
+        message.edited = True
+        message.edit_date = int(self.telegram.now())
+        self.telegram.touch(message)
+        return self.telegram.enqueue("edited_message", message.to_api())
+
+    def add_bot_to(self, group: ChatState, *, as_admin: bool = False) -> dict[str, Any]:
+        """Add the bot to a group, supergroup or channel (it becomes a member, or an admin)."""
+        if group.type == "private":
+            raise ValueError("a bot is added to groups and channels, not to private chats")
+        group.left = False
+        return self.telegram.membership(
+            group, self.to_api(), "left", "administrator" if as_admin else "member"
+        )
 
     def share_location(
         self, latitude: float, longitude: float, *, chat: ChatState | None = None
@@ -156,25 +195,15 @@ class EmulatedUser:
         chat = chat or self.chat
         if chat.blocked and not chat.is_group:
             raise RuntimeError(f"{self.name} has blocked the bot; call unblock_bot() first")
+        if chat.left:  # Telegram sends the bot nothing from a chat it is not in
+            raise RuntimeError(f"the bot is not in {chat.title!r}; call add_bot_to() first")
         message = self.telegram.add_message(chat, self.name, kind, self.to_api(), **fields)
         if kind == "text" and chat.reply_keyboard and chat.reply_keyboard_one_time:
             chat.reply_keyboard = None
         return self.telegram.enqueue("message", message.to_api())
 
     def _membership(self, old: str, new: str) -> dict[str, Any]:
-        def member(status: str) -> dict[str, Any]:
-            # A "kicked" member carries until_date (0: for ever), as Telegram sends it.
-            extra = {"until_date": 0} if status == "kicked" else {}
-            return {"status": status, "user": self.telegram.bot_user, **extra}
-
-        payload = {
-            "chat": self.chat.to_api(),
-            "from": self.to_api(),
-            "date": int(self.telegram.now()),
-            "old_chat_member": member(old),
-            "new_chat_member": member(new),
-        }
-        return self.telegram.enqueue("my_chat_member", payload)
+        return self.telegram.membership(self.chat, self.to_api(), old, new)
 
     def _resolve(self, message: ChatMessage | int) -> ChatMessage:
         message_id = message if isinstance(message, int) else message.message_id

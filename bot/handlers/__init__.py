@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.handlers import (
     admin,
@@ -12,9 +20,11 @@ from bot.handlers import (
     event_admin,
     events,
     fallback,
+    guard,
     introductions,
     notices,
     opportunities,
+    privacy,
     reports,
     search,
     settings,
@@ -22,19 +32,29 @@ from bot.handlers import (
     volunteering,
 )
 
+GUARD_GROUP = -2  # before everything: flood control, and leaving groups (see guard.py)
 SAFETY_GROUP = -1  # runs first, for every message, whatever else happens
+ACTIVITY_GROUP = 1  # after the reply: notes that a known resident was here today
+RETENTION_SECONDS = 24 * 60 * 60  # the privacy retention job runs daily
 FOLLOW_UP_CHECK_SECONDS = 15 * 60
 REMINDER_CHECK_SECONDS = 30  # a safety net: the sender is also armed for the next due time
 
 
 def register(app: Application) -> None:
+    privacy.protect_logs(app.bot.token)  # no message text, token or personal data in any log
+    app.add_handler(TypeHandler(Update, guard.gate), group=GUARD_GROUP)
     app.add_handler(MessageHandler(filters.TEXT | filters.CAPTION, fallback.safety_first), group=SAFETY_GROUP)
+    # seen by the safety check, then answered here and never acted on again
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, guard.on_edited))
+    app.add_handler(MessageHandler(filters.FORWARDED & filters.COMMAND, guard.on_forwarded_command))
     app.add_handler(CommandHandler("start", conversation.start))
     app.add_handler(CommandHandler("help", conversation.help_command))
     app.add_handler(CommandHandler("menu", conversation.menu_command))
     app.add_handler(CommandHandler("cancel", search.cancel_command))
     app.add_handler(CommandHandler("area", conversation.area_command))
     app.add_handler(CommandHandler("forget", conversation.forget_command))
+    app.add_handler(CommandHandler("privacy", privacy.privacy_command))
+    app.add_handler(CommandHandler("mydata", privacy.my_data_command))
     app.add_handler(CommandHandler("volunteer", volunteering.start_volunteering))
     app.add_handler(CommandHandler("myoffers", volunteering.my_offers_command))
     app.add_handler(CommandHandler("pending", volunteering.pending_command))
@@ -58,6 +78,7 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, search.search_text))
     app.add_handler(CallbackQueryHandler(fallback.on_button))
     app.add_handler(MessageHandler(filters.ALL, fallback.not_text))
+    app.add_handler(TypeHandler(Update, privacy.note_seen), group=ACTIVITY_GROUP)
     app.add_error_handler(fallback.on_error)
     if app.job_queue is not None:  # follow-ups are rows in the database; this only wakes them
         app.job_queue.run_repeating(introductions.follow_up_job, interval=FOLLOW_UP_CHECK_SECONDS, first=60)
@@ -67,3 +88,5 @@ def register(app: Application) -> None:
         app.job_queue.run_repeating(
             broadcast_sender.broadcast_job, interval=broadcast_sender.BROADCAST_CHECK_SECONDS, first=2
         )
+        # privacy: blank old need texts, erase inactive residents, delete old sent messages
+        app.job_queue.run_repeating(privacy.retention_job, interval=RETENTION_SECONDS, first=5 * 60)

@@ -14,6 +14,7 @@ from bot.context import services
 from bot.handlers import callbacks
 from bot.handlers.broadcast_sender import show_progress, wake_broadcasts
 from bot.handlers.common import ask, keyboard, tell
+from bot.handlers.guard import clean_text
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.broadcasts import Audience, recipient_ids, start_broadcast, stop_broadcast
 from bot.services.roles import EVERY_ZONE, coordinator_zones
@@ -68,11 +69,11 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
         return False
     if not await _zones_or_refuse(update, context):
         return True
-    caption = update.effective_message.caption or ""
+    caption = clean_text(update.effective_message.caption or "")  # as typed text is, before it is kept
     if len(caption) > MAX_CAPTION:
         await tell(context, update.effective_chat.id, m.BROADCAST_TOO_LONG.format(limit=MAX_CAPTION))
         return True
-    flow.update(text=caption.strip(), photo=update.effective_message.photo[-1].file_id, step="who")
+    flow.update(text=caption, photo=update.effective_message.photo[-1].file_id, step="who")
     await _ask_who(update, context)
     return True
 

@@ -58,7 +58,15 @@ _PATTERNS = {
     "ue": re.compile(r"^ue:(\d{1,12})$"),  # edit an asset: which field?
     "uf": re.compile(r"^uf:(name|about|address|phone|web|hours):(\d{1,12})$"),  # edit one field
     "ua": re.compile(r"^ua:(skip|save|discard)$"),  # a step of the /addasset flow
+    # privacy: the notice, a copy, forgetting (confirmed within the hour: minutes since 1970),
+    # keeping, and the quick exit (deletes the chat from a message id on; 0: the pressed one)
+    "pv": re.compile(r"^pv:(notice|copy|forget|keep|yes|exit)(?::(\d{1,12}))?$"),
 }
+
+
+# No id, page or minute the bot puts in a button is this big (PostgreSQL's integer): a larger one
+# is forged, and must not reach a query, where PostgreSQL would refuse it.
+MAX_NUMBER = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,9 @@ def parse(data: str | None) -> Press | None:
     action = data.split(":", 1)[0]
     pattern = _PATTERNS.get(action)
     match = pattern.fullmatch(data) if pattern else None
-    return Press(action, match.groups()) if match else None
+    if match is None or any(g and g.isdigit() and int(g) > MAX_NUMBER for g in match.groups()):
+        return None
+    return Press(action, match.groups())
 
 
 def page(search_id: int, number: int) -> str:
@@ -267,3 +277,7 @@ def revoke_coordinator(resident_id: int) -> str:
 
 def revoke_invite(invite_id: int) -> str:
     return f"ri:{invite_id}"
+
+
+def privacy(action: str, number: int | None = None) -> str:
+    return f"pv:{action}" if number is None else f"pv:{action}:{number}"

@@ -38,6 +38,9 @@ async def tell(
     try:
         await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
         return True
-    except (Forbidden, BadRequest):
-        log.info("a message to another chat could not be delivered")
+    except Forbidden:
+        log.info("a message to another chat could not be delivered: blocked")
+        return False
+    except BadRequest as error:  # Telegram's reason ("chat not found", "message is too long"), no text
+        log.warning("a message could not be delivered: %s", error.message)
         return False

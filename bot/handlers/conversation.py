@@ -15,14 +15,14 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks
+from bot.handlers import callbacks, privacy
 from bot.handlers.admin import open_invite
-from bot.handlers.common import ask
+from bot.handlers.common import ask, keyboard
 from bot.handlers.events import open_deep_link
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.areas import area_from_location, area_from_text
 from bot.services.invites import is_admin
-from bot.services.residents import Area, forget, save_area
+from bot.services.residents import Area, save_area
 from bot.services.roles import coordinator_zones
 
 AWAITING_AREA = "awaiting_area"
@@ -49,7 +49,12 @@ async def send_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     context.user_data.clear()  # starting again leaves any half-answered questions behind
-    await context.bot.send_message(update.effective_chat.id, m.WELCOME, parse_mode=ParseMode.HTML)
+    await context.bot.send_message(
+        update.effective_chat.id,
+        m.WELCOME,
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard([privacy.privacy_button()]),
+    )
     if context.args and (
         await open_deep_link(update, context, context.args[0])
         or await open_invite(update, context, context.args[0])
@@ -142,7 +147,5 @@ async def area_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    async with services(context).sessions.begin() as session:
-        removed = await forget(session, update.effective_user.id)
-    context.user_data.clear()
-    await context.bot.send_message(update.effective_chat.id, m.FORGOTTEN if removed else m.NOTHING_TO_FORGET)
+    """Erasing everything, after a confirm button (see privacy.py)."""
+    await privacy.forget_command(update, context)

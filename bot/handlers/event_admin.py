@@ -470,12 +470,13 @@ async def on_events_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                 pz.settings.reminder_offsets_minutes, created_by=creator,
             )  # fmt: skip
         except SourceFormatError as problem:
-            await tell(context, chat, m.EVENTS_FILE_UNREADABLE.format(reason=m.esc(str(problem))))
+            # the reason may quote the file (a header line of any length): cut, to fit one message
+            await tell(context, chat, m.EVENTS_FILE_UNREADABLE.format(reason=m.esc(str(problem)[:500])))
             return
     if report.people_told or report.residents_alerted:
         wake_sender(context)
     lines = [m.esc(report.summary())]
-    lines += [f"• {m.esc(where)}: {m.esc(why)}" for where, why in report.rejected[:15]]
+    lines += [f"• {m.esc(where[:60])}: {m.esc(why[:160])}" for where, why in report.rejected[:15]]
     if len(report.rejected) > 15:
         lines.append(m.AND_MORE.format(count=len(report.rejected) - 15))
     await tell(context, chat, "\n".join(lines))

@@ -122,7 +122,10 @@ async def show_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_i
     starts_at = from_minutes(minutes)
     async with pz.sessions() as session:
         event = await session.get(Event, event_id)
-        if event is None or event.status != "scheduled":
+        real_date = event is not None and starts_at in event_occurrences(
+            event, pz.settings.tz, after=starts_at, limit=1
+        )
+        if event is None or event.status != "scheduled" or not real_date:
             await tell(context, update.effective_chat.id, m.STALE_BUTTON)
             return
         going = await going_count(session, event_id, starts_at)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
@@ -18,14 +19,17 @@ from bot.handlers import (
     conversation,
     event_admin,
     events,
+    guard,
     introductions,
     opportunities,
+    privacy,
     reports,
     search,
     settings,
     upkeep,
     volunteering,
 )
+from bot.handlers.common import keyboard
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +37,16 @@ log = logging.getLogger(__name__)
 async def safety_first(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before every other handler, in any state; never stops the reply that follows."""
     message = update.effective_message
-    text = (message.text or message.caption or "") if message else ""
+    text = guard.clean_text((message.text or message.caption or "") if message else "")
     if text and (alert := services(context).safety.check(text)) is not None:
         log.info("safety message sent (%s)", alert.kind)  # the kind only, never the words
-        await context.bot.send_message(update.effective_chat.id, m.EMERGENCY, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            update.effective_chat.id,
+            m.EMERGENCY,
+            parse_mode=ParseMode.HTML,
+            # clears the chat from their own words on, for someone who may be watched
+            reply_markup=keyboard(privacy.quick_exit_row(message.message_id)),
+        )
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -151,12 +161,20 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await upkeep.on_edit_field(update, context, args[0], int(args[1]))
     elif action == "ua":
         await upkeep.on_add_button(update, context, args[0])
+    elif action == "pv":
+        await privacy.on_button(update, context, args[0], args[1])
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error's type (never the text involved) and tell the person it did not happen."""
+    database_down = isinstance(context.error, (OperationalError, InterfaceError, OSError)) or (
+        isinstance(context.error, DBAPIError) and context.error.connection_invalidated
+    )
     log.error("update failed: %s", type(context.error).__name__, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await context.bot.send_message(update.effective_chat.id, m.SOMETHING_WENT_WRONG)
+            await context.bot.send_message(
+                update.effective_chat.id, m.DATABASE_DOWN if database_down else m.SOMETHING_WENT_WRONG
+            )
         except Exception:
             log.warning("could not send the apology either")

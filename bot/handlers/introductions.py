@@ -14,6 +14,7 @@ from bot import messages as m
 from bot.context import KEY, services
 from bot.handlers import callbacks
 from bot.handlers.common import ask, keyboard, tell
+from bot.handlers.privacy import quick_exit_row
 from bot.services.follow_ups import claim_due_follow_ups, record_feedback
 from bot.services.introductions import (
     IntroductionError,
@@ -149,7 +150,7 @@ async def on_relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE, in
         await tell(context, update.effective_chat.id, m.STALE_BUTTON)
         return
     ask(context, RELAY, introduction_id)
-    await tell(context, update.effective_chat.id, m.TYPE_YOUR_MESSAGE)
+    await tell(context, update.effective_chat.id, m.TYPE_YOUR_MESSAGE, keyboard(quick_exit_row()))
 
 
 async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -168,10 +169,13 @@ async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
         context,
         other,
         f"{header}\n\n{m.esc(text[:3000])}",
-        keyboard([(m.BUTTON_REPLY, callbacks.relay(introduction_id))]),
+        keyboard([(m.BUTTON_REPLY, callbacks.relay(introduction_id))], quick_exit_row()),
     )
     await tell(
-        context, update.effective_chat.id, m.MESSAGE_PASSED_ON if delivered else m.MESSAGE_NOT_DELIVERED
+        context,
+        update.effective_chat.id,
+        m.MESSAGE_PASSED_ON if delivered else m.MESSAGE_NOT_DELIVERED,
+        keyboard(quick_exit_row(update.effective_message.message_id)),  # from their own words on
     )
 
 

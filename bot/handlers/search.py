@@ -18,6 +18,7 @@ from bot.handlers import (
     callbacks,
     cards,
     event_admin,
+    guard,
     introductions,
     opportunities,
     reports,
@@ -117,16 +118,25 @@ async def nothing_found(
 
 
 async def search_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any typed message: the answer to a question the bot asked, if it asked one; else a need."""
-    text = (update.effective_message.text or "").strip()
-    if not text:
-        await context.bot.send_message(update.effective_chat.id, m.EMPTY_TEXT, parse_mode=ParseMode.HTML)
+    """Any typed message: the answer to a question the bot asked, if it asked one; else a need.
+
+    The text is cleaned first (guard.clean_text: no control or invisible characters), so nothing
+    odd is searched for or kept; a need is cut to guard.MAX_QUERY_CHARS."""
+    text = guard.clean_text(update.effective_message.text or "")
+    waiting = next((handler for key, handler in _WAITING_FOR_AN_ANSWER if context.user_data.get(key)), None)
+    if not text:  # only invisible characters, or nothing at all
+        chat_id = update.effective_chat.id
+        if waiting is not None:
+            await context.bot.send_message(chat_id, m.EMPTY_ANSWER)
+        else:
+            await context.bot.send_message(
+                chat_id, m.TELL_ME_MORE, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
+            )
         return
-    for key, handler in _WAITING_FOR_AN_ANSWER:
-        if context.user_data.get(key):
-            await handler(update, context, text)
-            return
-    await run_search(update, context, text)
+    if waiting is not None:
+        await waiting(update, context, text)
+        return
+    await run_search(update, context, text[: guard.MAX_QUERY_CHARS])
 
 
 # What the bot may be waiting for (user_data key) and who handles the typed answer.

@@ -81,3 +81,16 @@ async def settle_interrupted(session: AsyncSession, model: Any, now: datetime) -
         .values(status="unknown")
     )
     return result.rowcount
+
+
+async def take_over(session: AsyncSession, model: Any) -> tuple[int, int]:
+    """A new leader starts: nobody else sends now, so claims left by the old leader go back to
+    pending at once (no waiting out the lease) and its sends in flight become `unknown`.
+    Returns (released, unknown)."""
+    released = await session.execute(
+        update(model)
+        .where(model.status == "claimed")
+        .values(status="pending", claimed_by="", claimed_at=None)
+    )
+    unknown = await session.execute(update(model).where(model.status == "sending").values(status="unknown"))
+    return released.rowcount, unknown.rowcount

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.places import Point, distance_km, district_point, district_points
@@ -43,12 +43,6 @@ async def save_area(session: AsyncSession, telegram_user_id: int, area: Area) ->
     resident.postcode_district = area.district
     resident.zone = area.zone
     resident.consented_at = utcnow()
-
-
-async def forget(session: AsyncSession, telegram_user_id: int) -> bool:
-    """Delete the resident and, through the foreign keys, everything tied to them."""
-    result = await session.execute(delete(Resident).where(Resident.telegram_user_id == telegram_user_id))
-    return bool(result.rowcount)
 
 
 def nearest_district(point: Point) -> str:

@@ -39,6 +39,8 @@ class Resident(Base):
     # Set when Telegram says the bot was blocked or the chat is gone: stop sending.
     unreachable_since: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The day they last used the bot (updated at most once a day): inactive residents are erased.
+    last_seen_at: Mapped[datetime | None] = personal()
 
     roles: Mapped[list[Role]] = relationship(back_populates="resident", cascade="all, delete-orphan")
 
@@ -178,20 +180,22 @@ class Introduction(Base):
     """A consent-based introduction between a resident's need and a volunteer's offer."""
 
     __tablename__ = "introductions"
-    __personal_owner__ = "need_id"
+    # Both sides' rows: the resident's (through the need) and the volunteer's (through the offer);
+    # a personal column's `owner` says whose it is, so neither sees the other's in an export.
+    __personal_owner__ = ("need_id", "offer_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="requested")
     # how the resident chose to be reached: "bot" (relayed, anonymous) or "telegram" (name shared)
-    resident_contact: Mapped[str] = personal(String(20), default="bot")
+    resident_contact: Mapped[str] = personal(String(20), default="bot", info={"owner": "need_id"})
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     responded_at: Mapped[datetime | None] = mapped_column()
     follow_up_due_at: Mapped[datetime | None] = mapped_column()
     follow_up_sent_at: Mapped[datetime | None] = mapped_column()  # claimed before sending: sent once
-    resident_feedback: Mapped[str] = personal(Text, default="")
-    volunteer_feedback: Mapped[str] = personal(Text, default="")
+    resident_feedback: Mapped[str] = personal(Text, default="", info={"owner": "need_id"})
+    volunteer_feedback: Mapped[str] = personal(Text, default="", info={"owner": "offer_id"})
 
 
 class Opportunity(Base):

@@ -1,0 +1,336 @@
+"""Privacy for residents: what is kept and why (/privacy), a copy of it (/mydata), erasing it
+(/forget), the quick exit from sensitive conversations, noting when people were last here, the
+daily retention job, and keeping personal data and the bot token out of the logs."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import InputFile, ReplyKeyboardRemove, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import messages as m
+from bot.config import Settings
+from bot.context import KEY, services
+from bot.handlers import callbacks
+from bot.handlers.common import keyboard, tell
+from bot.services.privacy import (
+    PersonData,
+    apply_retention,
+    forget_person,
+    note_activity,
+    person_data,
+    resident_id_of,
+)
+
+log = logging.getLogger(__name__)
+
+CONFIRM_MINUTES = 60  # "Yes, delete everything" works for this long after /forget
+QUICK_EXIT_MAX = 50  # a quick exit deletes at most this many messages, newest first
+SEEN = "privacy_seen"  # bot_data: Telegram user id -> the day they were last noted as here
+SEEN_MAX = 100_000  # forget the cache (not the people) beyond this many entries
+MY_DATA_FILE = "my-data.json"
+
+
+# ----- what is kept, and why -------------------------------------------------------------------
+
+
+def span(days: int) -> str:
+    """730 -> "2 years", 90 -> "90 days"."""
+    if days % 365 == 0:
+        years = days // 365
+        return m.SPAN_ONE_YEAR if years == 1 else m.SPAN_YEARS.format(n=years)
+    return m.SPAN_ONE_DAY if days == 1 else m.SPAN_DAYS.format(n=days)
+
+
+def notice(settings: Settings) -> str:
+    return m.PRIVACY_NOTICE.format(
+        need_text=span(settings.retention_days_unmet_need_text),
+        inactive=span(settings.retention_days_inactive_resident),
+        sent=span(settings.retention_days_sent_messages),
+    )
+
+
+def privacy_button() -> tuple[str, str]:
+    """The button that opens the notice (under the welcome)."""
+    return m.BUTTON_PRIVACY, callbacks.privacy("notice")
+
+
+async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.bot.send_message(
+        update.effective_chat.id,
+        notice(services(context).settings),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(
+            [(m.BUTTON_MY_DATA, callbacks.privacy("copy"))],
+            [(m.BUTTON_DELETE_MY_DATA, callbacks.privacy("forget"))],
+        ),
+    )
+
+
+# ----- a copy of everything --------------------------------------------------------------------
+
+
+def _readable(value: Any, tz: tzinfo) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(tz).isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def export_document(data: PersonData, now: datetime, tz: tzinfo) -> dict[str, Any]:
+    """The JSON a person gets from /mydata: one part per table, fields named in words."""
+    parts = {
+        table: {
+            "what": m.MY_DATA_TABLES.get(table, table.replace("_", " ").capitalize()),
+            "records": [
+                {name.replace("_", " "): _readable(v, tz) for name, v in row.items()} for row in rows
+            ],
+        }
+        for table, rows in data.tables.items()
+    }
+    document: dict[str, Any] = {"about": m.MY_DATA_ABOUT.format(when=_readable(now, tz)), "data": parts}
+    if data.linked:
+        counts = {}
+        for where, count in data.linked.items():
+            table, column = where.split(".")
+            counts[f"{table.replace('_', ' ')} ({column.replace('_', ' ')})"] = count
+        document["coordinator work"] = {"about": m.MY_DATA_LINKED, "counts": counts}
+    return document
+
+
+async def my_data_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    pz = services(context)
+    async with pz.sessions() as session:
+        data = await person_data(session, update.effective_user.id)
+    if data is None:
+        await context.bot.send_message(update.effective_chat.id, m.MY_DATA_NOTHING)
+        return
+    document = export_document(data, pz.clock(), pz.settings.tz)
+    payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    await context.bot.send_document(
+        update.effective_chat.id,
+        InputFile(io.BytesIO(payload), filename=MY_DATA_FILE),
+        caption=m.MY_DATA_CAPTION,
+    )
+
+
+# ----- forgetting ------------------------------------------------------------------------------
+
+
+def _minutes(now: datetime) -> int:
+    return int(now.timestamp() // 60)
+
+
+async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask first: one tap on the wrong button should not lose someone's volunteering."""
+    pz = services(context)
+    async with pz.sessions() as session:
+        held = await resident_id_of(session, update.effective_user.id) is not None
+    if not held:
+        context.user_data.clear()  # nothing stored, but what they were doing is let go of too
+        await context.bot.send_message(update.effective_chat.id, m.NOTHING_TO_FORGET)
+        return
+    await context.bot.send_message(
+        update.effective_chat.id,
+        m.FORGET_ASK,
+        reply_markup=keyboard(
+            [(m.BUTTON_FORGET_YES, callbacks.privacy("yes", _minutes(pz.clock())))],
+            [(m.BUTTON_FORGET_KEEP, callbacks.privacy("keep"))],
+        ),
+    )
+
+
+async def _drop_buttons(update: Update) -> None:
+    """The question is answered: take its buttons away (an old or deleted message is fine)."""
+    with contextlib.suppress(TelegramError):
+        await update.callback_query.edit_message_reply_markup(None)
+
+
+async def on_forget_confirmed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, asked_at: int | None
+) -> None:
+    await _drop_buttons(update)
+    pz = services(context)
+    user_id = update.effective_user.id
+    if asked_at is None or not 0 <= _minutes(pz.clock()) - asked_at <= CONFIRM_MINUTES:
+        await context.bot.send_message(update.effective_chat.id, m.FORGET_EXPIRED)
+        return
+    async with pz.sessions.begin() as session:
+        erasure = await forget_person(session, user_id)
+    context.user_data.clear()
+    context.application.bot_data.get(SEEN, {}).pop(user_id, None)
+    for other in erasure.tell if erasure else []:
+        await tell(context, other, m.INTRODUCTION_ENDED)
+    log.info("a resident's data was erased on request")
+    await context.bot.send_message(
+        update.effective_chat.id,
+        m.FORGOTTEN if erasure else m.NOTHING_TO_FORGET,
+        reply_markup=keyboard([(m.BUTTON_MENU, callbacks.menu())]),
+    )
+
+
+async def on_keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _drop_buttons(update)
+    await context.bot.send_message(
+        update.effective_chat.id, m.FORGET_KEPT, reply_markup=keyboard([(m.BUTTON_MENU, callbacks.menu())])
+    )
+
+
+# ----- quick exit ------------------------------------------------------------------------------
+
+
+def quick_exit_row(from_message_id: int = 0) -> list[tuple[str, str]]:
+    """A keyboard row with the quick exit. FROM_MESSAGE_ID is the first message to delete (the
+    person's own words that started it); 0 means the message the button is on."""
+    return [(m.BUTTON_QUICK_EXIT, callbacks.privacy("exit", from_message_id))]
+
+
+async def quick_exit(update: Update, context: ContextTypes.DEFAULT_TYPE, from_message_id: int) -> None:
+    """Let go of the conversation and clear the chat from FROM_MESSAGE_ID on, as far as Telegram
+    allows (messages under 48 hours old; in a private chat a bot may delete both sides). Each
+    deletion stands alone: one that fails does not stop the rest."""
+    query = update.callback_query
+    context.user_data.clear()
+    await query.answer()
+    chat_id = update.effective_chat.id if update.effective_chat else update.effective_user.id
+    cleared = await context.bot.send_message(chat_id, m.QUICK_EXIT_DONE, reply_markup=ReplyKeyboardRemove())
+    pressed = query.message.message_id if query.message else cleared.message_id
+    first = max(from_message_id or pressed, cleared.message_id - QUICK_EXIT_MAX)
+    failed = 0
+    for message_id in range(cleared.message_id - 1, first - 1, -1):
+        try:
+            await context.bot.delete_message(chat_id, message_id)
+        except TelegramError:
+            failed += 1
+    log.info("quick exit: %d message(s) could not be deleted", failed)
+
+
+# ----- buttons ---------------------------------------------------------------------------------
+
+
+async def on_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, number: str | None
+) -> None:
+    """Every `pv:` button."""
+    if action == "exit":
+        await quick_exit(update, context, int(number or 0))
+        return
+    await update.callback_query.answer()
+    if action == "notice":
+        await privacy_command(update, context)
+    elif action == "copy":
+        await my_data_command(update, context)
+    elif action == "forget":
+        await forget_command(update, context)
+    elif action == "yes":
+        await on_forget_confirmed(update, context, int(number) if number else None)
+    elif action == "keep":
+        await on_keep(update, context)
+
+
+# ----- when people were last here, and retention -----------------------------------------------
+
+
+async def note_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """After every update: a resident the bot knows counts as here today (one write a day each).
+    Runs after the other handlers, so a resident saved by this very update is counted too."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return
+    pz = services(context)
+    now = pz.clock()
+    seen: dict[int, date] = context.application.bot_data.setdefault(SEEN, {})
+    if seen.get(user.id) == now.date():
+        return
+    try:
+        async with pz.sessions.begin() as session:
+            known = await note_activity(session, user.id, now)
+    except SQLAlchemyError as error:
+        log.warning("could not note that a resident was here (%s)", type(error).__name__)
+        return
+    if known:
+        if len(seen) >= SEEN_MAX:
+            seen.clear()
+        seen[user.id] = now.date()
+
+
+async def run_retention(app) -> None:  # type: ignore[no-untyped-def]
+    pz = app.bot_data[KEY]
+    async with pz.sessions.begin() as session:
+        report = await apply_retention(session, pz.clock(), pz.settings)
+    log.info("retention: %s", report.summary())
+
+
+async def retention_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await run_retention(context.application)
+
+
+# ----- logs ------------------------------------------------------------------------------------
+
+# Loggers that write what they carry at DEBUG or INFO: PTB logs every Bot API call with its
+# parameters (message text, chat ids), httpx every request URL (which holds the token), the
+# database drivers and SQLAlchemy every statement with its values. Kept to what is safe.
+QUIET_LOGGERS = {
+    "telegram": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "aiosqlite": logging.WARNING,
+    "asyncpg": logging.WARNING,
+    "sqlalchemy": logging.WARNING,
+}
+REDACTED = "[token]"
+_secrets: set[str] = set()
+_factory_installed = False
+
+
+def protect_logs(token: str | None) -> None:
+    """Keep personal data and the bot token out of every log, whatever handlers are attached:
+    payload-carrying loggers are kept above DEBUG, and any record that would still carry the
+    token has it replaced (message, arguments and traceback)."""
+    global _factory_installed
+    for name, level in QUIET_LOGGERS.items():
+        logger = logging.getLogger(name)
+        if logger.level < level:  # NOTSET (0) too
+            logger.setLevel(level)
+    if token:
+        _secrets.add(token)
+    if not _factory_installed:
+        make_record = logging.getLogRecordFactory()
+
+        def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            return _redact(make_record(*args, **kwargs))
+
+        logging.setLogRecordFactory(redacting_factory)
+        _factory_installed = True
+
+
+def _scrub(text: str) -> str:
+    for secret in _secrets:
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def _redact(record: logging.LogRecord) -> logging.LogRecord:
+    if not _secrets:
+        return record
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed record is logging's to report, not ours
+        return record
+    if any(secret in message for secret in _secrets):
+        record.msg, record.args = _scrub(message), ()
+    if record.exc_info and record.exc_info[1] is not None:
+        trace = logging.Formatter().formatException(record.exc_info)
+        if any(secret in trace for secret in _secrets):
+            record.exc_info, record.exc_text = None, _scrub(trace)
+    return record

@@ -1,0 +1,329 @@
+"""A person's data: a copy of everything held about them, erasing it, and keeping nothing longer
+than the settings allow.
+
+Built from the markers on the models, not a hand-kept list: `__personal_owner__` names the
+column(s) that tie a table's rows to a resident (directly, or through a table that is tied to one,
+such as offers through volunteers), and `personal()` marks the columns that hold something about
+them. A new table that says how it reaches a resident is exported and erased without a change here.
+
+Erasing follows what the foreign keys say: rows tied to the resident by a `CASCADE` key are
+deleted; rows tied by a `SET NULL` key (unmet needs, reports of a change) are kept without
+identity, their personal columns blanked, so counts for coordinators stay right. It is done with
+explicit statements rather than left to the database, so it is the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, Table, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from db.models import Base, Broadcast, Delivery, Introduction, Need, Offer, Reminder, Resident, Volunteer
+
+OWNER_TABLE = Resident.__tablename__
+LIVE_INTRODUCTIONS = ("requested", "accepted")
+# Reminders and deliveries nothing more will happen to: retention may delete them.
+FINISHED = ("sent", "failed", "unknown", "dropped", "cancelled")
+# Columns that name a row of another table well enough for a person to recognise it.
+_NAMING_COLUMNS = ("title", "name", "text")
+
+
+@cache
+def personal_owners() -> dict[str, tuple[str, ...]]:
+    """Table name -> the columns that tie its rows to a resident, from `__personal_owner__`."""
+    owners: dict[str, tuple[str, ...]] = {}
+    for mapper in Base.registry.mappers:
+        owner = getattr(mapper.class_, "__personal_owner__", None)
+        if owner:
+            owners[mapper.local_table.name] = (owner,) if isinstance(owner, str) else tuple(owner)
+    return owners
+
+
+def _points_at_residents(column: Column[Any]) -> bool:
+    return any(fk.column.table.name == OWNER_TABLE for fk in column.foreign_keys)
+
+
+def _owned_through(table: Table, owner: str, resident_id: int) -> ColumnElement[bool]:
+    """Rows of TABLE tied to the resident through the column OWNER."""
+    column = table.c[owner]
+    if table.name == OWNER_TABLE or _points_at_residents(column):
+        return column == resident_id
+    [key] = column.foreign_keys
+    parent = key.column
+    return column.in_(select(parent).where(owned(parent.table, resident_id)))
+
+
+def owned(table: Table, resident_id: int) -> ColumnElement[bool]:
+    """Rows of TABLE that belong to the resident, through any of its owner columns."""
+    return or_(*(_owned_through(table, owner, resident_id) for owner in personal_owners()[table.name]))
+
+
+def _kept_without_identity(table: Table) -> bool:
+    """Rows whose tie to the resident is SET NULL on erasure: kept, anonymous (needs, reports)."""
+    columns = [table.c[owner] for owner in personal_owners()[table.name]]
+    return all(
+        column.nullable and all(fk.ondelete == "SET NULL" for fk in column.foreign_keys) for column in columns
+    )
+
+
+def _blank(column: Column[Any]) -> Any:
+    """What a personal column holds once the person is gone: nothing, or its empty default."""
+    if column.nullable:
+        return None
+    default = column.default
+    if default is not None and getattr(default, "is_scalar", False):
+        return default.arg  # type: ignore[attr-defined]
+    if default is not None and getattr(default, "is_callable", False):
+        return default.arg(None)  # type: ignore[attr-defined]
+    return ""
+
+
+async def resident_id_of(session: AsyncSession, telegram_user_id: int) -> int | None:
+    return await session.scalar(select(Resident.id).where(Resident.telegram_user_id == telegram_user_id))
+
+
+# ----- a copy of everything -------------------------------------------------------------------
+
+
+@dataclass
+class PersonData:
+    """Everything held about one person: table name -> rows (column name -> value), and how many
+    rows elsewhere name them as the person who did something (a coordinator's events, say)."""
+
+    tables: dict[str, list[dict[str, Any]]]
+    linked: dict[str, int] = field(default_factory=dict)
+
+
+async def person_data(session: AsyncSession, telegram_user_id: int) -> PersonData | None:
+    """None when the bot holds nothing about this person."""
+    resident_id = await resident_id_of(session, telegram_user_id)
+    if resident_id is None:
+        return None
+    owners = personal_owners()
+    names: dict[tuple[str, Any], Any] = {}
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for table in Base.metadata.sorted_tables:
+        if table.name not in owners:
+            continue
+        rows: dict[Any, dict[str, Any]] = {}
+        for owner in owners[table.name]:
+            found = await session.execute(
+                select(table).where(_owned_through(table, owner, resident_id)).order_by(*table.primary_key)
+            )
+            for row in found.mappings():
+                key = tuple(row[c.name] for c in table.primary_key)
+                if key not in rows:
+                    rows[key] = await _readable(session, table, owner, dict(row), owners, names)
+        if rows:
+            tables[table.name] = list(rows.values())
+    return PersonData(tables, await _linked(session, resident_id, owners))
+
+
+async def _readable(
+    session: AsyncSession,
+    table: Table,
+    owner: str,
+    row: dict[str, Any],
+    owners: dict[str, tuple[str, ...]],
+    names: dict[tuple[str, Any], Any],
+) -> dict[str, Any]:
+    """The row as the person may see it: without the other side's columns (an introduction has
+    two people) or who else touched it (the coordinator who approved them), and with what an id
+    points at named (the event's title, the asset's name)."""
+    shown: dict[str, Any] = {}
+    for column in table.columns:
+        if column.info.get("owner", owner) != owner:
+            continue  # the other person's part of a shared row
+        if _points_at_residents(column) and column.name not in owners[table.name]:
+            continue  # someone else's id
+        value = row[column.name]
+        shown[column.name] = value
+        for key in column.foreign_keys:
+            target = key.column.table
+            label = next((target.c[n] for n in _NAMING_COLUMNS if n in target.c), None)
+            named = column.name.removesuffix("_id")
+            if (
+                value is None
+                or label is None
+                or target.name in owners
+                or named in table.c
+                or named == column.name
+            ):
+                continue
+            if (target.name, value) not in names:
+                names[(target.name, value)] = await session.scalar(select(label).where(key.column == value))
+            shown[named] = names[(target.name, value)]
+    return shown
+
+
+async def _linked(
+    session: AsyncSession, resident_id: int, owners: dict[str, tuple[str, ...]]
+) -> dict[str, int]:
+    """Rows that name the person in a column that is not theirs: 'events.created_by' -> 3."""
+    linked: dict[str, int] = {}
+    for table, column in _naming_columns(owners):
+        count = await session.scalar(select(func.count()).select_from(table).where(column == resident_id))
+        if count:
+            linked[f"{table.name}.{column.name}"] = count
+    return linked
+
+
+def _naming_columns(owners: dict[str, tuple[str, ...]]) -> list[tuple[Table, Column[Any]]]:
+    """Every column that points at a resident without being how its row belongs to them."""
+    return [
+        (table, column)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if _points_at_residents(column) and column.name not in owners.get(table.name, ())
+    ]
+
+
+# ----- erasing --------------------------------------------------------------------------------
+
+
+@dataclass
+class Erasure:
+    """What erasing one resident did; TELL are the Telegram ids of the other side of each
+    introduction that was still going, who should be told it has ended."""
+
+    deleted: dict[str, int] = field(default_factory=dict)
+    anonymised: dict[str, int] = field(default_factory=dict)
+    tell: list[int] = field(default_factory=list)
+
+
+async def forget_person(session: AsyncSession, telegram_user_id: int) -> Erasure | None:
+    """Erase everything about someone (None when there was nothing). Safe to repeat."""
+    resident_id = await resident_id_of(session, telegram_user_id)
+    if resident_id is None:
+        return None
+    return await erase_resident(session, resident_id)
+
+
+async def erase_resident(session: AsyncSession, resident_id: int) -> Erasure:
+    owners = personal_owners()
+    erasure = Erasure(tell=await _other_sides(session, resident_id))
+    # children first: an introduction goes before the need and the offer it hangs from
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name not in owners or table.name == OWNER_TABLE:
+            continue
+        condition = owned(table, resident_id)
+        if _kept_without_identity(table):
+            values = {c.name: _blank(c) for c in table.columns if c.info.get("personal")}
+            values.update({owner: None for owner in owners[table.name]})
+            result = await session.execute(update(table).where(condition).values(values))
+            if result.rowcount:
+                erasure.anonymised[table.name] = result.rowcount
+        else:
+            result = await session.execute(delete(table).where(condition))
+            if result.rowcount:
+                erasure.deleted[table.name] = result.rowcount
+    # a coordinator's events, broadcasts, approvals... stay, no longer saying who
+    for table, column in _naming_columns(owners):
+        await session.execute(update(table).where(column == resident_id).values({column.name: None}))
+    residents = Resident.__table__
+    await session.execute(delete(residents).where(residents.c.id == resident_id))
+    erasure.deleted[OWNER_TABLE] = 1
+    return erasure
+
+
+async def _other_sides(session: AsyncSession, resident_id: int) -> list[int]:
+    """The people on the other side of this resident's introductions that are still going."""
+    as_resident = (
+        select(Resident.telegram_user_id)
+        .select_from(Introduction)
+        .join(Need, Introduction.need_id == Need.id)
+        .join(Offer, Introduction.offer_id == Offer.id)
+        .join(Volunteer, Offer.volunteer_id == Volunteer.id)
+        .join(Resident, Volunteer.resident_id == Resident.id)
+        .where(Need.resident_id == resident_id, Introduction.status.in_(LIVE_INTRODUCTIONS))
+    )
+    as_volunteer = (
+        select(Resident.telegram_user_id)
+        .select_from(Introduction)
+        .join(Offer, Introduction.offer_id == Offer.id)
+        .join(Volunteer, Offer.volunteer_id == Volunteer.id)
+        .join(Need, Introduction.need_id == Need.id)
+        .join(Resident, Need.resident_id == Resident.id)
+        .where(Volunteer.resident_id == resident_id, Introduction.status.in_(LIVE_INTRODUCTIONS))
+    )
+    found = list(await session.scalars(as_resident)) + list(await session.scalars(as_volunteer))
+    return sorted(set(found))
+
+
+# ----- when they were last here ---------------------------------------------------------------
+
+
+async def note_activity(session: AsyncSession, telegram_user_id: int, now: datetime) -> bool:
+    """Record that a known resident used the bot today (one write a day at most). False when the
+    bot holds nothing about them (nothing is created)."""
+    row = (
+        await session.execute(
+            select(Resident.id, Resident.last_seen_at).where(Resident.telegram_user_id == telegram_user_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return False
+    if row.last_seen_at is None or row.last_seen_at.date() < now.date():
+        await session.execute(update(Resident).where(Resident.id == row.id).values(last_seen_at=now))
+    return True
+
+
+# ----- retention ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    need_texts_blanked: int = 0
+    residents_erased: int = 0
+    reminders_deleted: int = 0
+    deliveries_deleted: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.need_texts_blanked} need texts blanked, {self.residents_erased} inactive residents "
+            f"erased, {self.reminders_deleted} reminders and {self.deliveries_deleted} deliveries deleted"
+        )
+
+
+def cutoff(now: datetime, days: int) -> datetime:
+    return now - timedelta(days=days)
+
+
+async def apply_retention(session: AsyncSession, now: datetime, settings: Settings) -> RetentionReport:
+    """Blank old need texts, erase inactive residents, delete old finished messages. Idempotent."""
+    blanked = await session.execute(
+        update(Need)
+        .where(Need.created_at < cutoff(now, settings.retention_days_unmet_need_text), Need.text != "")
+        .values(text="")
+    )
+    last_here = func.coalesce(Resident.last_seen_at, Resident.created_at)
+    inactive = list(
+        await session.scalars(
+            select(Resident.id).where(last_here < cutoff(now, settings.retention_days_inactive_resident))
+        )
+    )
+    for resident_id in inactive:
+        await erase_resident(session, resident_id)
+    old = cutoff(now, settings.retention_days_sent_messages)
+    reminders = await session.execute(
+        delete(Reminder).where(
+            Reminder.status.in_(FINISHED), func.coalesce(Reminder.sent_at, Reminder.due_at) < old
+        )
+    )
+    broadcast_time = (
+        select(func.coalesce(Broadcast.finished_at, Broadcast.started_at, Broadcast.created_at))
+        .where(Broadcast.id == Delivery.broadcast_id)
+        .scalar_subquery()
+    )
+    deliveries = await session.execute(
+        delete(Delivery).where(
+            Delivery.status.in_(FINISHED),
+            func.coalesce(Delivery.sent_at, Delivery.claimed_at, broadcast_time) < old,
+        )
+    )
+    return RetentionReport(blanked.rowcount, len(inactive), reminders.rowcount, deliveries.rowcount)
