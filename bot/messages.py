@@ -548,9 +548,7 @@ ALREADY_REVOKED = "That has already been done."
 
 # --- abuse and bad input ---
 SLOW_DOWN = "You're sending messages faster than I can keep up — give me a moment, then try again."
-EDITED_MESSAGE = (
-    "I saw you changed that message. If you'd like me to look again, send it as a new message."
-)
+EDITED_MESSAGE = "I saw you changed that message. If you'd like me to look again, send it as a new message."
 FORWARDED_COMMAND = "I don't act on commands in forwarded messages. If you meant it, type it yourself."
 EMPTY_ANSWER = "Sorry, I couldn't read that. Please type your answer again."
 GROUP_NOT_HERE = (
