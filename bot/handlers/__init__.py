@@ -12,16 +12,19 @@ from telegram.ext import (
     filters,
 )
 
+from bot import logs
 from bot.handlers import (
     admin,
     broadcast_sender,
     broadcasts,
     conversation,
     event_admin,
+    event_files,
     events,
     fallback,
     guard,
     introductions,
+    new_event,
     notices,
     opportunities,
     privacy,
@@ -41,7 +44,7 @@ REMINDER_CHECK_SECONDS = 30  # a safety net: the sender is also armed for the ne
 
 
 def register(app: Application) -> None:
-    privacy.protect_logs(app.bot.token)  # no message text, token or personal data in any log
+    logs.protect_logs(app.bot.token)  # no message text, token or personal data in any log
     app.add_handler(TypeHandler(Update, guard.gate), group=GUARD_GROUP)
     app.add_handler(MessageHandler(filters.TEXT | filters.CAPTION, fallback.safety_first), group=SAFETY_GROUP)
     # seen by the safety check, then answered here and never acted on again
@@ -64,7 +67,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("broadcast", broadcasts.start))
     app.add_handler(CommandHandler("invite", admin.invite_command))
     app.add_handler(CommandHandler("coordinators", admin.coordinators_command))
-    app.add_handler(CommandHandler("newevent", event_admin.new_event))
+    app.add_handler(CommandHandler("newevent", new_event.new_event))
     app.add_handler(CommandHandler("myevents", event_admin.my_events))
     app.add_handler(CommandHandler("gaps", reports.gaps_command))
     app.add_handler(CommandHandler("stats", reports.stats_command))
@@ -74,7 +77,7 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(filters.LOCATION, conversation.location_shared))
     events_file = filters.Document.FileExtension("csv") | filters.Document.FileExtension("ics")
-    app.add_handler(MessageHandler(events_file, event_admin.on_events_file))
+    app.add_handler(MessageHandler(events_file, event_files.on_events_file))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, search.search_text))
     app.add_handler(CallbackQueryHandler(fallback.on_button))
     app.add_handler(MessageHandler(filters.ALL, fallback.not_text))

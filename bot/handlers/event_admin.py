@@ -1,14 +1,13 @@
-"""Coordinators' events. /newevent asks one thing at a time and publishes; /myevents changes the
-time or place (people going are told and their reminders follow), calls off one date or the whole
-event, and makes a QR code for a poster. The role is checked on the server at every step, typed
-or pressed, so a forged button or a revoked coordinator changes nothing."""
+"""Coordinators' events once they exist: /myevents changes the time or place (people going are
+told and their reminders follow), calls off one date or the whole event, and makes a QR code for a
+poster. (/newevent is `new_event`; files of events are `event_files`.) The role is checked on the
+server at every step, typed or pressed, so a forged button or a revoked coordinator changes
+nothing."""
 
 from __future__ import annotations
 
 import io
-import tempfile
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import segno
 from sqlalchemy import select
@@ -18,159 +17,34 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
-from bot.handlers.common import ask, keyboard, tell
-from bot.handlers.conversation import typed_area
+from bot.handlers.common import QUESTION_KEYS, ask, keyboard, tell
 from bot.handlers.events import as_minutes, deep_link, from_minutes, when
 from bot.handlers.notices import wake_sender
 from bot.services.areas import area_from_text
-from bot.services.categories import asset_named
-from bot.services.event_changes import alert_new_event, cancel_date, cancel_event, change_event
-from bot.services.event_import import import_event_file
-from bot.services.events import EventError, create_event, event_occurrences, going_count
+from bot.services.event_changes import cancel_date, cancel_event, change_event
+from bot.services.events import EventError, event_occurrences, going_count
 from bot.services.places import find_postcode
-from bot.services.residents import resident_for
 from bot.services.roles import EVERY_ZONE, coordinator_zones, may_manage_event
-from bot.services.when import WhenError, read_duration, read_when
-from db.importers.record import SourceFormatError
-from db.models import Event, Resident
+from bot.services.when import WhenError, read_when
+from db.models import Event
 
-FLOW = "new_event_flow"
 EDIT = "event_edit"
-LENGTHS = {"60": 60, "120": 120, "180": 180}
-REPEATS = {"once": ("", 1), "weekly": ("WEEKLY", 1), "fortnightly": ("WEEKLY", 2), "monthly": ("MONTHLY", 1)}
 MAX_PLACES = 10_000
-MAX_UPLOAD_BYTES = 2_000_000
 
 
-async def _may_coordinate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def may_coordinate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Checked at every step: a refused person's half-answered questions are dropped too."""
     pz = services(context)
     async with pz.sessions() as session:
         allowed = bool(await coordinator_zones(session, pz.settings, update.effective_user.id))
     if not allowed:
-        context.user_data.pop(FLOW, None)
-        context.user_data.pop(EDIT, None)
+        for key in QUESTION_KEYS:
+            context.user_data.pop(key, None)
         await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
     return allowed
 
 
-async def new_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if not await _may_coordinate(update, context):
-        return
-    ask(context, FLOW, {"step": "title"})
-    await tell(context, update.effective_chat.id, m.NEW_EVENT_ASK_TITLE)
-
-
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """A typed answer to the step /newevent is on."""
-    if not await _may_coordinate(update, context):
-        return
-    pz = services(context)
-    flow, chat, text = context.user_data[FLOW], update.effective_chat.id, text.strip()
-    step = flow["step"]
-    if step == "title":
-        if not 3 <= len(text) <= 200:
-            await tell(context, chat, m.NEW_EVENT_TITLE_LENGTH)
-            return
-        flow.update(title=text, step="start")
-        await tell(context, chat, m.NEW_EVENT_ASK_START)
-    elif step == "start":
-        try:
-            start = read_when(text, pz.clock(), pz.settings.tz)
-        except WhenError as problem:
-            await tell(context, chat, m.WHEN_NOT_READ.format(reason=m.esc(str(problem))))
-            return
-        flow.update(start=start.isoformat(), step="length")
-        await _ask_length(context, chat)
-    elif step == "length":
-        length = _typed_length(text, datetime.fromisoformat(flow["start"]), pz.settings.tz)
-        if length is None:
-            await tell(context, chat, m.LENGTH_NOT_READ)
-            return
-        await _after_length(context, chat, flow, length)
-    elif step == "place":
-        await _after_place(update, context, flow, text)
-    elif step == "area":
-        if (area := await typed_area(update, context, text)) is None:
-            return
-        flow.update(zone=area.zone, step="places")
-        await _ask_places(context, chat)
-    elif step == "places":
-        if not text.isdigit() or not 1 <= int(text) <= MAX_PLACES:
-            await tell(context, chat, m.PLACES_NOT_READ)
-            return
-        flow.update(capacity=int(text), step="about")
-        await _ask_about(context, chat)
-    elif step == "about":
-        flow.update(description=text[:2000], step="preview")
-        await _preview(context, chat, flow)
-    else:
-        await tell(context, chat, m.PICK_A_BUTTON)
-
-
-def _typed_length(text: str, start: datetime, tz) -> int | None:  # type: ignore[no-untyped-def]
-    """'90 minutes', '2 hours', or an end time like '20:00' on the same day; minutes, or None."""
-    if (duration := read_duration(text)) is not None:
-        minutes = int(duration.total_seconds() // 60)
-    else:
-        try:
-            hour, minute = (int(p) for p in text.replace(".", ":").split(":"))
-            local_start = start.astimezone(tz)
-            end = local_start.replace(hour=hour, minute=minute)
-        except ValueError:
-            return None
-        minutes = int((end - local_start).total_seconds() // 60)
-    return minutes if 0 < minutes <= 24 * 60 else None
-
-
-async def _ask_length(context: ContextTypes.DEFAULT_TYPE, chat: int) -> None:
-    await tell(
-        context, chat, m.NEW_EVENT_ASK_LENGTH,
-        keyboard([(label, callbacks.new_event(key)) for key, label in m.LENGTH_BUTTONS.items()]),
-    )  # fmt: skip
-
-
-async def _after_length(context: ContextTypes.DEFAULT_TYPE, chat: int, flow: dict, minutes: int) -> None:
-    flow.update(minutes=minutes, step="repeat")
-    await tell(
-        context, chat, m.NEW_EVENT_ASK_REPEAT,
-        keyboard(*[[(label, callbacks.new_event(key))] for key, label in m.REPEAT_BUTTONS.items()]),
-    )  # fmt: skip
-
-
-async def _after_place(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: dict, text: str) -> None:
-    """The place typed: a directory asset by its name (the event then belongs to it), or any
-    place with a postcode or a town the bot knows; otherwise ask which area."""
-    pz = services(context)
-    async with pz.sessions() as session:
-        engine = await pz.engine.get(session)
-        asset = await asset_named(session, text.split(",")[0])
-    if asset is not None:
-        venue = ", ".join(p for p in (asset.name, asset.address) if p)
-        flow.update(venue=venue, postcode=asset.postcode, asset_id=asset.id)
-        text = f"{venue}, {asset.postcode}"
-    else:
-        flow.update(venue=text[:300], postcode=find_postcode(text), asset_id=None)
-    area = area_from_text(text, pz.zones, engine)
-    zone = asset.zone if asset is not None and asset.zone else (area.zone if area else "")
-    if not zone:
-        flow["step"] = "area"
-        await tell(context, update.effective_chat.id, m.NEW_EVENT_ASK_AREA)
-        return
-    flow.update(zone=zone, step="places")
-    await _ask_places(context, update.effective_chat.id)
-
-
-async def _ask_places(context: ContextTypes.DEFAULT_TYPE, chat: int) -> None:
-    await tell(
-        context, chat, m.NEW_EVENT_ASK_PLACES, keyboard([(m.BUTTON_NO_LIMIT, callbacks.new_event("nolimit"))])
-    )
-
-
-async def _ask_about(context: ContextTypes.DEFAULT_TYPE, chat: int) -> None:
-    await tell(context, chat, m.NEW_EVENT_ASK_ABOUT, keyboard([(m.BUTTON_SKIP, callbacks.new_event("skip"))]))
-
-
-def _monthly_day(start: datetime, tz) -> str:  # type: ignore[no-untyped-def]
+def monthly_day(start: datetime, tz) -> str:  # type: ignore[no-untyped-def]
     """The same weekday of the month as the first date: '-1FR' in the last week, else '2TU'."""
     local = start.astimezone(tz)
     day = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[local.weekday()]
@@ -179,91 +53,7 @@ def _monthly_day(start: datetime, tz) -> str:  # type: ignore[no-untyped-def]
     return f"{(local.day - 1) // 7 + 1}{day}"
 
 
-async def _preview(context: ContextTypes.DEFAULT_TYPE, chat: int, flow: dict) -> None:
-    tz = services(context).settings.tz
-    start = datetime.fromisoformat(flow["start"])
-    text = m.NEW_EVENT_PREVIEW.format(
-        title=m.esc(flow["title"]), when=when(start, tz), minutes=flow["minutes"],
-        repeat=m.REPEAT_BUTTONS[flow["repeat"]], venue=m.esc(flow["venue"]), zone=m.esc(flow["zone"]),
-        places=flow.get("capacity") or m.NO_LIMIT, description=m.esc(flow.get("description", "")) or "—",
-    )  # fmt: skip
-    await tell(
-        context, chat, text,
-        keyboard(
-            [(m.BUTTON_PUBLISH, callbacks.new_event("publish"))],
-            [(m.BUTTON_START_AGAIN, callbacks.new_event("restart")),
-             (m.BUTTON_DISCARD, callbacks.new_event("discard"))],
-        ),
-    )  # fmt: skip
-
-
-_BUTTON_STEPS = {
-    **dict.fromkeys(LENGTHS, "length"),
-    **dict.fromkeys(REPEATS, "repeat"),
-    "nolimit": "places",
-    "skip": "about",
-    "publish": "preview",
-    "restart": "preview",
-    "discard": "preview",
-}
-
-
-async def on_new_event_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
-    await update.callback_query.answer()
-    flow, chat = context.user_data.get(FLOW), update.effective_chat.id
-    if flow is None or _BUTTON_STEPS.get(choice) != flow["step"]:
-        await tell(context, chat, m.STALE_BUTTON)
-        return
-    if not await _may_coordinate(update, context):
-        return
-    if choice in LENGTHS:
-        await _after_length(context, chat, flow, LENGTHS[choice])
-    elif choice in REPEATS:
-        flow.update(repeat=choice, step="place")
-        await tell(context, chat, m.NEW_EVENT_ASK_PLACE)
-    elif choice == "nolimit":
-        flow.update(capacity=None, step="about")
-        await _ask_about(context, chat)
-    elif choice == "skip":
-        flow.update(description="", step="preview")
-        await _preview(context, chat, flow)
-    elif choice == "restart":
-        ask(context, FLOW, {"step": "title"})
-        await tell(context, chat, m.NEW_EVENT_ASK_TITLE)
-    elif choice == "discard":
-        context.user_data.pop(FLOW)
-        await tell(context, chat, m.NEW_EVENT_DISCARDED)
-    else:
-        await _publish(update, context, context.user_data.pop(FLOW))
-
-
-async def _publish(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: dict) -> None:
-    pz = services(context)
-    start = datetime.fromisoformat(flow["start"])
-    if start <= pz.clock():
-        await tell(context, update.effective_chat.id, m.WHEN_NOT_READ.format(reason="that time has passed"))
-        return
-    freq, interval = REPEATS[flow["repeat"]]
-    byday = _monthly_day(start, pz.settings.tz) if freq == "MONTHLY" else ""
-    async with pz.sessions.begin() as session:
-        creator = await resident_for(session, update.effective_user.id)
-        event = await create_event(
-            session, flow["title"], start, ends_at=start + timedelta(minutes=flow["minutes"]),
-            venue=flow["venue"], postcode=flow["postcode"], zone=flow["zone"], capacity=flow.get("capacity"),
-            freq=freq, interval=interval, byday=byday,
-            description=flow.get("description", ""), created_by=creator.id, asset_id=flow.get("asset_id"),
-        )  # fmt: skip
-        alerted = await alert_new_event(session, event, pz.clock(), pz.settings.tz)
-    if alerted:
-        wake_sender(context)
-    link = deep_link(context.bot.username, event.id)
-    await tell(
-        context, update.effective_chat.id, m.NEW_EVENT_PUBLISHED.format(link=link, alerted=alerted),
-        _manage_keyboard(event),
-    )  # fmt: skip
-
-
-def _manage_keyboard(event: Event):  # type: ignore[no-untyped-def]
+def manage_keyboard(event: Event):  # type: ignore[no-untyped-def]
     def button(label: str, action: str) -> tuple[str, str]:
         return (label, callbacks.event_action(action, event.id))
 
@@ -280,7 +70,7 @@ def _manage_keyboard(event: Event):  # type: ignore[no-untyped-def]
 
 async def my_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The coming events in the zones this coordinator looks after (all zones for an admin)."""
-    if not await _may_coordinate(update, context):
+    if not await may_coordinate(update, context):
         return
     pz = services(context)
     async with pz.sessions() as session:
@@ -332,7 +122,7 @@ async def on_manage(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id
         title=m.esc(event.title), when=when(dates[0], pz.settings.tz) if dates else "—",
         venue=m.esc(event.venue or "—"), going=going, link=deep_link(context.bot.username, event.id),
     )  # fmt: skip
-    await tell(context, update.effective_chat.id, text, _manage_keyboard(event))
+    await tell(context, update.effective_chat.id, text, manage_keyboard(event))
 
 
 async def on_action(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, event_id: int) -> None:
@@ -441,45 +231,10 @@ async def _changes_from(  # type: ignore[no-untyped-def]
     length = (event.ends_at - event.starts_at) if event.ends_at else None
     changes = {"starts_at": start, "ends_at": start + length if length else None}
     if event.freq == "MONTHLY" and event.byday:
-        changes["byday"] = _monthly_day(start, pz.settings.tz)
+        changes["byday"] = monthly_day(start, pz.settings.tz)
     elif event.freq == "WEEKLY" and event.byday and "," not in event.byday:
         changes["byday"] = ""  # one weekday: the new start's
     return changes
-
-
-async def on_events_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A coordinator sends a .csv or .ics of events: import it and report, row by row."""
-    if not await _may_coordinate(update, context):
-        return
-    pz, chat, document = services(context), update.effective_chat.id, update.effective_message.document
-    if (document.file_size or 0) > MAX_UPLOAD_BYTES:
-        await tell(context, chat, m.EVENTS_FILE_TOO_BIG)
-        return
-    name = Path(document.file_name or "events.csv")
-    data = await (await document.get_file()).download_as_bytearray()
-    async with pz.sessions() as session:
-        creator = await session.scalar(
-            select(Resident.id).where(Resident.telegram_user_id == update.effective_user.id)
-        )
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{name.suffix.lower()}"
-        path.write_bytes(bytes(data))
-        try:
-            report = await import_event_file(
-                pz.sessions, path, f"upload:{name.stem}", pz.zones, pz.clock(), pz.settings.tz,
-                pz.settings.reminder_offsets_minutes, created_by=creator,
-            )  # fmt: skip
-        except SourceFormatError as problem:
-            # the reason may quote the file (a header line of any length): cut, to fit one message
-            await tell(context, chat, m.EVENTS_FILE_UNREADABLE.format(reason=m.esc(str(problem)[:500])))
-            return
-    if report.people_told or report.residents_alerted:
-        wake_sender(context)
-    lines = [m.esc(report.summary())]
-    lines += [f"• {m.esc(where[:60])}: {m.esc(why[:160])}" for where, why in report.rejected[:15]]
-    if len(report.rejected) > 15:
-        lines.append(m.AND_MORE.format(count=len(report.rejected) - 15))
-    await tell(context, chat, "\n".join(lines))
 
 
 def poster_code(link: str) -> bytes:

@@ -21,6 +21,7 @@ from bot.handlers import (
     events,
     guard,
     introductions,
+    new_event,
     opportunities,
     privacy,
     reports,
@@ -138,7 +139,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif action == "wi":
         await events.on_group(update, context, int(args[0]))
     elif action == "ne":
-        await event_admin.on_new_event_button(update, context, args[0])
+        await new_event.on_new_event_button(update, context, args[0])
     elif action == "em":
         await event_admin.on_manage(update, context, int(args[0]))
     elif action == "ex":

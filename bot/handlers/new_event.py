@@ -1,0 +1,231 @@
+"""/newevent: a coordinator adds an event one question at a time (name, first date and time,
+length, repeats, place, places, description), sees a preview, and publishes it; residents who
+asked for alerts in that zone are told. The role is checked at every step."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import messages as m
+from bot.context import services
+from bot.handlers import callbacks
+from bot.handlers.common import ask, keyboard, tell
+from bot.handlers.conversation import typed_area
+from bot.handlers.event_admin import MAX_PLACES, manage_keyboard, may_coordinate, monthly_day
+from bot.handlers.events import deep_link, when
+from bot.handlers.notices import wake_sender
+from bot.services.areas import area_from_text
+from bot.services.categories import asset_named
+from bot.services.event_changes import alert_new_event
+from bot.services.events import create_event
+from bot.services.places import find_postcode
+from bot.services.residents import resident_for
+from bot.services.when import WhenError, read_duration, read_when
+
+FLOW = "new_event_flow"
+LENGTHS = {"60": 60, "120": 120, "180": 180}
+REPEATS = {"once": ("", 1), "weekly": ("WEEKLY", 1), "fortnightly": ("WEEKLY", 2), "monthly": ("MONTHLY", 1)}
+
+
+async def new_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not await may_coordinate(update, context):
+        return
+    ask(context, FLOW, {"step": "title"})
+    await tell(context, update.effective_chat.id, m.NEW_EVENT_ASK_TITLE)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """A typed answer to the step /newevent is on."""
+    if not await may_coordinate(update, context):
+        return
+    pz = services(context)
+    flow, chat, text = context.user_data[FLOW], update.effective_chat.id, text.strip()
+    step = flow["step"]
+    if step == "title":
+        if not 3 <= len(text) <= 200:
+            await tell(context, chat, m.NEW_EVENT_TITLE_LENGTH)
+            return
+        flow.update(title=text, step="start")
+        await tell(context, chat, m.NEW_EVENT_ASK_START)
+    elif step == "start":
+        try:
+            start = read_when(text, pz.clock(), pz.settings.tz)
+        except WhenError as problem:
+            await tell(context, chat, m.WHEN_NOT_READ.format(reason=m.esc(str(problem))))
+            return
+        flow.update(start=start.isoformat(), step="length")
+        await _ask_length(context, chat)
+    elif step == "length":
+        length = _typed_length(text, datetime.fromisoformat(flow["start"]), pz.settings.tz)
+        if length is None:
+            await tell(context, chat, m.LENGTH_NOT_READ)
+            return
+        await _after_length(context, chat, flow, length)
+    elif step == "place":
+        await _after_place(update, context, flow, text)
+    elif step == "area":
+        if (area := await typed_area(update, context, text)) is None:
+            return
+        flow.update(zone=area.zone, step="places")
+        await _ask_places(context, chat)
+    elif step == "places":
+        if not text.isdigit() or not 1 <= int(text) <= MAX_PLACES:
+            await tell(context, chat, m.PLACES_NOT_READ)
+            return
+        flow.update(capacity=int(text), step="about")
+        await _ask_about(context, chat)
+    elif step == "about":
+        flow.update(description=text[:2000], step="preview")
+        await _preview(context, chat, flow)
+    else:
+        await tell(context, chat, m.PICK_A_BUTTON)
+
+
+def _typed_length(text: str, start: datetime, tz) -> int | None:  # type: ignore[no-untyped-def]
+    """'90 minutes', '2 hours', or an end time like '20:00' on the same day; minutes, or None."""
+    if (duration := read_duration(text)) is not None:
+        minutes = int(duration.total_seconds() // 60)
+    else:
+        try:
+            hour, minute = (int(p) for p in text.replace(".", ":").split(":"))
+            local_start = start.astimezone(tz)
+            end = local_start.replace(hour=hour, minute=minute)
+        except ValueError:
+            return None
+        minutes = int((end - local_start).total_seconds() // 60)
+    return minutes if 0 < minutes <= 24 * 60 else None
+
+
+async def _ask_length(context: ContextTypes.DEFAULT_TYPE, chat: int) -> None:
+    await tell(
+        context, chat, m.NEW_EVENT_ASK_LENGTH,
+        keyboard([(label, callbacks.new_event(key)) for key, label in m.LENGTH_BUTTONS.items()]),
+    )  # fmt: skip
+
+
+async def _after_length(context: ContextTypes.DEFAULT_TYPE, chat: int, flow: dict, minutes: int) -> None:
+    flow.update(minutes=minutes, step="repeat")
+    await tell(
+        context, chat, m.NEW_EVENT_ASK_REPEAT,
+        keyboard(*[[(label, callbacks.new_event(key))] for key, label in m.REPEAT_BUTTONS.items()]),
+    )  # fmt: skip
+
+
+async def _after_place(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: dict, text: str) -> None:
+    """The place typed: a directory asset by its name (the event then belongs to it), or any
+    place with a postcode or a town the bot knows; otherwise ask which area."""
+    pz = services(context)
+    async with pz.sessions() as session:
+        engine = await pz.engine.get(session)
+        asset = await asset_named(session, text.split(",")[0])
+    if asset is not None:
+        venue = ", ".join(p for p in (asset.name, asset.address) if p)
+        flow.update(venue=venue, postcode=asset.postcode, asset_id=asset.id)
+        text = f"{venue}, {asset.postcode}"
+    else:
+        flow.update(venue=text[:300], postcode=find_postcode(text), asset_id=None)
+    area = area_from_text(text, pz.zones, engine)
+    zone = asset.zone if asset is not None and asset.zone else (area.zone if area else "")
+    if not zone:
+        flow["step"] = "area"
+        await tell(context, update.effective_chat.id, m.NEW_EVENT_ASK_AREA)
+        return
+    flow.update(zone=zone, step="places")
+    await _ask_places(context, update.effective_chat.id)
+
+
+async def _ask_places(context: ContextTypes.DEFAULT_TYPE, chat: int) -> None:
+    await tell(
+        context, chat, m.NEW_EVENT_ASK_PLACES, keyboard([(m.BUTTON_NO_LIMIT, callbacks.new_event("nolimit"))])
+    )
+
+
+async def _ask_about(context: ContextTypes.DEFAULT_TYPE, chat: int) -> None:
+    await tell(context, chat, m.NEW_EVENT_ASK_ABOUT, keyboard([(m.BUTTON_SKIP, callbacks.new_event("skip"))]))
+
+
+async def _preview(context: ContextTypes.DEFAULT_TYPE, chat: int, flow: dict) -> None:
+    tz = services(context).settings.tz
+    start = datetime.fromisoformat(flow["start"])
+    text = m.NEW_EVENT_PREVIEW.format(
+        title=m.esc(flow["title"]), when=when(start, tz), minutes=flow["minutes"],
+        repeat=m.REPEAT_BUTTONS[flow["repeat"]], venue=m.esc(flow["venue"]), zone=m.esc(flow["zone"]),
+        places=flow.get("capacity") or m.NO_LIMIT, description=m.esc(flow.get("description", "")) or "—",
+    )  # fmt: skip
+    await tell(
+        context, chat, text,
+        keyboard(
+            [(m.BUTTON_PUBLISH, callbacks.new_event("publish"))],
+            [(m.BUTTON_START_AGAIN, callbacks.new_event("restart")),
+             (m.BUTTON_DISCARD, callbacks.new_event("discard"))],
+        ),
+    )  # fmt: skip
+
+
+_BUTTON_STEPS = {
+    **dict.fromkeys(LENGTHS, "length"),
+    **dict.fromkeys(REPEATS, "repeat"),
+    "nolimit": "places",
+    "skip": "about",
+    "publish": "preview",
+    "restart": "preview",
+    "discard": "preview",
+}
+
+
+async def on_new_event_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
+    await update.callback_query.answer()
+    flow, chat = context.user_data.get(FLOW), update.effective_chat.id
+    if flow is None or _BUTTON_STEPS.get(choice) != flow["step"]:
+        await tell(context, chat, m.STALE_BUTTON)
+        return
+    if not await may_coordinate(update, context):
+        return
+    if choice in LENGTHS:
+        await _after_length(context, chat, flow, LENGTHS[choice])
+    elif choice in REPEATS:
+        flow.update(repeat=choice, step="place")
+        await tell(context, chat, m.NEW_EVENT_ASK_PLACE)
+    elif choice == "nolimit":
+        flow.update(capacity=None, step="about")
+        await _ask_about(context, chat)
+    elif choice == "skip":
+        flow.update(description="", step="preview")
+        await _preview(context, chat, flow)
+    elif choice == "restart":
+        ask(context, FLOW, {"step": "title"})
+        await tell(context, chat, m.NEW_EVENT_ASK_TITLE)
+    elif choice == "discard":
+        context.user_data.pop(FLOW)
+        await tell(context, chat, m.NEW_EVENT_DISCARDED)
+    else:
+        await _publish(update, context, context.user_data.pop(FLOW))
+
+
+async def _publish(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: dict) -> None:
+    pz = services(context)
+    start = datetime.fromisoformat(flow["start"])
+    if start <= pz.clock():
+        await tell(context, update.effective_chat.id, m.WHEN_NOT_READ.format(reason="that time has passed"))
+        return
+    freq, interval = REPEATS[flow["repeat"]]
+    byday = monthly_day(start, pz.settings.tz) if freq == "MONTHLY" else ""
+    async with pz.sessions.begin() as session:
+        creator = await resident_for(session, update.effective_user.id)
+        event = await create_event(
+            session, flow["title"], start, ends_at=start + timedelta(minutes=flow["minutes"]),
+            venue=flow["venue"], postcode=flow["postcode"], zone=flow["zone"], capacity=flow.get("capacity"),
+            freq=freq, interval=interval, byday=byday,
+            description=flow.get("description", ""), created_by=creator.id, asset_id=flow.get("asset_id"),
+        )  # fmt: skip
+        alerted = await alert_new_event(session, event, pz.clock(), pz.settings.tz)
+    if alerted:
+        wake_sender(context)
+    link = deep_link(context.bot.username, event.id)
+    await tell(
+        context, update.effective_chat.id, m.NEW_EVENT_PUBLISHED.format(link=link, alerted=alerted),
+        manage_keyboard(event),
+    )  # fmt: skip
