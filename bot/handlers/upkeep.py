@@ -393,6 +393,7 @@ async def _save(
         return
     async with services(context).sessions.begin() as session:
         asset = await create_asset(session, values, _today(context))
+    services(context).engine.invalidate()  # residents find it at once
     await tell(
         context, update.effective_chat.id, m.ASSET_SAVED.format(card=_card(asset, context)),
         keyboard([(m.BUTTON_EDIT_ASSET, callbacks.edit_asset(asset.id))]),
@@ -493,6 +494,7 @@ async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
         return
     async with services(context).sessions.begin() as session:
         asset = await update_asset(session, edit["asset_id"], changes, _today(context))
+    services(context).engine.invalidate()
     if asset is None:
         await _stale(update, context)
         return

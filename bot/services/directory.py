@@ -8,6 +8,7 @@ an older taxonomy (and saving the new answer).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, insert, select
@@ -221,17 +222,32 @@ async def directory_version(session: AsyncSession) -> tuple:
 
 
 class LiveEngine:
-    """The engine the bot searches with, rebuilt when the directory has changed since it was built."""
+    """The engine the bot searches with, rebuilt when the directory has changed since it was built.
 
-    def __init__(self, zones: ZoneMap | None = None, taxonomy: Taxonomy | None = None) -> None:
+    Whether it changed is asked of the database at most every `fresh_seconds` (three aggregate
+    queries cost more than the search itself); this process's own edits call `invalidate`, so
+    they show at once, and another process's (an import) within that time.
+    """
+
+    def __init__(
+        self, zones: ZoneMap | None = None, taxonomy: Taxonomy | None = None, fresh_seconds: float = 1.0
+    ) -> None:
         self.zones = zones
         self.taxonomy = taxonomy
+        self.fresh_seconds = fresh_seconds
         self._engine: SearchEngine | None = None
         self._version: tuple | None = None
+        self._checked = float("-inf")
+
+    def invalidate(self) -> None:
+        self._checked = float("-inf")
 
     async def get(self, session: AsyncSession) -> SearchEngine:
+        if self._engine is not None and time.monotonic() - self._checked < self.fresh_seconds:
+            return self._engine
         version = await directory_version(session)
         if self._engine is None or version != self._version:
             self._engine = await load_engine(session, self.taxonomy, self.zones)
             self._version = await directory_version(session)
+        self._checked = time.monotonic()
         return self._engine
