@@ -14,8 +14,9 @@ from telegram.ext import CallbackContext
 
 from bot import messages as m
 from bot.config import ConfigError, load_settings
-from bot.handlers.guard import MAX_QUERY_CHARS, clean_text, flood_control
+from bot.handlers.guard import MAX_QUERY_CHARS, flood_control
 from bot.services.flood import FloodControl, Verdict
+from bot.services.typed_text import clean_text
 from db.models import Need, Resident, SearchTally
 from tests.conversation import close_conversation, open_conversation
 

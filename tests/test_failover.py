@@ -2,6 +2,7 @@
 Telegram over HTTP: one leads, the other stands by; kill the leader and the standby takes over,
 answers residents, and sends every reminder exactly once across the handover."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,6 +19,17 @@ pytestmark = pytest.mark.skipif(
     not POSTGRES_URL, reason="leader election needs PostgreSQL (set PEOPLEZONES_TEST_POSTGRES_URL)"
 )
 FAILURE_BOUND = 60.0  # seconds before a wait counts as a failure; not a performance target
+
+
+async def settled(sessions) -> list[str]:
+    """The reminders' statuses once none is waiting or being sent (a failure after the bound)."""
+    for _ in range(int(FAILURE_BOUND / 0.1)):
+        async with sessions() as session:
+            statuses = sorted(r.status for r in await session.scalars(select(Reminder)))
+        if all(status in ("sent", "unknown") for status in statuses):
+            return statuses
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"reminders not settled: {statuses}")
 
 
 def replies_to(telegram: EmulatedTelegram, user) -> int:
@@ -58,12 +70,14 @@ async def test_the_standby_takes_over_when_the_leader_is_killed(sessions, databa
         bob = telegram.user("Bob")
         bob.send("food bank in oakham")
         takeover = await until(lambda: replies_to(telegram, bob) >= 1, FAILURE_BOUND)
-        await until(lambda: all(replies_to(telegram, u) >= 1 for u in users), FAILURE_BOUND)
+        statuses = await settled(sessions)
         assert standby.leads
-        assert [replies_to(telegram, u) for u in users] == [1] * 30  # every reminder once
-        async with sessions() as session:
-            statuses = sorted(r.status for r in await session.scalars(select(Reminder)))
-        assert statuses == ["sent"] * 30 or set(statuses) <= {"sent", "unknown"}
+        got = [replies_to(telegram, u) for u in users]
+        assert max(got) == 1  # nobody twice
+        # nobody missed, except a reminder the leader was handing to Telegram when it was killed:
+        # its outcome is unknown, so it is not sent again (it may or may not have arrived)
+        assert got.count(0) <= statuses.count("unknown") <= 1
+        assert statuses.count("sent") + statuses.count("unknown") == 30
         with capsys.disabled():
             print(f"\n  standby answered {takeover:.1f} s after the leader was killed at {killed:%H:%M:%S}")
     finally:

@@ -40,8 +40,9 @@ from bot import messages as m
 from bot.config import Settings, default_zones
 from bot.context import KEY
 from bot.handlers import callbacks
-from bot.handlers.guard import FLOOD_KEY, clean_text
+from bot.handlers.guard import FLOOD_KEY
 from bot.services.flood import FloodControl, Verdict
+from bot.services.typed_text import clean_text
 from db.models import Base
 from tests.conversation import THURSDAY_MORNING, close_conversation, open_conversation
 

@@ -14,10 +14,10 @@ from bot.context import services
 from bot.handlers import callbacks
 from bot.handlers.broadcast_sender import show_progress, wake_broadcasts
 from bot.handlers.common import ask, keyboard, tell
-from bot.handlers.guard import clean_text
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.broadcasts import Audience, recipient_ids, start_broadcast, stop_broadcast
 from bot.services.roles import EVERY_ZONE, coordinator_zones
+from bot.services.typed_text import clean_text
 from db.models import Broadcast, Resident
 
 FLOW = "broadcast_flow"

@@ -19,7 +19,6 @@ from bot.handlers import (
     conversation,
     event_admin,
     events,
-    guard,
     introductions,
     new_event,
     opportunities,
@@ -31,6 +30,7 @@ from bot.handlers import (
     volunteering,
 )
 from bot.handlers.common import keyboard
+from bot.services.typed_text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 async def safety_first(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before every other handler, in any state; never stops the reply that follows."""
     message = update.effective_message
-    text = guard.clean_text((message.text or message.caption or "") if message else "")
+    text = clean_text((message.text or message.caption or "") if message else "")
     if text and (alert := services(context).safety.check(text)) is not None:
         log.info("safety message sent (%s)", alert.kind)  # the kind only, never the words
         await context.bot.send_message(

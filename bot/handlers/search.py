@@ -31,6 +31,7 @@ from bot.handlers.conversation import AWAITING_AREA, area_typed, menu_keyboard
 from bot.matching.engine import Hit
 from bot.services.needs import record_unmet_need
 from bot.services.residents import Area, saved_area
+from bot.services.typed_text import clean_text
 from db.models import Asset
 
 MAX_RESULTS = 12
@@ -123,7 +124,7 @@ async def search_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
     The text is cleaned first (guard.clean_text: no control or invisible characters), so nothing
     odd is searched for or kept; a need is cut to guard.MAX_QUERY_CHARS."""
-    text = guard.clean_text(update.effective_message.text or "")
+    text = clean_text(update.effective_message.text or "")
     waiting = next((handler for key, handler in _WAITING_FOR_AN_ANSWER if context.user_data.get(key)), None)
     if not text:  # only invisible characters, or nothing at all
         chat_id = update.effective_chat.id
