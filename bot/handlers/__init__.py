@@ -15,6 +15,7 @@ from telegram.ext import (
 from bot import logs
 from bot.handlers import (
     admin,
+    asset_reports,
     broadcast_sender,
     broadcasts,
     conversation,
@@ -73,7 +74,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("stats", reports.stats_command))
     app.add_handler(CommandHandler("addasset", upkeep.add_asset_command))
     app.add_handler(CommandHandler("review", upkeep.review_command))
-    app.add_handler(CommandHandler("reports", upkeep.reports_command))
+    app.add_handler(CommandHandler("reports", asset_reports.reports_command))
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(filters.LOCATION, conversation.location_shared))
     events_file = filters.Document.FileExtension("csv") | filters.Document.FileExtension("ics")

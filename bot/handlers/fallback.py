@@ -13,6 +13,7 @@ from bot import messages as m
 from bot.context import services
 from bot.handlers import (
     admin,
+    asset_reports,
     broadcasts,
     browse,
     callbacks,
@@ -149,9 +150,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif action == "rp":
         await reports.on_period(update, context, args[0], int(args[1]))
     elif action == "uc":
-        await upkeep.on_report_button(update, context, int(args[0]))
+        await asset_reports.on_report_button(update, context, int(args[0]))
     elif action == "uh":
-        await upkeep.on_handle_report(update, context, args[0], int(args[1]))
+        await asset_reports.on_handle_report(update, context, args[0], int(args[1]))
     elif action == "ur":
         await upkeep.on_review_more(update, context, args[0], int(args[1]))
     elif action == "uv":

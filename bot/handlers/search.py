@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import (
+    asset_reports,
     broadcasts,
     callbacks,
     cards,
@@ -152,7 +153,7 @@ _WAITING_FOR_AN_ANSWER = (
     (new_event.FLOW, new_event.on_text),
     (event_admin.EDIT, event_admin.on_edit_text),
     (broadcasts.FLOW, broadcasts.on_text),
-    (upkeep.REPORT, upkeep.on_report_text),
+    (asset_reports.REPORT, asset_reports.on_report_text),
     (upkeep.ADD, upkeep.on_add_text),
     (upkeep.EDIT, upkeep.on_edit_text),
 )

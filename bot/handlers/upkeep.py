@@ -1,10 +1,9 @@
-"""Directory upkeep in the chat. Residents press "Report a change" on an asset card and say what
-changed; the zone's coordinators are told. Coordinators list open reports (/reports), check
-assets nobody has verified for a while (/review), add assets (/addasset) and correct them.
+"""Directory upkeep in the chat: coordinators check assets nobody has verified for a while
+(/review), add assets (/addasset) and correct them. (Residents' "report a change" and /reports are
+`asset_reports`.)
 
-Reports are anonymous: no resident is stored with them. The coordinator's role is checked on the
-server at every typed answer and every button press, so a forged button, a resident, or a
-coordinator whose role was taken away changes nothing.
+The coordinator's role is checked on the server at every typed answer and every button press, so a
+forged button, a resident, or a coordinator whose role was taken away changes nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -23,38 +21,30 @@ from bot.context import services
 from bot.handlers import callbacks, cards
 from bot.handlers.common import ask, keyboard, tell
 from bot.handlers.conversation import menu_keyboard
-from bot.services.residents import resident_for
-from bot.services.roles import coordinator_zones, coordinators_of, covers
+from bot.services.roles import coordinator_zones, covers
 from bot.services.upkeep import (
     Cursor,
-    active_asset,
     assets_to_review,
-    close_report,
     count_to_review,
     create_asset,
     draft_asset,
-    file_report,
     local_today,
     mark_verified,
     means_nothing,
-    open_reports,
     read_address,
     read_description,
     read_hours,
     read_name,
     read_phone,
     read_website,
-    report_text,
     update_asset,
 )
 from db.hours import HoursError, format_hours
-from db.models import Asset, AssetReport
+from db.models import Asset
 
-REPORT = "asset_change_report"  # a resident is typing what changed
 ADD = "asset_add_flow"  # /addasset, one question at a time
 EDIT = "asset_edit"  # a coordinator is typing a new value for one field
 REVIEW_PAGE = 10
-REPORTS_SHOWN = 10
 ADD_STEPS = ("name", "about", "address", "phone", "web", "hours")
 OPTIONAL = frozenset({"phone", "web", "hours"})
 _ASK = {
@@ -76,17 +66,17 @@ def _today(context: ContextTypes.DEFAULT_TYPE) -> date:
     return local_today(pz.clock(), pz.settings.tz)
 
 
-def _day(moment: date | datetime, context: ContextTypes.DEFAULT_TYPE) -> str:
+def day_label(moment: date | datetime, context: ContextTypes.DEFAULT_TYPE) -> str:
     if isinstance(moment, datetime):
         moment = moment.astimezone(services(context).settings.tz)
     return moment.strftime("%d %b %Y")
 
 
-async def _stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(update.effective_chat.id, m.STALE_BUTTON, reply_markup=menu_keyboard())
 
 
-async def _zones_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> set[str] | None:
+async def zones_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> set[str] | None:
     """The zones this person coordinates, asked of the database now; None (after a polite no, and
     forgetting any half-done coordinator flow) for everyone else."""
     pz = services(context)
@@ -107,7 +97,7 @@ async def _asset_in_zones(
     async with services(context).sessions() as session:
         asset = await session.get(Asset, asset_id)
     if asset is None:
-        await _stale(update, context)
+        await stale(update, context)
         return None
     if not covers(zones, asset.zone):
         await tell(context, update.effective_chat.id, m.NOT_YOUR_ZONE)
@@ -118,120 +108,6 @@ async def _asset_in_zones(
 def _card(asset: Asset, context: ContextTypes.DEFAULT_TYPE) -> str:
     pz = services(context)
     return cards.details(asset, pz.clock(), pz.settings.tz)[0]
-
-
-# ----- residents: report a change -------------------------------------------------------------------
-
-
-async def on_report_button(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
-    """'Report a change' under an asset card: ask what changed."""
-    await update.callback_query.answer()
-    async with services(context).sessions() as session:
-        asset = await active_asset(session, asset_id)
-    if asset is None:
-        await _stale(update, context)
-        return
-    ask(context, REPORT, {"asset_id": asset.id})
-    await tell(context, update.effective_chat.id, m.CHANGE_ASK.format(name=m.esc(asset.name)))
-
-
-async def on_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """What changed, in the resident's words: store it without them, thank them, tell the zone."""
-    chat = update.effective_chat.id
-    if (cleaned := report_text(text)) is None:
-        await tell(context, chat, m.CHANGE_NOT_READ)
-        return
-    body, was_cut = cleaned
-    asset_id = context.user_data.pop(REPORT)["asset_id"]
-    pz = services(context)
-    async with pz.sessions.begin() as session:
-        report = await file_report(session, asset_id, body)
-        asset = await session.get(Asset, asset_id) if report else None
-        told = await coordinators_of(session, pz.settings, report.zone) if report else []
-    if report is None or asset is None:
-        await _stale(update, context)
-        return
-    await tell(context, chat, m.CHANGE_THANKS + (m.CHANGE_CUT if was_cut else ""))
-    notice = m.CHANGE_FOR_COORDINATORS.format(
-        name=m.esc(asset.name), zone=m.esc(asset.zone or m.NO_ZONE), text=m.esc(body)
-    )
-    for coordinator in told:
-        await tell(context, coordinator, notice, _report_keyboard(report.id, asset.id))
-
-
-def _report_keyboard(report_id: int, asset_id: int) -> InlineKeyboardMarkup:
-    return keyboard(
-        [
-            (m.BUTTON_MARK_DONE, callbacks.handle_change("done", report_id)),
-            (m.BUTTON_DISMISS, callbacks.handle_change("dismissed", report_id)),
-        ],
-        [(m.BUTTON_EDIT_THIS_ASSET, callbacks.edit_asset(asset_id))],
-    )
-
-
-# ----- coordinators: /reports -----------------------------------------------------------------------
-
-
-async def reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The oldest open reports in the coordinator's zones (every zone for an admin)."""
-    if (zones := await _zones_or_refuse(update, context)) is None:
-        return
-    chat = update.effective_chat.id
-    async with services(context).sessions() as session:
-        found, total = await open_reports(session, zones, REPORTS_SHOWN)
-    if not found:
-        await tell(context, chat, m.NO_OPEN_CHANGES)
-        return
-    await tell(context, chat, m.CHANGES_HEADER.format(count=total))
-    for report, asset in found:
-        text = m.CHANGE_CARD.format(
-            name=m.esc(asset.name), zone=m.esc(report.zone or m.NO_ZONE),
-            when=_day(report.created_at, context), text=m.esc(report.text),
-        )  # fmt: skip
-        await tell(context, chat, text, _report_keyboard(report.id, asset.id))
-    if total > len(found):
-        await tell(context, chat, m.CHANGES_MORE.format(shown=len(found)))
-
-
-async def on_handle_report(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, status: str, report_id: int
-) -> None:
-    """Mark done / Dismiss: once. A second press, or a second coordinator, changes nothing."""
-    await update.callback_query.answer()
-    if (zones := await _zones_or_refuse(update, context)) is None:
-        return
-    pz, chat = services(context), update.effective_chat.id
-    async with pz.sessions.begin() as session:
-        report = await session.get(AssetReport, report_id)
-        reply = await _handle(session, update, context, zones, report, status)
-    if reply:
-        await tell(context, chat, reply)
-    else:
-        await _stale(update, context)
-
-
-async def _handle(
-    session: AsyncSession,
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    zones: set[str],
-    report: AssetReport | None,
-    status: str,
-) -> str:
-    """The reply to a Mark done / Dismiss press; empty for a report that does not exist."""
-    if report is None:
-        return ""
-    if not covers(zones, report.zone):
-        return m.NOT_YOUR_ZONE
-    if report.status == "open":
-        coordinator = await resident_for(session, update.effective_user.id)
-        if await close_report(session, report.id, status, coordinator.id, services(context).clock()):
-            return m.CHANGE_HANDLED[status]
-        await session.refresh(report)
-    return m.CHANGE_ALREADY_HANDLED.format(
-        status=m.CHANGE_STATUS_WORDS.get(report.status, report.status),
-        when=_day(report.handled_at, context) if report.handled_at else "—",
-    )
 
 
 # ----- coordinators: /review ------------------------------------------------------------------------
@@ -248,14 +124,14 @@ async def on_review_more(
     try:
         checked = None if verified == "0" else datetime.strptime(verified, "%Y%m%d").date()
     except ValueError:
-        await _stale(update, context)
+        await stale(update, context)
         return
     await _review_page(update, context, Cursor(checked, asset_id))
 
 
 async def _review_page(update: Update, context: ContextTypes.DEFAULT_TYPE, after: Cursor | None) -> None:
     """Up to REVIEW_PAGE assets due a check, one message each with its buttons, then 'More'."""
-    if (zones := await _zones_or_refuse(update, context)) is None:
+    if (zones := await zones_or_refuse(update, context)) is None:
         return
     pz, chat = services(context), update.effective_chat.id
     days = pz.settings.verify_after_days
@@ -283,7 +159,7 @@ async def _review_page(update: Update, context: ContextTypes.DEFAULT_TYPE, after
 
 def _review_card(asset: Asset, context: ContextTypes.DEFAULT_TYPE) -> str:
     place = ", ".join(p for p in (asset.address, asset.town, asset.postcode) if p) or m.NO_ZONE
-    when = _day(asset.last_verified, context) if asset.last_verified else m.NEVER_CHECKED
+    when = day_label(asset.last_verified, context) if asset.last_verified else m.NEVER_CHECKED
     return m.REVIEW_CARD.format(name=m.esc(asset.name), place=m.esc(place), when=when)
 
 
@@ -299,7 +175,7 @@ def _review_keyboard(asset_id: int) -> InlineKeyboardMarkup:
 async def on_still_correct(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
     """'Still correct': checked today; the card loses its buttons so it is not pressed again."""
     await update.callback_query.answer()
-    if (zones := await _zones_or_refuse(update, context)) is None:
+    if (zones := await zones_or_refuse(update, context)) is None:
         return
     if (asset := await _asset_in_zones(update, context, zones, asset_id)) is None:
         return
@@ -316,7 +192,7 @@ async def on_still_correct(update: Update, context: ContextTypes.DEFAULT_TYPE, a
 
 
 async def add_asset_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if await _zones_or_refuse(update, context) is None:
+    if await zones_or_refuse(update, context) is None:
         return
     context.user_data.pop(EDIT, None)
     ask(context, ADD, {"step": ADD_STEPS[0], "values": {}})
@@ -330,7 +206,7 @@ async def _ask(context: ContextTypes.DEFAULT_TYPE, chat: int, step: str) -> None
 
 async def on_add_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """A typed answer to the question /addasset is on."""
-    if (zones := await _zones_or_refuse(update, context)) is None:
+    if (zones := await zones_or_refuse(update, context)) is None:
         return
     flow = context.user_data[ADD]
     if flow["step"] not in ADD_STEPS:
@@ -371,9 +247,9 @@ async def on_add_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choi
     flow = context.user_data.get(ADD)
     expected = OPTIONAL if choice == "skip" else {"preview"}
     if flow is None or flow["step"] not in expected:
-        await _stale(update, context)
+        await stale(update, context)
         return
-    if (zones := await _zones_or_refuse(update, context)) is None:
+    if (zones := await zones_or_refuse(update, context)) is None:
         return
     if choice == "skip":
         flow["values"].update(_EMPTY[flow["step"]])
@@ -443,7 +319,7 @@ async def _say(context: ContextTypes.DEFAULT_TYPE, chat: int, text: str) -> None
 async def on_edit_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
     """'Edit': which field?"""
     await update.callback_query.answer()
-    if (zones := await _zones_or_refuse(update, context)) is None:
+    if (zones := await zones_or_refuse(update, context)) is None:
         return
     if (asset := await _asset_in_zones(update, context, zones, asset_id)) is None:
         return
@@ -462,7 +338,7 @@ async def on_edit_field(
 ) -> None:
     """A field chosen: show what it says now and wait for the new value."""
     await update.callback_query.answer()
-    if (zones := await _zones_or_refuse(update, context)) is None:
+    if (zones := await zones_or_refuse(update, context)) is None:
         return
     if (asset := await _asset_in_zones(update, context, zones, asset_id)) is None:
         return
@@ -483,7 +359,7 @@ def _current(asset: Asset, field: str) -> str:
 
 async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """The new value: saved, the asset counts as checked today, and search sees it at once."""
-    if (zones := await _zones_or_refuse(update, context)) is None:
+    if (zones := await zones_or_refuse(update, context)) is None:
         return
     edit = context.user_data[EDIT]
     changes = await _read_field(update, context, zones, edit["field"], text)
@@ -496,7 +372,7 @@ async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
         asset = await update_asset(session, edit["asset_id"], changes, _today(context))
     services(context).engine.invalidate()
     if asset is None:
-        await _stale(update, context)
+        await stale(update, context)
         return
     await tell(
         context, update.effective_chat.id, m.ASSET_UPDATED.format(card=_card(asset, context)),

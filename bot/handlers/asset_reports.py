@@ -1,0 +1,133 @@
+"""Residents' "report a change" on an asset card, and coordinators' /reports: the report goes to
+the coordinators of the asset's zone, who mark it done or dismiss it (once). Reports are anonymous:
+who sent one is never stored."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot import messages as m
+from bot.context import services
+from bot.handlers import callbacks
+from bot.handlers.common import ask, keyboard, tell
+from bot.handlers.upkeep import day_label, stale, zones_or_refuse
+from bot.services.residents import resident_for
+from bot.services.roles import coordinators_of, covers
+from bot.services.upkeep import active_asset, close_report, file_report, open_reports, report_text
+from db.models import Asset, AssetReport
+
+REPORT = "asset_change_report"  # a resident is typing what changed
+REPORTS_SHOWN = 10
+
+
+async def on_report_button(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+    """'Report a change' under an asset card: ask what changed."""
+    await update.callback_query.answer()
+    async with services(context).sessions() as session:
+        asset = await active_asset(session, asset_id)
+    if asset is None:
+        await stale(update, context)
+        return
+    ask(context, REPORT, {"asset_id": asset.id})
+    await tell(context, update.effective_chat.id, m.CHANGE_ASK.format(name=m.esc(asset.name)))
+
+
+async def on_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """What changed, in the resident's words: store it without them, thank them, tell the zone."""
+    chat = update.effective_chat.id
+    if (cleaned := report_text(text)) is None:
+        await tell(context, chat, m.CHANGE_NOT_READ)
+        return
+    body, was_cut = cleaned
+    asset_id = context.user_data.pop(REPORT)["asset_id"]
+    pz = services(context)
+    async with pz.sessions.begin() as session:
+        report = await file_report(session, asset_id, body)
+        asset = await session.get(Asset, asset_id) if report else None
+        told = await coordinators_of(session, pz.settings, report.zone) if report else []
+    if report is None or asset is None:
+        await stale(update, context)
+        return
+    await tell(context, chat, m.CHANGE_THANKS + (m.CHANGE_CUT if was_cut else ""))
+    notice = m.CHANGE_FOR_COORDINATORS.format(
+        name=m.esc(asset.name), zone=m.esc(asset.zone or m.NO_ZONE), text=m.esc(body)
+    )
+    for coordinator in told:
+        await tell(context, coordinator, notice, _report_keyboard(report.id, asset.id))
+
+
+def _report_keyboard(report_id: int, asset_id: int) -> InlineKeyboardMarkup:
+    return keyboard(
+        [
+            (m.BUTTON_MARK_DONE, callbacks.handle_change("done", report_id)),
+            (m.BUTTON_DISMISS, callbacks.handle_change("dismissed", report_id)),
+        ],
+        [(m.BUTTON_EDIT_THIS_ASSET, callbacks.edit_asset(asset_id))],
+    )
+
+
+# ----- coordinators: /reports -----------------------------------------------------------------------
+
+
+async def reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The oldest open reports in the coordinator's zones (every zone for an admin)."""
+    if (zones := await zones_or_refuse(update, context)) is None:
+        return
+    chat = update.effective_chat.id
+    async with services(context).sessions() as session:
+        found, total = await open_reports(session, zones, REPORTS_SHOWN)
+    if not found:
+        await tell(context, chat, m.NO_OPEN_CHANGES)
+        return
+    await tell(context, chat, m.CHANGES_HEADER.format(count=total))
+    for report, asset in found:
+        text = m.CHANGE_CARD.format(
+            name=m.esc(asset.name), zone=m.esc(report.zone or m.NO_ZONE),
+            when=day_label(report.created_at, context), text=m.esc(report.text),
+        )  # fmt: skip
+        await tell(context, chat, text, _report_keyboard(report.id, asset.id))
+    if total > len(found):
+        await tell(context, chat, m.CHANGES_MORE.format(shown=len(found)))
+
+
+async def on_handle_report(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, status: str, report_id: int
+) -> None:
+    """Mark done / Dismiss: once. A second press, or a second coordinator, changes nothing."""
+    await update.callback_query.answer()
+    if (zones := await zones_or_refuse(update, context)) is None:
+        return
+    pz, chat = services(context), update.effective_chat.id
+    async with pz.sessions.begin() as session:
+        report = await session.get(AssetReport, report_id)
+        reply = await _handle(session, update, context, zones, report, status)
+    if reply:
+        await tell(context, chat, reply)
+    else:
+        await stale(update, context)
+
+
+async def _handle(
+    session: AsyncSession,
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    zones: set[str],
+    report: AssetReport | None,
+    status: str,
+) -> str:
+    """The reply to a Mark done / Dismiss press; empty for a report that does not exist."""
+    if report is None:
+        return ""
+    if not covers(zones, report.zone):
+        return m.NOT_YOUR_ZONE
+    if report.status == "open":
+        coordinator = await resident_for(session, update.effective_user.id)
+        if await close_report(session, report.id, status, coordinator.id, services(context).clock()):
+            return m.CHANGE_HANDLED[status]
+        await session.refresh(report)
+    return m.CHANGE_ALREADY_HANDLED.format(
+        status=m.CHANGE_STATUS_WORDS.get(report.status, report.status),
+        when=day_label(report.handled_at, context) if report.handled_at else "—",
+    )
