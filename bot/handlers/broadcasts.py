@@ -83,14 +83,24 @@ async def _ask_who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await tell(context, update.effective_chat.id, m.BROADCAST_ASK_WHO, keyboard(*rows))
 
 
-async def on_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+async def _pressed_at(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, step: str, valid: bool = True
+) -> tuple[dict, set[str]] | None:
+    """A button of the STEP the composing is at, pressed by someone still a coordinator: the flow
+    and their zones. Otherwise the press is answered (stale, or refused) and None comes back."""
     await update.callback_query.answer()
     flow = context.user_data.get(FLOW)
-    if not flow or flow["step"] != "who":
+    if not flow or flow["step"] != step or not valid:
         await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        return None
+    zones = await _zones_or_refuse(update, context)
+    return (flow, zones) if zones else None
+
+
+async def on_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+    if (pressed := await _pressed_at(update, context, "who")) is None:
         return
-    if not await _zones_or_refuse(update, context):
-        return
+    flow, _ = pressed
     flow["kind"] = KINDS[key]
     if key == "int":
         flow["step"] = "interest"
@@ -102,13 +112,10 @@ async def on_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) 
 
 
 async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> None:
-    await update.callback_query.answer()
-    flow, groups = context.user_data.get(FLOW), default_taxonomy().groups()
-    if not flow or flow["step"] != "interest" or not 1 <= index <= len(groups):
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+    groups = default_taxonomy().groups()
+    if (pressed := await _pressed_at(update, context, "interest", 1 <= index <= len(groups))) is None:
         return
-    if not await _zones_or_refuse(update, context):
-        return
+    flow, _ = pressed
     flow["group"] = groups[index - 1]
     await _ask_where(update, context)
 
@@ -125,13 +132,9 @@ async def _ask_where(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> None:
-    await update.callback_query.answer()
-    flow = context.user_data.get(FLOW)
-    if not flow or flow["step"] != "where":
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+    if (pressed := await _pressed_at(update, context, "where")) is None:
         return
-    if not (zones := await _zones_or_refuse(update, context)):
-        return
+    flow, zones = pressed
     choices = _my_zone_choices(context, zones)
     if index > len(choices):
         await tell(context, update.effective_chat.id, m.STALE_BUTTON)
@@ -178,13 +181,9 @@ async def send_announcement(
 
 
 async def on_send(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
-    await update.callback_query.answer()
-    flow = context.user_data.get(FLOW)
-    if not flow or flow["step"] != "confirm":
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+    if (pressed := await _pressed_at(update, context, "confirm")) is None:
         return
-    if not await _zones_or_refuse(update, context):
-        return
+    flow, _ = pressed
     context.user_data.pop(FLOW)
     if choice == "discard":
         await tell(context, update.effective_chat.id, m.BROADCAST_DISCARDED)
