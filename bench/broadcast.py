@@ -46,7 +46,7 @@ ZONE = "Leicester West"
 
 
 async def seed(url: str, count: int, now: datetime) -> None:
-    engine = make_engine(url)
+    engine = make_engine(url, FakeClock(now))
     async with make_sessionmaker(engine).begin() as session:
         await session.execute(
             insert(Resident),

@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.clock import system_clock
 from bot.config import default_zones
 from bot.services.directory import import_directory
 from bot.services.places import ZoneMap
@@ -127,7 +128,7 @@ async def run(count: int, database_url: str | None) -> None:
         url = database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
         zones = ZoneMap(default_zones())
         await migrate.upgrade(url)
-        async with open_database(url) as sessions:
+        async with open_database(url, system_clock) as sessions:
             started = time.perf_counter()
             report = await import_directory(sessions, str(feed), zones, fmt="oruk", source="bench")
             first = time.perf_counter() - started

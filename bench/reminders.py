@@ -41,7 +41,7 @@ FIRST_USER = 10_000_000
 
 async def seed(url: str, count: int, event_start: datetime, due: datetime) -> None:
     """COUNT residents going to one event, each with a reminder due within the same minute."""
-    engine = make_engine(url)
+    engine = make_engine(url, FakeClock(due))
     sessions = make_sessionmaker(engine)
     async with sessions.begin() as session:
         event = await create_event(session, "Big Lunch on the Green", event_start, venue="Victoria Park")

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
 from bot.app import build_application, start_bot, stop_bot
+from bot.clock import system_clock
 from bot.config import Settings, default_zones
 from bot.context import KEY
 from bot.emulation import EmulatedRequest, EmulatedTelegram, deliver
@@ -79,7 +80,7 @@ async def search_rate(url: str, assets: int, count: int, rng: random.Random) -> 
     with tempfile.TemporaryDirectory() as folder:
         feed = Path(folder) / "feed.json"
         feed_writer()(feed, assets)
-        async with open_database(url) as sessions:
+        async with open_database(url, system_clock) as sessions:
             await import_directory(sessions, str(feed), ZoneMap(default_zones()), source="bench")
     telegram = EmulatedTelegram(rate_limits=False)
     settings = Settings(database_url=url, zones=default_zones(), flood_per_minute=0)  # one sender, many users

@@ -37,7 +37,7 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
     zones = ZoneMap(settings.zones)
-    database = make_engine(settings.database_url)
+    database = make_engine(settings.database_url, clock)
     app.bot_data[KEY] = BotServices(
         settings=settings,
         sessions=make_sessionmaker(database),

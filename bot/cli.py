@@ -119,7 +119,7 @@ def print_report(report: ImportReport) -> None:
 async def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
     await ensure_schema(settings)
     zones = ZoneMap(settings.zones)
-    async with open_database(settings.database_url) as sessions:
+    async with open_database(settings.database_url, system_clock) as sessions:
         try:
             report = await import_directory(
                 sessions,
@@ -137,7 +137,7 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
 async def cmd_events(settings: Settings, args: argparse.Namespace) -> None:
     await ensure_schema(settings)
     path = Path(args.path)
-    async with open_database(settings.database_url) as sessions:
+    async with open_database(settings.database_url, system_clock) as sessions:
         try:
             report = await import_event_file(
                 sessions, path, args.source or f"file:{path.stem}", ZoneMap(settings.zones),
@@ -153,7 +153,7 @@ async def cmd_events(settings: Settings, args: argparse.Namespace) -> None:
 async def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
     await ensure_schema(settings)
     writer = write_csv if args.format == "csv" else write_oruk
-    async with open_database(settings.database_url) as sessions, sessions() as session:
+    async with open_database(settings.database_url, system_clock) as sessions, sessions() as session:
         if args.path == "-":
             count = await writer(all_records(session), sys.stdout)
         else:
@@ -180,7 +180,7 @@ async def cmd_search(settings: Settings, args: argparse.Namespace) -> None:
         raise CommandError("--limit must be between 1 and 100")
     queries = read_queries(args)
     await ensure_schema(settings)
-    async with open_database(settings.database_url) as sessions, sessions() as session:
+    async with open_database(settings.database_url, system_clock) as sessions, sessions() as session:
         engine = await load_engine(session, zones=ZoneMap(settings.zones))
     for query in queries:
         hits = engine.search(query[:MAX_QUERY_CHARS], limit=args.limit).hits
@@ -206,7 +206,7 @@ async def cmd_search(settings: Settings, args: argparse.Namespace) -> None:
 
 async def cmd_categories(settings: Settings, args: argparse.Namespace) -> None:
     await ensure_schema(settings)
-    async with open_database(settings.database_url) as sessions, sessions.begin() as session:
+    async with open_database(settings.database_url, system_clock) as sessions, sessions.begin() as session:
         try:
             view = await correct_categories(session, args.asset, add=args.add, remove=args.remove)
         except CorrectionError as exc:
@@ -220,16 +220,16 @@ async def cmd_categories(settings: Settings, args: argparse.Namespace) -> None:
 
 async def cmd_classify(settings: Settings, args: argparse.Namespace) -> None:
     await ensure_schema(settings)
-    async with open_database(settings.database_url) as sessions, sessions.begin() as session:
+    async with open_database(settings.database_url, system_clock) as sessions, sessions.begin() as session:
         count = await reclassify_all(session)
     print(f"classified {count} assets")
 
 
 async def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
     await ensure_schema(settings)
-    async with open_database(settings.database_url) as sessions:
+    async with open_database(settings.database_url, system_clock) as sessions:
         report = await demo.load(sessions, ZoneMap(settings.zones))
-        events = await demo.load_events(sessions, settings)
+        events = await demo.load_events(sessions, settings, system_clock())
     print(f"demo directory: {report.summary()}")
     print(f"demo {events.summary()}")
     if args.action == "run":
@@ -239,10 +239,10 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
 async def cmd_chat(settings: Settings, args: argparse.Namespace) -> None:
     """The terminal chat; an empty directory gets the demo first, so there is something to find."""
     await ensure_schema(settings)
-    async with open_database(settings.database_url) as sessions:
+    async with open_database(settings.database_url, system_clock) as sessions:
         if await demo.directory_is_empty(sessions):
             report = await demo.load(sessions, ZoneMap(settings.zones))
-            await demo.load_events(sessions, settings)
+            await demo.load_events(sessions, settings, system_clock())
             print(f"the directory was empty, so I loaded the demo: {report.summary()}")
     await run_chat(settings)
 
@@ -260,7 +260,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
 async def cmd_privacy(settings: Settings, args: argparse.Namespace) -> None:
     """Blank old need texts, erase inactive residents, delete old sent messages; print the counts."""
     await ensure_schema(settings)
-    async with open_database(settings.database_url) as sessions, sessions.begin() as session:
+    async with open_database(settings.database_url, system_clock) as sessions, sessions.begin() as session:
         report = await apply_retention(session, system_clock(), settings)
     print(f"retention: {report.summary()}")
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-Clock = Callable[[], datetime]
+from db.clock import Clock
+
+__all__ = ["Clock", "FakeClock", "system_clock"]
 
 
 def system_clock() -> datetime:
-    """Now, as an aware UTC datetime."""
+    """Now, as an aware UTC datetime: the only place the bot reads the machine's wall clock."""
     return datetime.now(UTC)
 
 

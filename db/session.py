@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.clock import Clock, attach_clock
+
 
 def _ensure_sqlite_folder(url: str) -> None:
     parsed = make_url(url)
@@ -32,16 +34,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def make_engine(url: str) -> AsyncEngine:
-    """An async engine with the settings each backend needs to behave the same."""
+def make_engine(url: str, clock: Clock | None = None) -> AsyncEngine:
+    """An async engine with the settings each backend needs to behave the same. Rows it writes
+    are stamped by CLOCK; an engine without one (migrations) cannot write stamped rows."""
     _ensure_sqlite_folder(url)
     # hide_parameters: an error's message never carries what a resident typed into the logs
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
-    # pre-ping: after the database was briefly away, a dead pooled connection is replaced, not used
-    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+    else:
+        # pre-ping: after the database was briefly away, a dead pooled connection is replaced, not used
+        engine = create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+    if clock is not None:
+        attach_clock(engine, clock)
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -49,9 +55,9 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 @asynccontextmanager
-async def open_database(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def open_database(url: str, clock: Clock) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """An engine for the length of a command, disposed of afterwards."""
-    engine = make_engine(url)
+    engine = make_engine(url, clock)
     try:
         yield make_sessionmaker(engine)
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from bot.app import build_application, start_bot, stop_bot
 from bot.clock import FakeClock
@@ -12,10 +11,9 @@ from bot.emulation import EmulatedRequest, EmulatedTelegram, deliver
 from bot.services.directory import import_directory
 from bot.services.pacing import FastForwardTimer
 from bot.services.places import ZoneMap
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, THURSDAY_MORNING
 
 # A Thursday morning in November: Mon-Fri services are open.
-THURSDAY_MORNING = datetime(2026, 11, 26, 10, 30, tzinfo=UTC)
 
 
 class Conversation:

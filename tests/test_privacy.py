@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from bot.cli import main
+from bot.clock import system_clock
 from bot.config import ConfigError, Settings, default_zones, load_settings
 from bot.handlers import privacy as privacy_handlers
 from bot.handlers.broadcast_sender import send_due_deliveries
@@ -485,9 +486,9 @@ def test_the_retention_command_prints_what_it_did(cli_env, capsys):
     assert main(["db", "upgrade"]) == 0
 
     async def seed() -> None:
-        engine = make_engine(cli_env)
+        engine = make_engine(cli_env, system_clock)
         async with make_sessionmaker(engine).begin() as session:
-            long_ago = datetime.now(UTC) - timedelta(days=800)
+            long_ago = system_clock() - timedelta(days=800)
             session.add(Need(text="a very old request", created_at=long_ago))
             session.add(Resident(telegram_user_id=ANN, created_at=long_ago, last_seen_at=long_ago))
             session.add(Resident(telegram_user_id=VIC))

@@ -154,7 +154,7 @@ async def on_add_to_calendar(
     if event is None or event.status != "scheduled":
         await tell(context, update.effective_chat.id, m.STALE_BUTTON)
         return
-    data = calendar_file(event, from_minutes(minutes))
+    data = calendar_file(event, from_minutes(minutes), services(context).clock())
     await context.bot.send_document(
         update.effective_chat.id,
         InputFile(data, filename="event.ics", attach=True),

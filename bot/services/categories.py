@@ -8,7 +8,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.matching.taxonomy import Taxonomy, default_taxonomy
-from db.models import Asset, AssetClassification, CategoryCorrection, utcnow
+from db.clock import session_now
+from db.models import Asset, AssetClassification, CategoryCorrection
 
 
 class CorrectionError(ValueError):
@@ -69,7 +70,7 @@ async def correct_categories(
         if category in existing:
             existing[category].include = include
             existing[category].corrected_by = by_resident
-            existing[category].corrected_at = utcnow()
+            existing[category].corrected_at = session_now(session)
         else:
             session.add(
                 CategoryCorrection(

@@ -19,8 +19,9 @@ from bot.matching.engine import SearchEngine
 from bot.matching.index import AssetDoc
 from bot.matching.taxonomy import Taxonomy, default_taxonomy
 from bot.services.places import Point, ZoneMap, district_points
+from db.clock import session_now
 from db.importers.pipeline import ImportReport, import_source
-from db.models import Asset, AssetClassification, CategoryCorrection, Organisation, utcnow
+from db.models import Asset, AssetClassification, CategoryCorrection, Organisation
 
 CHUNK = 1000
 
@@ -59,7 +60,7 @@ def _asset_columns():  # type: ignore[no-untyped-def]
 
 async def store_classifications(session: AsyncSession, found: dict[int, Classification], digest: str) -> None:
     ids = list(found)
-    now = utcnow()
+    now = session_now(session)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         await session.execute(delete(AssetClassification).where(AssetClassification.asset_id.in_(chunk)))

@@ -20,7 +20,7 @@ from bot.services.categories import CorrectionError, find_asset
 from bot.services.event_changes import alert_new_event, change_event
 from bot.services.events import EventError, create_event
 from bot.services.places import ZoneMap, find_postcode
-from db.importers.events import EventRecord, read_event_file
+from db.importers.events import EventFile, EventRecord, read_event_file
 from db.models import Event
 
 COMPARED = (
@@ -58,6 +58,20 @@ async def import_event_file(
 ) -> EventImportReport:
     """Read PATH (SourceFormatError when unreadable: nothing changes) and write its events."""
     parsed = read_event_file(path, tz)
+    return await import_events(sessions, parsed, source, zones, now, tz, offsets_minutes, created_by)
+
+
+async def import_events(
+    sessions: async_sessionmaker[AsyncSession],
+    parsed: EventFile,
+    source: str,
+    zones: ZoneMap,
+    now: datetime,
+    tz: ZoneInfo,
+    offsets_minutes: tuple[int, ...],
+    created_by: int | None = None,
+) -> EventImportReport:
+    """Write events already read from a file, in one transaction; the file's bad rows stay reported."""
     report = EventImportReport(rejected=[(r.row, r.reason) for r in parsed.rejected])
     known_zones = {name.casefold(): name for name in zones.zone_districts()}
     async with sessions.begin() as session:

@@ -19,7 +19,7 @@ from bot.matching.taxonomy import default_taxonomy
 from bot.services.notices import NOTICE_KINDS, cancel_pending, schedule_reminders
 from bot.services.recurrence import occurrence_key, occurrences
 from bot.services.residents import resident_for
-from db.models import Event, Resident, Rsvp, utcnow
+from db.models import Event, Resident, Rsvp
 
 
 class EventError(ValueError):
@@ -184,7 +184,9 @@ async def cancel_rsvp(
     return True
 
 
-def calendar_file(event: Event, starts_at: datetime, ends_at: datetime | None = None) -> bytes:
+def calendar_file(
+    event: Event, starts_at: datetime, stamped_at: datetime, ends_at: datetime | None = None
+) -> bytes:
     """One occurrence as an iCalendar file, for the resident's own calendar app."""
     from icalendar import Calendar
     from icalendar import Event as CalendarEvent
@@ -198,7 +200,7 @@ def calendar_file(event: Event, starts_at: datetime, ends_at: datetime | None = 
     entry.add("dtstart", starts_at)
     length = (event.ends_at - event.starts_at) if event.ends_at else timedelta(hours=1)
     entry.add("dtend", ends_at or starts_at + length)
-    entry.add("dtstamp", utcnow())
+    entry.add("dtstamp", stamped_at)
     if event.venue:
         entry.add("location", event.venue)
     if event.description:

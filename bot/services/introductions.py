@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.residents import resident_for
-from db.models import Introduction, Need, Offer, Resident, Volunteer, utcnow
+from db.clock import session_now
+from db.models import Introduction, Need, Offer, Resident, Volunteer
 
 FOLLOW_UP_AFTER = timedelta(days=4)
 
@@ -92,7 +93,7 @@ async def answer(
     now: datetime | None = None,
 ) -> IntroductionParties:
     """The volunteer says yes or no; only the volunteer asked, and only once."""
-    now = now or utcnow()
+    now = now or session_now(session)
     found = await parties(session, introduction_id)
     if found.volunteer_telegram_id != volunteer_telegram_id:
         raise IntroductionError("that request was not for you")

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Need, utcnow
+from db.clock import session_now
+from db.models import Need
 
 MAX_NEED_CHARS = 500
 
@@ -25,7 +26,7 @@ async def record_unmet_need(
     """WHEN is the bot's clock, so gap reports count by the same days as everything else."""
     need = Need(
         text=text[:MAX_NEED_CHARS], postcode_district=district, zone=zone, category=category,
-        created_at=when or utcnow(),
+        created_at=when or session_now(session),
     )  # fmt: skip
     session.add(need)
     await session.flush()

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.places import Point, distance_km, district_point, district_points
-from db.models import Resident, utcnow
+from db.clock import session_now
+from db.models import Resident
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ async def resident_for(session: AsyncSession, telegram_user_id: int) -> Resident
     """The resident row for someone who has just chosen to do something that needs one."""
     resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == telegram_user_id))
     if resident is None:
-        resident = Resident(telegram_user_id=telegram_user_id, consented_at=utcnow())
+        resident = Resident(telegram_user_id=telegram_user_id, consented_at=session_now(session))
         session.add(resident)
         await session.flush()
     return resident
@@ -42,7 +43,7 @@ async def save_area(session: AsyncSession, telegram_user_id: int, area: Area) ->
     resident = await resident_for(session, telegram_user_id)
     resident.postcode_district = area.district
     resident.zone = area.zone
-    resident.consented_at = utcnow()
+    resident.consented_at = session_now(session)
 
 
 def nearest_district(point: Point) -> str:

@@ -14,9 +14,10 @@ from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tqdm import tqdm
 
+from db.clock import session_now
 from db.importers.record import AssetRecord, ParsedRow
 from db.importers.sources import default_source, read_rows
-from db.models import Asset, Organisation, utcnow
+from db.models import Asset, Organisation
 
 CHUNK = 1000
 ZoneResolver = Callable[[AssetRecord], str]
@@ -145,7 +146,7 @@ async def write_records(
     org_ids = await _organisation_ids(session, records)
     existing = await _existing(session, Asset, list(accepted))
     inserts, updates, inserted_keys = [], [], []
-    now = utcnow()
+    now = session_now(session)
     for record in _progress(records, "writing", show):
         org = record.organisation
         org_id = org_ids.get((record.source, org.external_id)) if org else None

@@ -1,6 +1,6 @@
 """All tables, imported here so Alembic and the personal-data walk see every one."""
 
-from db.models.base import Base, personal_columns, utcnow
+from db.models.base import Base, personal_columns
 from db.models.community import Broadcast, Delivery, Event, Reminder, Rsvp
 from db.models.directory import (
     ACCESS_MODES,
@@ -51,5 +51,4 @@ __all__ = [
     "SearchTally",
     "Volunteer",
     "personal_columns",
-    "utcnow",
 ]

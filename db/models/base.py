@@ -26,10 +26,6 @@ NAMING_CONVENTION = {
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC timestamps on both SQLite (which stores naive text) and PostgreSQL."""
 

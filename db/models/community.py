@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base, utcnow
+from db.clock import stamp_now
+from db.models.base import Base
 
 
 class Event(Base):
@@ -43,7 +44,7 @@ class Event(Base):
     source: Mapped[str] = mapped_column(String(200), default="bot")
     external_id: Mapped[str] = mapped_column(String(200))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=stamp_now)
 
 
 class Rsvp(Base):
@@ -58,7 +59,7 @@ class Rsvp(Base):
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
     occurrence_start: Mapped[datetime] = mapped_column()
     status: Mapped[str] = mapped_column(String(20), default="going")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=stamp_now)
 
 
 class Reminder(Base):
@@ -106,7 +107,7 @@ class Broadcast(Base):
     # the coordinator's message that shows progress, edited as deliveries go out
     status_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     status_message_id: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=stamp_now)
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
 

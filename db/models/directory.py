@@ -18,7 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.models.base import Base, utcnow
+from db.clock import stamp_now
+from db.models.base import Base
 
 ASSET_KINDS = ("person", "service", "business", "group", "place")
 ASSET_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
@@ -98,8 +99,8 @@ class Asset(Base):
     # An invented demo entry: shown with a label so nobody walks to a place that does not exist.
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=stamp_now)
+    updated_at: Mapped[datetime] = mapped_column(default=stamp_now, onupdate=stamp_now)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="assets")
 
@@ -119,7 +120,7 @@ class AssetClassification(Base):
     min_age: Mapped[int | None] = mapped_column(Integer)
     max_age: Mapped[int | None] = mapped_column(Integer)
     taxonomy_digest: Mapped[str] = mapped_column(String(64), default="")
-    classified_at: Mapped[datetime] = mapped_column(default=utcnow)
+    classified_at: Mapped[datetime] = mapped_column(default=stamp_now)
 
 
 class CategoryCorrection(Base):
@@ -133,4 +134,4 @@ class CategoryCorrection(Base):
     category: Mapped[str] = mapped_column(String(100))
     include: Mapped[bool] = mapped_column(Boolean)
     corrected_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
-    corrected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    corrected_at: Mapped[datetime] = mapped_column(default=stamp_now)

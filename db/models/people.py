@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.models.base import Base, personal, utcnow
+from db.clock import stamp_now
+from db.models.base import Base, personal
 
 ROLES = ("coordinator", "admin")
 VOLUNTEER_STATUSES = ("pending", "approved", "paused", "withdrawn", "rejected")
@@ -38,7 +39,7 @@ class Resident(Base):
     interests: Mapped[list[Any]] = personal(default=list)
     # Set when Telegram says the bot was blocked or the chat is gone: stop sending.
     unreachable_since: Mapped[datetime | None] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=stamp_now)
     # The day they last used the bot (updated at most once a day): inactive residents are erased.
     last_seen_at: Mapped[datetime | None] = personal()
 
@@ -58,7 +59,7 @@ class Invite(Base):
     role: Mapped[str] = mapped_column(String(20), default="coordinator")
     zones: Mapped[list[Any]] = mapped_column(default=list)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=stamp_now)
     expires_at: Mapped[datetime] = mapped_column()
     used_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
     used_at: Mapped[datetime | None] = mapped_column()
@@ -76,7 +77,7 @@ class Role(Base):
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     zone: Mapped[str] = mapped_column(String(200), default="")
-    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_at: Mapped[datetime] = mapped_column(default=stamp_now)
 
     resident: Mapped[Resident] = relationship(back_populates="roles")
 
@@ -98,7 +99,7 @@ class Volunteer(Base):
     max_distance_km: Mapped[float | None] = personal()
     has_dbs_check: Mapped[bool | None] = personal()
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=stamp_now)
 
     offers: Mapped[list[Offer]] = relationship(back_populates="volunteer", cascade="all, delete-orphan")
 
@@ -114,7 +115,7 @@ class Offer(Base):
     text: Mapped[str] = personal(Text)
     skills: Mapped[list[Any]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(20), default="active")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=stamp_now)
 
     volunteer: Mapped[Volunteer] = relationship(back_populates="offers")
 
@@ -133,7 +134,7 @@ class AssetReport(Base):
     text: Mapped[str] = personal(Text)
     zone: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | done | dismissed
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=stamp_now, index=True)
     handled_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
     handled_at: Mapped[datetime | None] = mapped_column()
 
@@ -173,7 +174,7 @@ class Need(Base):
     category: Mapped[str] = mapped_column(String(100), default="")
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_by_asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=stamp_now, index=True)
 
 
 class Introduction(Base):
@@ -190,7 +191,7 @@ class Introduction(Base):
     status: Mapped[str] = mapped_column(String(20), default="requested")
     # how the resident chose to be reached: "bot" (relayed, anonymous) or "telegram" (name shared)
     resident_contact: Mapped[str] = personal(String(20), default="bot", info={"owner": "need_id"})
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(default=stamp_now)
     responded_at: Mapped[datetime | None] = mapped_column()
     follow_up_due_at: Mapped[datetime | None] = mapped_column()
     follow_up_sent_at: Mapped[datetime | None] = mapped_column()  # claimed before sending: sent once
@@ -210,7 +211,7 @@ class Opportunity(Base):
     zone: Mapped[str] = mapped_column(String(200), default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default="open")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=stamp_now)
 
 
 class OpportunityInterest(Base):
@@ -225,4 +226,4 @@ class OpportunityInterest(Base):
         ForeignKey("opportunities.id", ondelete="CASCADE"), index=True
     )
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=stamp_now)
