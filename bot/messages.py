@@ -8,6 +8,73 @@ from __future__ import annotations
 
 from html import escape
 
+# --- Safety: the help for each kind of danger the triage finds (bot/services/safety_triage.toml) ---
+# Nearest and most specific first; 999 first wherever there is danger now. Checked against each
+# organisation's published details; the local (LLR) lines sit beside the national ones.
+SAFETY_TITLE = {
+    "emergency": "<b>Call 999 now.</b> If you can't talk, call 999 from a mobile and press 55 when asked.",
+    "child": "<b>You are not in trouble, and it is not your fault.</b> You can talk to someone now:",
+    "self-harm": (
+        "<b>I'm really glad you told me. You don't have to face this on your own.</b>\n"
+        "If you might act on it now, or have already hurt yourself, call 999."
+    ),
+    "sexual-violence": (
+        "<b>I'm so sorry this happened. It was not your fault.</b>\n"
+        "If you are in danger now or just hurt, call 999."
+    ),
+    "abuse": "<b>You don't deserve this, and help is there.</b> If you are in danger now, call 999.",
+    "exploitation": "<b>Help is there, whatever your papers say.</b> If you are in danger now, call 999.",
+    "older-adult": "<b>Thank you for speaking up.</b> If someone is in danger now, call 999.",
+    "stalking-hate": "<b>This is not OK, and you can get help.</b> If you are in danger now, call 999.",
+}
+SAFETY_LINES = {
+    "emergency": (
+        "• Ambulance, fire or police: <b>999</b> (text 999 if you registered with emergencySMS)",
+        "• Gas smell or carbon monoxide: leave, then call <b>0800 111 999</b>",
+        "• Not sure it's an emergency: NHS <b>111</b>",
+    ),
+    "child": (
+        "• Childline, free, any time, it won't show on the phone bill: <b>0800 1111</b>",
+        "• If you are in danger right now: <b>999</b>",
+        "• Worried about a child? NSPCC, free: <b>0808 800 5000</b>",
+    ),
+    "self-harm": (
+        "• Samaritans, free, any time: <b>116 123</b>",
+        "• If you can't talk, text SHOUT to <b>85258</b>",
+        "• NHS <b>111</b>, option 2, for a mental health crisis",
+        "• Leicester, Leicestershire and Rutland mental health line, 24 hours: <b>0808 800 3302</b>",
+    ),
+    "sexual-violence": (
+        "• Rape Crisis support line, free, 24 hours: <b>0808 500 2222</b>",
+        "• Juniper Lodge, the LLR sexual assault referral centre, 24 hours: <b>0116 273 3330</b>",
+        "• LLR domestic and sexual violence helpline: <b>0808 802 0028</b>",
+        "• Police: <b>101</b>, or <b>999</b> in an emergency",
+    ),
+    "abuse": (
+        "• National Domestic Abuse Helpline, free, 24 hours: <b>0808 2000 247</b>",
+        "• LLR domestic and sexual violence helpline: <b>0808 802 0028</b>",
+        "• Men's Advice Line, free: <b>0808 801 0327</b>",
+        "• If you can't talk, call 999 from a mobile and press <b>55</b>",
+    ),
+    "exploitation": (
+        "• Modern Slavery Helpline, free, 24 hours: <b>08000 121 700</b>",
+        "• Forced Marriage Unit: <b>020 7008 0151</b>",
+        "• Police: <b>101</b>, or <b>999</b> in an emergency",
+    ),
+    "older-adult": (
+        "• Hourglass, for older people at risk, free: <b>0808 808 8141</b>",
+        "• Police: <b>101</b>, or <b>999</b> in an emergency",
+    ),
+    "stalking-hate": (
+        "• National Stalking Helpline: <b>0808 802 0300</b>",
+        "• Hate crime: police on <b>101</b>, or report it online to True Vision (report-it.org.uk)",
+        "• Crimestoppers, anonymous: <b>0800 555 111</b>",
+    ),
+}
+SAFETY_ALSO = "\n<b>Also:</b>"
+SAFETY_CLOSE = "\nYou are not on your own."
+SAFETY_LOCAL_SUPPORT = "<b>Support near you for this:</b>"
+# A group chat or anything without a kind gets the general block.
 EMERGENCY = (
     "<b>If you or someone else is in danger right now, call 999.</b>\n\n"
     "You can also talk to someone:\n"
@@ -17,6 +84,24 @@ EMERGENCY = (
     "• Crimestoppers, anonymous: <b>0800 555 111</b>\n\n"
     "You are not on your own."
 )
+
+
+def safety_help(kinds: list[str], child: bool) -> str:
+    """The help for the kinds found, the first kind's in full, then the others' lines not yet given.
+    A writer who sounds like a child gets the child's words and Childline first."""
+    if child and "child" not in kinds:
+        kinds = ["child", *kinds]
+    elif child:
+        kinds = ["child", *(k for k in kinds if k != "child")]
+    first, *others = kinds
+    lines = [SAFETY_TITLE[first], "", *SAFETY_LINES[first]]
+    given = set(SAFETY_LINES[first])
+    extra = [line for kind in others for line in SAFETY_LINES[kind] if line not in given]
+    if extra:
+        lines += [SAFETY_ALSO, *dict.fromkeys(extra)]
+    return "\n".join([*lines, SAFETY_CLOSE])
+
+
 WELCOME = (
     "Hello! I'm <b>People Zones Connect</b>. I help you find people, groups and services near you "
     "in Leicester, Leicestershire and Rutland.\n\n"
@@ -124,7 +209,11 @@ VOLUNTEER_STATUS = {
     "rejected": "not approved",
 }
 OFFER_CARD = "<i>{text}</i>\nSkills: {skills}\nNow: {state}"
-OFFER_STATE = {"active": "open to requests", "paused": "paused"}
+OFFER_STATE = {
+    "active": "open to requests",
+    "paused": "paused",
+    "held": "waiting for a coordinator to check it",
+}
 OFFER_NOW = {
     "paused": "Paused. Nobody will be matched with this offer until you resume it.",
     "active": "Resumed. Thank you!",
@@ -133,7 +222,7 @@ OFFER_NOW = {
 OFFER_EDIT_ASK = "Type the new words for this offer."
 OFFER_EDITED = "Saved. I've noted: <b>{skills}</b>."
 COORDINATORS_ONLY = "Sorry, that's for coordinators only."
-NOTHING_PENDING = "No volunteers are waiting for a decision."
+NOTHING_PENDING = "No volunteers or offers are waiting for a decision."
 PENDING_CARD = "<b>New volunteer</b>\n{offers}\nArea: {area}\nFree: {when}\nDBS check: {dbs}"
 ALREADY_DECIDED = "That volunteer has already been decided on."
 DECIDED = {"approve": "Approved. I've told them.", "decline": "Declined. I've told them kindly."}
@@ -142,6 +231,36 @@ VOLUNTEER_TOLD = {
     "decline": (
         "Thank you for offering. A coordinator isn't able to take your offer on right now. "
         "You're welcome to offer again another time."
+    ),
+}
+BUTTON_APPROVE = "Approve"
+BUTTON_DECLINE = "Decline"
+# Safeguarding: an approved volunteer's new offer with children or adults who may need care, from
+# someone without a DBS check, waits for a coordinator of their zone before anyone can see it.
+VOLUNTEER_OFFER_HELD = (
+    "Thank you! Because this is with children or adults who may need care, a coordinator will "
+    "have a quick look at it first, to keep everyone safe. I'll tell you as soon as they have. "
+    "/myoffers shows your offers."
+)
+OFFER_CHECK_CARD = (
+    "<b>An offer to check</b>\nAn approved volunteer has offered help with children or adults who "
+    "may need care. It stays hidden until you approve it.\n\n<i>{text}</i>\nSkills: {skills}\n"
+    "Area: {area}\nFree: {when}\nDBS check: {dbs}"
+)
+OFFER_CHECK_DBS = {False: "no", None: "not sure"}
+OFFER_CHECK_DECIDED = {
+    "approve": "Approved. The offer is open to requests now, and I've told the volunteer.",
+    "decline": "Declined. I've told the volunteer kindly.",
+}
+OFFER_CHECK_ALREADY = "That offer isn't waiting for a check any more: it has been decided on, or withdrawn."
+OFFER_CHECK_TOLD = {
+    "approve": (
+        "Good news: a coordinator has checked your offer <i>{text}</i>, and it's open to requests "
+        "now. Thank you!"
+    ),
+    "decline": (
+        "Thank you for offering <i>{text}</i>. A coordinator isn't able to take this offer on right "
+        "now, so it won't be shown to anyone. Nothing else has changed."
     ),
 }
 VOLUNTEERS_CAN_HELP = "Local volunteers may be able to help with this too. Would you like me to ask one?"

@@ -21,7 +21,7 @@ from db.models import Need, Resident, SearchTally
 from tests.conversation import close_conversation, open_conversation
 
 SLOW_DOWN = "You're sending messages faster than I can keep up"
-EMERGENCY = "If you or someone else is in danger right now, call 999."
+EMERGENCY = "You don't deserve this, and help is there. If you are in danger now, call 999."  # abuse help
 CRISIS = "my partner hits me and I'm scared"
 FAMILY = "👨\u200d👩\u200d👧"  # three emoji joined by zero-width joiners
 ENGLAND = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"  # a flag made with tag characters
@@ -188,7 +188,7 @@ async def test_someone_in_danger_typing_fast_still_gets_the_numbers(chat, caplog
         await chat.say(ann, "help")
     assert await chat.say(ann, "help") == []  # limited and told
     [numbers] = await chat.say(ann, CRISIS)
-    assert numbers.plain == usual.plain and "116 123" in numbers.plain
+    assert numbers.plain == usual.plain and "0808 2000 247" in numbers.plain
     assert [label for row in numbers.buttons for label, _ in row] == [
         label for row in usual.buttons for label, _ in row
     ]  # the same message, buttons and all
@@ -199,14 +199,14 @@ async def test_someone_in_danger_typing_fast_still_gets_the_numbers(chat, caplog
     for _ in range(8):
         await chat.say(ann, "help")
     numbers, notice = await chat.say(ann, "someone is breaking in right now")  # numbers first
-    assert numbers.plain.startswith(EMERGENCY) and notice.plain == m.SLOW_DOWN
+    assert numbers.plain.startswith("Call 999 now.") and notice.plain == m.SLOW_DOWN
     assert "breaking in" not in caplog.text and "partner" not in caplog.text
 
 
 async def test_a_person_who_is_not_limited_gets_the_numbers_and_the_answer(chat):
     ann = chat.telegram.user("Ann")
     replies = await chat.say(ann, "i want to k\u200bill my\u00adself")  # invisible characters inside
-    assert replies[0].plain.startswith(EMERGENCY)
+    assert "116 123" in replies[0].plain
 
 
 # --- bad input ------------------------------------------------------------------------------------------
@@ -278,8 +278,9 @@ async def test_an_edit_that_suggests_danger_gets_the_numbers_first(chat):
     ann = chat.telegram.user("Ann")
     sent = ann.send("all fine")
     await chat.act(ann, sent)
-    numbers, pointer = await chat.act(ann, ann.edit(sent, CRISIS))
-    assert numbers.plain.startswith(EMERGENCY) and pointer.plain == m.EDITED_MESSAGE
+    numbers, *after = await chat.act(ann, ann.edit(sent, CRISIS))
+    assert numbers.plain.startswith(EMERGENCY)
+    assert all("Support near you" in r.plain for r in after)  # only help after the help
 
 
 async def test_an_edited_command_is_not_run_and_a_live_location_moving_is_silent(chat, sessions):

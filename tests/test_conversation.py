@@ -169,16 +169,24 @@ async def test_unknown_area_asks_again_kindly(chat):
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["my partner hits me and I'm scared", "i want to end it all", "someone is breaking in right now"],
+    ("text", "first_help"),
+    [
+        ("my partner hits me and I'm scared", "0808 2000 247"),
+        ("i want to end it all", "116 123"),
+        ("someone is breaking in right now", "999"),
+    ],
 )
-async def test_safety_first_in_any_state(chat, text):
+async def test_safety_first_in_any_state(chat, text, first_help):
+    """Half way through a question the help comes first; the words are not taken as the answer, and
+    the question is still there to answer afterwards."""
     ann = chat.telegram.user("Ann")
     await chat.say(ann, "/area")  # even while the bot waits for an area
-    replies = await chat.say(ann, text)
-    assert replies[0].plain.startswith("If you or someone else is in danger right now, call 999.")
-    for number in ("101", "116 123", "0808 2000 247", "0800 555 111"):
-        assert number in replies[0].plain
+    help_message, *rest = await chat.say(ann, text)
+    assert first_help in help_message.plain
+    assert [text for row in help_message.buttons for text, _ in row] == ["🚪 Quick exit"]
+    assert all("Support near you" in r.plain for r in rest)  # only help after the help
+    replies = await chat.say(ann, "LE4")
+    assert "LE4" in replies[0].plain  # the area question was still waiting
 
 
 async def test_things_the_bot_does_not_understand(chat):
@@ -257,3 +265,32 @@ async def test_the_bot_answers_through_long_polling(chat):
         await chat.app.updater.stop()
         await chat.app.stop()
     assert "Tell me what you need in your own words" in chat.telegram.last_bot_message(ann).plain
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("i want to kill myself", "116 123"),
+        ("my baby isnt breathing properly", "999"),
+        ("i was raped last night", "0808 500 2222"),
+        ("my partner hits me", "0808 2000 247"),
+        ("im 13 and my stepdad hurts me", "0800 1111"),
+        ("my employer keeps my passport and doesnt pay me", "08000 121 700"),
+        ("a man keeps following me home every night", "0808 802 0300"),
+        ("my nans carer is taking her pension", "0808 808 8141"),
+    ],
+)
+async def test_danger_gets_its_help_first_and_nothing_unrelated_after(chat, sessions, text, number):
+    """Help, the quick exit, then at most local support for it: never 'Sorry, I couldn't find',
+    never cafés or clubs as 'closest things', and the words are never kept as an unmet need."""
+    ann = chat.telegram.user("Ann")
+    help_message, *after = await chat.say(ann, text)
+    assert number in help_message.plain and buttons(help_message) == ["🚪 Quick exit"]
+    assert all(r.plain.startswith("Support near you") for r in after), texts(after)
+    assert await count(sessions, Need) == 0
+
+
+async def test_a_search_that_finds_nothing_shows_no_unrelated_closest_things(chat):
+    ann = chat.telegram.user("Ann")
+    replies = await chat.say(ann, "somewhere to fix my toaster")
+    assert "closest things" not in " ".join(texts(replies))

@@ -62,7 +62,7 @@ async def test_every_coordinator_button_forged_by_a_resident_changes_nothing(cha
         "ne:publish", "ne:60", "bk:all", "bg:1", "bz:0", "bs:send", "bx:1",
         "iz:0", "iz:1", "rc:1", "ri:1", "rp:g:7", "rp:s:30", "uh:done:1",
         f"uv:{asset_id}", f"ue:{asset_id}", f"uf:phone:{asset_id}", "ua:save", f"ur:0:{asset_id}",
-        "vc:approve:1", "vc:decline:1", "oa:",
+        "vc:approve:1", "vc:decline:1", "oc:approve:1", "oc:decline:1", "oa:",
     ]  # fmt: skip
     ann = chat.telegram.user("Ann")
     [menu] = await chat.say(ann, "/menu")

@@ -355,9 +355,7 @@ async def test_quick_exit_after_a_safety_message_clears_the_chat_and_the_questio
     await chat.say(ann, "/area")  # the bot is waiting for an area
     replies = await chat.say(ann, "my partner hits me and I'm scared")
     emergency = replies[0]
-    assert emergency.plain.startswith("If you or someone else is in danger") and "🚪 Quick exit" in buttons(
-        emergency
-    )
+    assert emergency.plain.startswith("You don't deserve this") and "🚪 Quick exit" in buttons(emergency)
     chat.telegram.faults.fail_next("deleteMessage", "server_error", chat=ann)  # one deletion fails
     [cleared] = await chat.press(ann, "🚪 Quick exit", emergency)
     assert cleared.plain == "Cleared." and not cleared.buttons
@@ -532,3 +530,22 @@ async def test_logs_hold_no_words_postcode_ids_or_token(chat, sessions, caplog):
             assert secret not in seen, (secret, record.name, record.getMessage()[:200])
     for secret in secrets:
         assert secret not in caplog.text, secret
+
+
+async def test_danger_typed_into_an_introduction_gets_help_and_still_reaches_the_volunteer(chat, sessions):
+    vic = await approved_driver(chat, sessions)
+    ann = chat.telegram.user("Ann", user_id=ANN)
+    await chat.say(ann, "i need a lift to my hospital appointment")
+    await chat.press(ann, "🙋 Ask a volunteer")
+    mark = chat.telegram.mark()
+    await chat.press(ann, "Through this bot only")
+    [request] = chat.telegram.bot_messages_since(vic, mark)
+    mark = chat.telegram.mark()
+    await chat.press(vic, "Yes, I can help", request)
+    accepted = chat.telegram.bot_messages_since(ann, mark)[0]
+    await chat.press(ann, "✉️ Send a message", accepted)
+    mark = chat.telegram.mark()
+    help_message, passed = await chat.say(ann, "he hits me so please come to the back door")
+    assert "0808 2000 247" in help_message.plain and "passed that on" in passed.plain
+    [relayed] = chat.telegram.bot_messages_since(vic, mark)
+    assert "back door" in relayed.plain

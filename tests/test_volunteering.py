@@ -341,3 +341,158 @@ async def test_the_coordinators_of_the_volunteers_zone_are_nudged_not_others(cha
     await offer_diy(chat, chat.telegram.user("Ann"))  # in LE4: Leicester North
     assert "/pending" in chat.telegram.bot_messages_since(north, mark)[-1].plain
     assert chat.telegram.bot_messages_since(rutland, mark) == []
+
+
+# ----- safeguarding: an approved volunteer's new offer with people at risk, without a DBS check ------
+
+
+async def add_offer(chat, who, text: str, district: str = "LE4", dbs: str = "No"):
+    """A further offer through /volunteer; the replies to the last step (DBS answered if asked)."""
+    await chat.say(who, "/volunteer")
+    await chat.say(who, text)
+    await chat.press(who, "Yes")
+    await chat.press(who, "Done")
+    await chat.say(who, district)
+    await chat.press(who, "Up to 15 km")
+    replies = await chat.press(who, "Through this bot only")
+    if "DBS check" in replies[-1].plain:
+        replies = await chat.press(who, dbs)
+    return replies
+
+
+async def approved_volunteer(chat, name="Vic"):
+    """Someone a coordinator has approved, with a DIY and gardening offer in LE4."""
+    who = chat.telegram.user(name)
+    admin = chat.telegram.user("Coordinator", user_id=ADMIN_ID)
+    await offer_diy(chat, who)
+    [card] = await chat.say(admin, "/pending")
+    await chat.press(admin, "Approve", card)
+    return who
+
+
+async def volunteers_offered(chat, resident, need: str) -> bool:
+    """Whether a resident's search offers to ask a local volunteer."""
+    replies = await chat.say(resident, need)
+    return any("Local volunteers may be able to help" in r.plain for r in replies)
+
+
+async def add_coordinators(sessions, *people: tuple[int, str]) -> None:
+    async with sessions.begin() as session:
+        for telegram_id, zone in people:
+            person = Resident(telegram_user_id=telegram_id)
+            session.add(person)
+            await session.flush()
+            session.add(Role(resident_id=person.id, role="coordinator", zone=zone))
+
+
+async def test_a_held_offer_is_hidden_until_a_coordinator_approves_it(chat, sessions):
+    vic = await approved_volunteer(chat)
+    admin = chat.telegram.user("Coordinator", user_id=ADMIN_ID)
+    ann = chat.telegram.user("Ann")
+    await chat.say(ann, "/area")
+    await chat.say(ann, "LE4")
+    mark = chat.telegram.mark()
+    [held] = await add_offer(chat, vic, "I can give people lifts in my car", dbs="No")
+    assert "a coordinator will have a quick look at it first" in held.plain
+    [card] = chat.telegram.bot_messages_since(admin, mark)
+    assert "An offer to check" in card.plain and "lifts in my car" in card.plain
+    assert "Area: LE4" in card.plain and "DBS check: no" in card.plain
+    assert buttons(card) == ["Approve", "Decline"]
+    assert not await volunteers_offered(chat, ann, "i need a lift to my hospital appointment")
+    replies = await chat.say(vic, "/myoffers")
+    [lifts] = [r for r in replies if "lifts in my car" in r.plain]
+    assert "waiting for a coordinator to check it" in lifts.plain
+    assert buttons(lifts) == ["Withdraw"]  # resuming or editing it would skip the check
+    [pending] = await chat.say(admin, "/pending")  # the card is also on /pending
+    assert "An offer to check" in pending.plain
+
+    mark = chat.telegram.mark()
+    [done] = await chat.press(admin, "Approve", card)
+    assert done.plain.startswith("Approved. The offer is open to requests now")
+    [told] = chat.telegram.bot_messages_since(vic, mark)
+    assert "checked your offer" in told.plain and "open to requests now" in told.plain
+    assert await volunteers_offered(chat, ann, "i need a lift to my hospital appointment")
+    [again] = await chat.press(admin, "Decline", pending)  # the same offer, from /pending
+    assert "isn't waiting for a check any more" in again.plain
+    replies = await chat.say(vic, "/myoffers")
+    [lifts] = [r for r in replies if "lifts in my car" in r.plain]
+    assert "Now: open to requests" in lifts.plain
+    [nothing] = await chat.say(admin, "/pending")
+    assert "No volunteers or offers are waiting" in nothing.plain
+
+
+async def test_a_declined_offer_is_told_kindly_and_never_shown(chat, sessions):
+    vic = await approved_volunteer(chat)
+    admin = chat.telegram.user("Coordinator", user_id=ADMIN_ID)
+    mark = chat.telegram.mark()
+    await add_offer(chat, vic, "I could help children with their homework and reading", dbs="No")
+    [card] = chat.telegram.bot_messages_since(admin, mark)
+    assert "children with their homework" in card.plain
+    mark = chat.telegram.mark()
+    [done] = await chat.press(admin, "Decline", card)
+    assert done.plain.startswith("Declined")
+    [told] = chat.telegram.bot_messages_since(vic, mark)
+    assert "Thank you for offering" in told.plain and "won't be shown to anyone" in told.plain
+    replies = await chat.say(vic, "/myoffers")
+    assert all("homework" not in r.plain for r in replies)
+    assert any("diy and gardning" in r.plain for r in replies)  # their other offer is untouched
+    async with sessions() as session:
+        statuses = {o.text: o.status for o in await session.scalars(select(Offer))}
+    assert statuses["I could help children with their homework and reading"] == "declined"
+    assert statuses["I can do a bit of diy and gardning"] == "active"
+
+
+async def test_only_a_coordinator_of_the_volunteers_zone_can_approve_a_held_offer(chat, sessions):
+    await add_coordinators(sessions, (7001, "Leicester North"), (7002, "Rutland"))
+    north, rutland = chat.telegram.user("North", user_id=7001), chat.telegram.user("Rut", user_id=7002)
+    bob = chat.telegram.user("Bob")
+    vic = await approved_volunteer(chat)
+    mark = chat.telegram.mark()
+    await add_offer(chat, vic, "I can give people lifts in my car", dbs="No")  # in LE4: Leicester North
+    [card] = chat.telegram.bot_messages_since(north, mark)
+    assert chat.telegram.bot_messages_since(rutland, mark) == []  # not told: not their zone
+    [nothing] = await chat.say(rutland, "/pending")
+    assert "No volunteers or offers are waiting" in nothing.plain
+    approve = dict(card.buttons[0])["Approve"]
+    for who in (bob, rutland):
+        [old] = await chat.say(who, "/help")
+        mark = chat.telegram.mark()
+        replies = await chat.act(who, who.press_data(approve, old))
+        assert "old message" in replies[-1].plain
+        assert chat.telegram.bot_messages_since(vic, mark) == []
+    [forged] = await chat.act(north, north.press_data("oc:approve:999999", card))  # no such offer
+    assert "old message" in forged.plain
+    async with sessions() as session:
+        assert "held" in {o.status for o in await session.scalars(select(Offer))}
+    ann = chat.telegram.user("Ann")
+    assert not await volunteers_offered(chat, ann, "i need a lift to the doctors")
+    [done] = await chat.press(north, "Approve", card)
+    assert done.plain.startswith("Approved")
+    assert "open to requests now" in chat.telegram.last_bot_message(vic).plain
+    assert await volunteers_offered(chat, ann, "i need a lift to the doctors")
+
+
+async def test_offers_without_people_at_risk_or_with_a_dbs_check_go_live_at_once(chat, sessions):
+    vic = await approved_volunteer(chat)
+    admin = chat.telegram.user("Coordinator", user_id=ADMIN_ID)
+    ann = chat.telegram.user("Ann")
+    mark = chat.telegram.mark()
+    [added] = await add_offer(chat, vic, "I can walk dogs at weekends")  # no DBS question
+    assert "I've added this to your offers" in added.plain
+    [added] = await add_offer(chat, vic, "I can give people lifts in my car", dbs="Yes")
+    assert "I've added this to your offers" in added.plain
+    assert chat.telegram.bot_messages_since(admin, mark) == []  # nothing for a coordinator to check
+    assert await volunteers_offered(chat, ann, "i need a lift to my hospital appointment")
+    replies = await chat.say(vic, "/myoffers")
+    cards = [r for r in replies if "Now:" in r.plain]
+    assert len(cards) == 3 and all("Now: open to requests" in c.plain for c in cards)
+
+
+async def test_a_new_volunteers_first_offer_is_checked_with_them_not_held(chat, sessions):
+    """A volunteer not yet approved is checked as a whole on /pending, DBS answer included."""
+    ann = chat.telegram.user("Ann")
+    admin = chat.telegram.user("Coordinator", user_id=ADMIN_ID)
+    [reply] = await add_offer(chat, ann, "I could help children with their homework and reading", dbs="No")
+    assert "A coordinator will look at your offer soon" in reply.plain
+    [card] = await chat.say(admin, "/pending")
+    assert card.plain.startswith("New volunteer") and "DBS check: no" in card.plain

@@ -22,6 +22,7 @@ _PATTERNS = {
     "vo": re.compile(r"^vo:([a-z0-9]{1,12})$"),  # a step of the /volunteer flow
     "of": re.compile(r"^of:(pause|resume|withdraw|edit):(\d{1,12})$"),  # one of my offers
     "vc": re.compile(r"^vc:(approve|decline):(\d{1,12})$"),  # a coordinator's decision
+    "oc": re.compile(r"^oc:(approve|decline):(\d{1,12})$"),  # ... on an offer held for a check
     "iq": re.compile(r"^iq:(\d{1,9})$"),  # ask a volunteer (from a search)
     "ic": re.compile(r"^ic:(\d{1,9}):([bt])$"),  # ... reached through the bot, or by Telegram name
     "ia": re.compile(r"^ia:(yes|no):(\d{1,12})$"),  # the volunteer's answer
@@ -136,6 +137,11 @@ def offer(action: str, offer_id: int) -> str:
 
 def decision(action: str, volunteer_id: int) -> str:
     return f"vc:{action}:{volunteer_id}"
+
+
+def offer_check(action: str, offer_id: int) -> str:
+    """A coordinator's Approve / Decline on an offer held for a safeguarding check."""
+    return f"oc:{action}:{offer_id}"
 
 
 def introduce(search_id: int) -> str:

@@ -7,7 +7,7 @@ import logging
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import messages as m
 from bot.context import services
@@ -31,24 +31,57 @@ from bot.handlers import (
     volunteering,
 )
 from bot.handlers.common import keyboard
+from bot.services.safety import SafetyAlert
 from bot.services.typed_text import clean_text
 
 log = logging.getLogger(__name__)
+SUPPORT_SHOWN = 3  # local support after the help: a few, never a long list
 
 
 async def safety_first(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every other handler, in any state; never stops the reply that follows."""
+    """Runs before every other handler, in any state. When a message suggests danger the person
+    gets the help for that kind of danger, the quick exit, and then only local support for it (or
+    nothing): the message is not searched, not taken as an answer and never stored. Inside a live
+    introduction the words still reach the volunteer, after the help."""
     message = update.effective_message
     text = clean_text((message.text or message.caption or "") if message else "")
-    if text and (alert := services(context).safety.check(text)) is not None:
-        log.info("safety message sent (%s)", alert.kind)  # the kind only, never the words
-        await context.bot.send_message(
-            update.effective_chat.id,
-            m.EMERGENCY,
-            parse_mode=ParseMode.HTML,
-            # clears the chat from their own words on, for someone who may be watched
-            reply_markup=keyboard(privacy.quick_exit_row(message.message_id)),
-        )
+    alert = services(context).safety.check(text) if text else None
+    if alert is None:
+        return
+    await send_safety_help(update, context, alert)
+    if not any(context.user_data.get(key) for key in (introductions.RELAY, opportunities.RELAY)):
+        await support_for(update, context, alert)
+        raise ApplicationHandlerStop
+
+
+async def send_safety_help(update: Update, context: ContextTypes.DEFAULT_TYPE, alert: SafetyAlert) -> None:
+    log.info("safety help sent (%s)", ",".join(alert.kinds))  # the kinds only, never the words
+    await context.bot.send_message(
+        update.effective_chat.id,
+        m.safety_help(list(alert.kinds), alert.child),
+        parse_mode=ParseMode.HTML,
+        # clears the chat from their own words on, for someone who may be watched
+        reply_markup=keyboard(privacy.quick_exit_row(update.effective_message.message_id)),
+    )
+
+
+async def support_for(update: Update, context: ContextTypes.DEFAULT_TYPE, alert: SafetyAlert) -> None:
+    """The directory's own support for this kind of danger, nearest first, or nothing; counted for
+    /stats by kind only, never as an unmet need with words."""
+    area = await search.resident_area(context, update.effective_user.id)
+    pz = services(context)
+    async with pz.sessions() as session:
+        engine = await pz.engine.get(session)
+    hits = {}
+    for category in alert.categories:
+        for hit in engine.browse(category, limit=SUPPORT_SHOWN, near=area.point if area else None):
+            hits.setdefault(hit.id, hit)
+    await reports.tally_search(context, area, f"safety:{alert.kind}", answered=True)
+    if not hits:
+        return
+    nearest = sorted(hits.values(), key=lambda h: (h.distance_km is None, h.distance_km or 0, -h.score))
+    state = search.SearchState("", nearest[:SUPPORT_SHOWN], "", m.SAFETY_LOCAL_SUPPORT)
+    await search.show_page(update, context, search.keep_search(context, state), 0, edit=False)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -99,6 +132,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await volunteering.on_offer_button(update, context, args[0], int(args[1]))
     elif action == "vc":
         await volunteering.on_decision(update, context, args[0], int(args[1]))
+    elif action == "oc":
+        await volunteering.on_offer_check(update, context, args[0], int(args[1]))
     elif action in ("iq", "ic"):
         await search.on_introduction(update, context, int(args[0]), args[1] if action == "ic" else "")
     elif action == "ia":

@@ -74,11 +74,12 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _answer(update)
     message = update.message or update.edited_message
     text = clean_text((message.text or message.caption or "") if message else "")
-    if text and pz.safety.check(text) is not None and flood.may_alert(user.id, now):
+    alert = pz.safety.check(text) if text else None
+    if alert is not None and flood.may_alert(user.id, now):
         from bot.handlers import fallback  # the one safety message (fallback imports this module)
 
-        try:
-            await fallback.safety_first(update, context)
+        try:  # the help only: a flood-limited person gets nothing else this time
+            await fallback.send_safety_help(update, context, alert)
         except TelegramError as error:  # must not let the update through to the other handlers
             log.info("the safety message could not be sent (%s)", type(error).__name__)
     if verdict is Verdict.WARN:
@@ -102,8 +103,9 @@ async def _not_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _answer(update)
     message = update.message or update.edited_message or update.channel_post or update.edited_channel_post
     text = clean_text((message.text or message.caption or "") if message else "")
-    if text and services(context).safety.check(text) is not None:
-        await _say(context, chat.id, m.EMERGENCY, html=True)
+    alert = services(context).safety.check(text) if text else None
+    if alert is not None:
+        await _say(context, chat.id, m.safety_help(list(alert.kinds), alert.child), html=True)
     link = f"https://t.me/{context.bot.username}"
     await _say(context, chat.id, m.GROUP_NOT_HERE.format(link=link))
     try:

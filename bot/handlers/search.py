@@ -112,6 +112,10 @@ async def nothing_found(
     update: Update, context: ContextTypes.DEFAULT_TYPE, query: str, category: str
 ) -> None:
     await note_unmet(context, await resident_area(context, update.effective_user.id), query, category)
+    await nothing_found_said(update, context, query)
+
+
+async def nothing_found_said(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str) -> None:
     await context.bot.send_message(
         update.effective_chat.id,
         m.NO_MATCH.format(query=m.esc(query[:80])),
@@ -196,10 +200,17 @@ async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     if good:
         header = m.RESULTS_HEADER.format(query=m.esc(text[:80]))
         hits = good
-    else:  # only guesses: say so, show them, and count the need as unmet
+    else:  # only guesses: count the need as unmet, and show those that share a need with it
         await note_unmet(context, area, text, category)
+        hits = [h for h in result.hits if any(why.startswith("need: ") for why in h.why)][: cards.PAGE_SIZE]
+        if not hits:
+            await nothing_found_said(update, context, text)
+            state = SearchState(text, [], category, "")
+            await introductions.suggest_volunteers(
+                update, context, keep_search(context, state), state, area, False
+            )
+            return
         header = m.NO_MATCH.format(query=m.esc(text[:80])) + "\n\n" + m.NEAREST_ALTERNATIVES
-        hits = result.hits[: cards.PAGE_SIZE]
     state = SearchState(text, hits, category, header)
     search_id = keep_search(context, state)
     await show_page(update, context, search_id, 0, edit=False)

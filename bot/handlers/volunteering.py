@@ -1,11 +1,12 @@
 """/volunteer: what they can offer, when, where, how to reach them; /myoffers; coordinators'
-/pending approvals. A small step-by-step flow kept in user_data (see STEPS)."""
+/pending approvals, of new volunteers and of approved volunteers' new offers held for a
+safeguarding check. A small step-by-step flow kept in user_data (see STEPS)."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
@@ -14,20 +15,26 @@ from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
 from bot.handlers.common import ask, keyboard, tell
-from bot.handlers.conversation import typed_area
+from bot.handlers.conversation import menu_keyboard, typed_area
 from bot.matching.skills import default_skills
-from bot.services.roles import coordinators_of, is_coordinator
+from bot.services.roles import coordinator_zones, coordinators_of, covers, is_coordinator
 from bot.services.volunteers import (
     AVAILABILITY,
+    GONE,
+    HELD,
     OfferDraft,
     VolunteerError,
     decide,
+    decide_offer,
     edit_offer,
+    held_offers,
     my_offers,
+    offer_and_volunteer,
     pending_volunteers,
     register_offer,
     set_offer_state,
 )
+from db.models import Offer, Volunteer
 
 log = logging.getLogger(__name__)
 FLOW = "volunteer_flow"  # user_data key: {"step": ..., "draft": OfferDraft}
@@ -131,18 +138,30 @@ async def after_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await finish(update, context)
 
 
+def _zone_of(context: ContextTypes.DEFAULT_TYPE, volunteer: Volunteer) -> str:
+    """The zone whose coordinators decide on this volunteer ("" for anywhere: admins only)."""
+    return services(context).zones.zone_for(postcode=volunteer.postcode_district)
+
+
 async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     draft: OfferDraft = context.user_data.pop(FLOW)["draft"]
     pz = services(context)
     async with pz.sessions.begin() as session:
-        volunteer, _ = await register_offer(session, update.effective_user.id, draft)
+        volunteer, offer = await register_offer(session, update.effective_user.id, draft)
+    if offer.status == HELD:  # with children or adults at risk, and no DBS check: checked first
+        await _send(update, context, m.VOLUNTEER_OFFER_HELD)
+        async with pz.sessions() as session:
+            coordinators = await coordinators_of(session, pz.settings, _zone_of(context, volunteer))
+        card, buttons = _offer_check_card(offer, volunteer)
+        for chat_id in coordinators:
+            await tell(context, chat_id, card, buttons)
+        return
     if volunteer.status == "approved":
         await _send(update, context, m.VOLUNTEER_ADDED)
         return
     await _send(update, context, m.VOLUNTEER_PENDING)
-    zone = pz.zones.zone_for(postcode=volunteer.postcode_district)
     async with pz.sessions() as session:
-        coordinators = await coordinators_of(session, pz.settings, zone)
+        coordinators = await coordinators_of(session, pz.settings, _zone_of(context, volunteer))
     for chat_id in coordinators:  # a nudge to /pending for the people who decide
         await tell(context, chat_id, m.COORDINATOR_NEW_OFFER)
 
@@ -212,6 +231,10 @@ async def my_offers_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         text = m.OFFER_CARD.format(
             text=m.esc(offer.text), skills=m.esc(names or "—"), state=m.OFFER_STATE[offer.status]
         )
+        withdraw = ("Withdraw", callbacks.offer("withdraw", offer.id))
+        if offer.status == HELD:  # a coordinator is checking it: it can only be withdrawn
+            await _send(update, context, text, keyboard([withdraw]))
+            continue
         toggle = (
             ("Resume", callbacks.offer("resume", offer.id))
             if offer.status == "paused"
@@ -221,10 +244,7 @@ async def my_offers_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             update,
             context,
             text,
-            keyboard(
-                [toggle, ("Withdraw", callbacks.offer("withdraw", offer.id))],
-                [("Edit", callbacks.offer("edit", offer.id))],
-            ),
+            keyboard([toggle, withdraw], [("Edit", callbacks.offer("edit", offer.id))]),
         )
 
 
@@ -250,7 +270,7 @@ async def start_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, offer_i
     await update.callback_query.answer()
     async with services(context).sessions() as session:
         _, offers = await my_offers(session, update.effective_user.id)
-    if offer_id not in {o.id for o in offers}:
+    if offer_id not in {o.id for o in offers if o.status != HELD}:
         await _send(update, context, m.STALE_BUTTON)
         return
     ask(context, EDIT, offer_id)
@@ -274,15 +294,20 @@ async def finish_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
 async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     pz = services(context)
     async with pz.sessions() as session:
-        if not await is_coordinator(session, pz.settings, update.effective_user.id):
+        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+        if not zones:
             await _send(update, context, m.COORDINATORS_ONLY)
             return
         waiting = await pending_volunteers(session)
-    if not waiting:
+        held = [(o, v) for o, v in await held_offers(session) if covers(zones, _zone_of(context, v))]
+    if not waiting and not held:
         await _send(update, context, m.NOTHING_PENDING)
         return
+    for offer, volunteer in held:  # offers to check, in the zones this coordinator looks after
+        card, buttons = _offer_check_card(offer, volunteer)
+        await _send(update, context, card, buttons)
     for volunteer in waiting:
-        offers = "\n".join(f"• {m.esc(o.text)}" for o in volunteer.offers if o.status != "withdrawn")
+        offers = "\n".join(f"• {m.esc(o.text)}" for o in volunteer.offers if o.status not in GONE)
         dbs = {True: "yes", False: "no", None: "not asked"}[volunteer.has_dbs_check]
         text = m.PENDING_CARD.format(
             offers=offers,
@@ -296,8 +321,8 @@ async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             text,
             keyboard(
                 [
-                    ("Approve", callbacks.decision("approve", volunteer.id)),
-                    ("Decline", callbacks.decision("decline", volunteer.id)),
+                    (m.BUTTON_APPROVE, callbacks.decision("approve", volunteer.id)),
+                    (m.BUTTON_DECLINE, callbacks.decision("decline", volunteer.id)),
                 ]
             ),
         )
@@ -324,3 +349,55 @@ async def on_decision(
         await context.bot.send_message(telegram_id, m.VOLUNTEER_TOLD[action])
     except (Forbidden, BadRequest):
         log.info("a volunteer could not be told of a decision")
+
+
+# ----- safeguarding: approved volunteers' new offers held for a coordinator's check -------------------
+
+
+def _offer_check_card(offer: Offer, volunteer: Volunteer) -> tuple[str, InlineKeyboardMarkup]:
+    """What the coordinators of the volunteer's zone see of a held offer, with Approve / Decline."""
+    skills = default_skills()
+    known = {s.id for s in skills.skills}
+    names = ", ".join(skills.skill(s).name for s in offer.skills if s in known)
+    text = m.OFFER_CHECK_CARD.format(
+        text=m.esc(offer.text),
+        skills=m.esc(names or "—"),
+        area=m.esc(volunteer.postcode_district or "anywhere"),
+        when=m.esc(", ".join(volunteer.availability) or "—"),
+        dbs=m.OFFER_CHECK_DBS.get(volunteer.has_dbs_check, m.OFFER_CHECK_DBS[None]),
+    )
+    buttons = keyboard(
+        [
+            (m.BUTTON_APPROVE, callbacks.offer_check("approve", offer.id)),
+            (m.BUTTON_DECLINE, callbacks.offer_check("decline", offer.id)),
+        ]
+    )
+    return text, buttons
+
+
+async def on_offer_check(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, offer_id: int
+) -> None:
+    """Approve / Decline on a held offer. Only a coordinator of the volunteer's zone, or an admin,
+    decides; anyone else's press (a resident, another zone's coordinator, a forged or unknown id)
+    changes nothing and is answered as a stale button. A second press is told it is decided."""
+    pz = services(context)
+    await update.callback_query.answer()
+    decided: tuple[Offer, int] | None = None
+    async with pz.sessions.begin() as session:
+        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+        found = await offer_and_volunteer(session, offer_id) if zones else None
+        allowed = found is not None and covers(zones, _zone_of(context, found[1]))
+        if allowed and found[0].status == HELD:
+            try:
+                decided = await decide_offer(session, offer_id, action == "approve")
+            except VolunteerError:  # another coordinator decided it a moment ago
+                decided = None
+    if not allowed:
+        await context.bot.send_message(update.effective_chat.id, m.STALE_BUTTON, reply_markup=menu_keyboard())
+    elif decided is None:
+        await _send(update, context, m.OFFER_CHECK_ALREADY)
+    else:
+        offer, telegram_id = decided
+        await _send(update, context, m.OFFER_CHECK_DECIDED[action])
+        await tell(context, telegram_id, m.OFFER_CHECK_TOLD[action].format(text=m.esc(offer.text)))

@@ -1,6 +1,10 @@
 """Volunteers and their offers: registering, a coordinator's approval, and the volunteer's own
 control over each offer (pause, resume, withdraw).
 
+Safeguarding: a new offer from an approved volunteer that involves children or adults who may need
+care (a skill marked `safeguarding` in the skills list), from someone without a DBS check on
+record, is held: not matched, not shown, until a coordinator of their zone checks it.
+
 Offering to volunteer is the resident choosing to be known: it saves them as a resident, with
 only what a coordinator needs to approve the offer and a neighbour needs to be matched with it.
 """
@@ -9,16 +13,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.matching.skills import SkillList, default_skills
 from bot.services.residents import resident_for
 from db.models import Offer, Resident, Volunteer
 
 AVAILABILITY = ("weekday daytimes", "weekday evenings", "weekends")
 CONTACT_CHOICES = ("bot", "telegram")  # through the bot only (default), or share their Telegram handle
-OFFER_STATES = ("active", "paused", "withdrawn")
+OFFER_STATES = ("active", "paused", "withdrawn")  # what a volunteer may set on their own offer
+HELD = "held"  # waiting for a coordinator's safeguarding check; then "active" or "declined"
+GONE = ("withdrawn", "declined")  # no longer the volunteer's to change
 
 
 class VolunteerError(ValueError):
@@ -66,10 +73,30 @@ async def register_offer(
     if draft.has_dbs_check is not None:
         volunteer.has_dbs_check = draft.has_dbs_check
     await session.flush()
-    offer = Offer(volunteer_id=volunteer.id, text=draft.text.strip()[:1000], skills=list(draft.skills))
+    # a volunteer still pending is checked as a whole (their offers and DBS answer) on /pending
+    held = volunteer.status == "approved" and needs_check(draft.skills, volunteer.has_dbs_check)
+    offer = Offer(
+        volunteer_id=volunteer.id,
+        text=draft.text.strip()[:1000],
+        skills=list(draft.skills),
+        status=HELD if held else "active",
+    )
     session.add(offer)
     await session.flush()
     return volunteer, offer
+
+
+def involves_safeguarding(skill_ids: list[str], skills: SkillList | None = None) -> bool:
+    """Whether an offer's skills mean work with children or adults who may need care."""
+    skills = skills or default_skills()
+    known = {s.id for s in skills.skills}
+    return any(skills.skill(s).safeguarding for s in skill_ids if s in known)
+
+
+def needs_check(skill_ids: list[str], has_dbs_check: bool | None, skills: SkillList | None = None) -> bool:
+    """Whether a new offer waits for a coordinator: it involves children or adults who may need
+    care, and the volunteer has no DBS check on record (they said no, or weren't sure)."""
+    return has_dbs_check is not True and involves_safeguarding(skill_ids, skills)
 
 
 async def pending_volunteers(session: AsyncSession) -> list[Volunteer]:
@@ -96,6 +123,40 @@ async def decide(
     return volunteer, resident.telegram_user_id
 
 
+async def held_offers(session: AsyncSession) -> list[tuple[Offer, Volunteer]]:
+    """Offers of approved volunteers waiting for a coordinator's check, oldest first."""
+    rows = await session.execute(
+        select(Offer, Volunteer)
+        .join(Volunteer, Offer.volunteer_id == Volunteer.id)
+        .where(Offer.status == HELD)
+        .order_by(Offer.created_at, Offer.id)
+    )
+    return [(offer, volunteer) for offer, volunteer in rows]
+
+
+async def offer_and_volunteer(session: AsyncSession, offer_id: int) -> tuple[Offer, Volunteer] | None:
+    """An offer with its volunteer (to see whose zone it is in); None if there is no such offer."""
+    offer = await session.get(Offer, offer_id)
+    volunteer = await session.get(Volunteer, offer.volunteer_id) if offer else None
+    return (offer, volunteer) if offer and volunteer else None
+
+
+async def decide_offer(session: AsyncSession, offer_id: int, approve: bool) -> tuple[Offer, int]:
+    """Approve (it goes live) or decline a held offer; returns it and its volunteer's Telegram id.
+    One conditional UPDATE, so two coordinators pressing at once cannot both decide it."""
+    result = await session.execute(
+        update(Offer)
+        .where(Offer.id == offer_id, Offer.status == HELD)
+        .values(status="active" if approve else "declined")
+    )
+    if result.rowcount != 1:
+        raise VolunteerError("that offer is not waiting for a check any more")
+    offer = await session.get(Offer, offer_id)
+    volunteer = await session.get(Volunteer, offer.volunteer_id)
+    resident = await session.get(Resident, volunteer.resident_id)
+    return offer, resident.telegram_user_id
+
+
 async def my_offers(session: AsyncSession, telegram_user_id: int) -> tuple[Volunteer | None, list[Offer]]:
     resident = await _resident(session, telegram_user_id, create=False)
     if resident is None:
@@ -105,7 +166,7 @@ async def my_offers(session: AsyncSession, telegram_user_id: int) -> tuple[Volun
     )
     if volunteer is None:
         return None, []
-    return volunteer, sorted((o for o in volunteer.offers if o.status != "withdrawn"), key=lambda o: o.id)
+    return volunteer, sorted((o for o in volunteer.offers if o.status not in GONE), key=lambda o: o.id)
 
 
 async def edit_offer(
@@ -115,6 +176,8 @@ async def edit_offer(
     if not text.strip():
         raise VolunteerError("an offer needs a few words about what you can do")
     offer = await _own_offer(session, telegram_user_id, offer_id)
+    if offer.status == HELD:  # a coordinator is checking these words: they stay as they are
+        raise VolunteerError("a coordinator is checking that offer")
     offer.text = text.strip()[:1000]
     offer.skills = list(skills)
     return offer
@@ -126,15 +189,18 @@ async def _own_offer(session: AsyncSession, telegram_user_id: int, offer_id: int
     volunteer = await session.get(Volunteer, offer.volunteer_id) if offer else None
     if offer is None or resident is None or volunteer is None or volunteer.resident_id != resident.id:
         raise VolunteerError("that offer is not one of yours")
-    if offer.status == "withdrawn":
+    if offer.status in GONE:
         raise VolunteerError("that offer was withdrawn")
     return offer
 
 
 async def set_offer_state(session: AsyncSession, telegram_user_id: int, offer_id: int, state: str) -> Offer:
-    """Pause, resume or withdraw one of your own offers."""
+    """Pause, resume or withdraw one of your own offers; an offer a coordinator is checking can
+    only be withdrawn (resuming it would put it live unchecked)."""
     if state not in OFFER_STATES:
         raise VolunteerError(f"unknown state {state}")
     offer = await _own_offer(session, telegram_user_id, offer_id)
+    if offer.status == HELD and state != "withdrawn":
+        raise VolunteerError("a coordinator is checking that offer")
     offer.status = state
     return offer

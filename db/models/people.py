@@ -114,6 +114,8 @@ class Offer(Base):
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = personal(Text)
     skills: Mapped[list[Any]] = mapped_column(default=list)
+    # active | paused | withdrawn; held (an approved volunteer's new offer with children or adults
+    # at risk, without a DBS check: hidden until a coordinator checks it) | declined (by them)
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(default=stamp_now)
 
