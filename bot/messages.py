@@ -96,7 +96,10 @@ def safety_help(kinds: list[str], child: bool) -> str:
     first, *others = kinds
     lines = [SAFETY_TITLE[first], "", *SAFETY_LINES[first]]
     given = set(SAFETY_LINES[first])
-    extra = [line for kind in others for line in SAFETY_LINES[kind] if line not in given]
+    # every block already says 999 for danger now; the emergency lines follow only their own kind
+    extra = [
+        line for kind in others if kind != "emergency" for line in SAFETY_LINES[kind] if line not in given
+    ]
     if extra:
         lines += [SAFETY_ALSO, *dict.fromkeys(extra)]
     return "\n".join([*lines, SAFETY_CLOSE])
