@@ -320,7 +320,8 @@ async def test_an_old_confirm_button_deletes_nothing(chat, sessions):
     assert "too old" in forged.plain and await resident(sessions, ANN) is not None
 
 
-async def test_a_volunteer_who_forgets_ends_their_introductions_and_is_matched_no_more(chat, sessions):
+async def introduced(chat, sessions):
+    """Ann asked for a lift through the bot only, and Vic, an approved driver, said yes."""
     vic = await approved_driver(chat, sessions)
     ann = chat.telegram.user("Ann", user_id=ANN)
     await chat.say(ann, "i need a lift to my hospital appointment")
@@ -331,6 +332,11 @@ async def test_a_volunteer_who_forgets_ends_their_introductions_and_is_matched_n
     mark = chat.telegram.mark()
     await chat.press(vic, "Yes, I can help", request)
     accepted = chat.telegram.bot_messages_since(ann, mark)[0]
+    return ann, vic, request, accepted
+
+
+async def test_a_volunteer_who_forgets_ends_their_introductions_and_is_matched_no_more(chat, sessions):
+    ann, vic, _request, accepted = await introduced(chat, sessions)
     mark = chat.telegram.mark()
     await forget(chat, vic)
     [told] = chat.telegram.bot_messages_since(ann, mark)
@@ -372,16 +378,7 @@ async def test_quick_exit_after_a_safety_message_clears_the_chat_and_the_questio
 
 
 async def test_quick_exit_in_the_introductions_relay(chat, sessions):
-    vic = await approved_driver(chat, sessions)
-    ann = chat.telegram.user("Ann", user_id=ANN)
-    await chat.say(ann, "i need a lift to my hospital appointment")
-    await chat.press(ann, "🙋 Ask a volunteer")
-    mark = chat.telegram.mark()
-    await chat.press(ann, "Through this bot only")
-    [request] = chat.telegram.bot_messages_since(vic, mark)
-    mark = chat.telegram.mark()
-    await chat.press(vic, "Yes, I can help", request)
-    accepted = chat.telegram.bot_messages_since(ann, mark)[0]
+    ann, vic, request, accepted = await introduced(chat, sessions)
     [prompt] = await chat.press(ann, "✉️ Send a message", accepted)
     assert "🚪 Quick exit" in buttons(prompt)
     mark = chat.telegram.mark()
@@ -533,16 +530,7 @@ async def test_logs_hold_no_words_postcode_ids_or_token(chat, sessions, caplog):
 
 
 async def test_danger_typed_into_an_introduction_gets_help_and_still_reaches_the_volunteer(chat, sessions):
-    vic = await approved_driver(chat, sessions)
-    ann = chat.telegram.user("Ann", user_id=ANN)
-    await chat.say(ann, "i need a lift to my hospital appointment")
-    await chat.press(ann, "🙋 Ask a volunteer")
-    mark = chat.telegram.mark()
-    await chat.press(ann, "Through this bot only")
-    [request] = chat.telegram.bot_messages_since(vic, mark)
-    mark = chat.telegram.mark()
-    await chat.press(vic, "Yes, I can help", request)
-    accepted = chat.telegram.bot_messages_since(ann, mark)[0]
+    ann, vic, _request, accepted = await introduced(chat, sessions)
     await chat.press(ann, "✉️ Send a message", accepted)
     mark = chat.telegram.mark()
     help_message, passed = await chat.say(ann, "he hits me so please come to the back door")
