@@ -6,6 +6,7 @@ from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from bot import logs
 from bot import messages as m
 from bot.clock import Clock, system_clock
 from bot.config import Settings
@@ -27,6 +28,8 @@ def build_application(
     timer: Timer | None = None,
 ) -> Application:
     """The bot, talking to Telegram (or to whatever REQUEST stands in for it)."""
+    # Before anything is built: PTB logs the Bot API URL, token and all, as it makes the bot.
+    logs.protect_logs(token)
     builder = ApplicationBuilder().token(token)
     if settings.telegram_api_url != Settings.telegram_api_url:
         api = settings.telegram_api_url

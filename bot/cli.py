@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot import logs
 from bot.chat import run_chat
 from bot.clock import system_clock
 from bot.config import ConfigError, Settings, load_settings
@@ -51,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("location", metavar="PATH_OR_URL")
     imp.add_argument("--format", choices=FORMATS, default="auto")
     imp.add_argument("--source", help="name re-imports are matched by (default: the file name)")
+    imp.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="let a feed URL, or a redirect from it, reach this machine or a private network",
+    )
 
     events = commands.add_parser("events", help="import events from a CSV or iCalendar (.ics) file")
     events.add_argument("action", choices=["import"])
@@ -128,6 +134,7 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
                 fmt=args.format,
                 source=args.source,
                 show_progress=sys.stderr.isatty(),
+                allow_private=args.allow_private,
             )
         except SourceFormatError as exc:
             raise CommandError(f"nothing imported: {exc}") from None
@@ -253,6 +260,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
             "no bot token: get one from @BotFather on Telegram, then run "
             "`PEOPLEZONES_BOT_TOKEN=123456:ABC... peoplezones run` (or try `peoplezones chat`)"
         )
+    logs.protect_logs(settings.bot_token)  # from the first line logged, before anything connects
     asyncio.run(ensure_schema(settings))
     run_telegram(settings, webhook_url=args.webhook, port=args.port, health_port=args.health_port)
 

@@ -43,8 +43,10 @@ class Settings:
     broadcast_rate_per_second: float = 25.0
     verify_after_days: int = 365  # /review lists assets not checked for longer than this
     invite_valid_hours: int = 48  # how long a coordinator's invite link works (once)
-    # Privacy: after this many days the words of recorded needs are blanked (the counts stay) ...
-    retention_days_unmet_need_text: int = 365
+    # Privacy: after this many days the words residents typed into a search that found nothing (or
+    # an introduction request, or a handled report of a change) are blanked with who typed them;
+    # the counts stay ...
+    retention_days_unmet_need_text: int = 30
     # ... residents who have not used the bot for this long are erased, as if they sent /forget ...
     retention_days_inactive_resident: int = 730
     # ... and reminders, notices and announcements already sent (or given up on) are deleted.

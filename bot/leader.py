@@ -7,6 +7,11 @@ every POLL_SECONDS takes over. The leader checks the connection as often; if it 
 database restarted, the network broke) it steps down at once, so there is never a second leader
 that does not know it.
 
+An attempt to lead gives up after CONNECT_SECONDS (asyncpg's own default is 60), so a database
+that accepts connections but never answers does not keep a process from leading for a minute
+after it answers again. `blocked` says why a standby cannot lead, for /health: None when another
+process leads (a healthy standby), a reason when it cannot reach the database.
+
 SQLite has no such lock and serves one process; there every process is the leader.
 """
 
@@ -24,14 +29,25 @@ from sqlalchemy.pool import NullPool
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x50_5A_43_4C  # "PZCL": the People Zones Connect leader
 POLL_SECONDS = 2.0
+CONNECT_SECONDS = 5.0
+NOT_YET = "has not reached the database yet to take the lead"
+UNREACHABLE = "cannot reach the database to take the lead"
+LOST = "lost the database connection that held the lead"
 
 
 class Leadership:
     def __init__(self, database_url: str, poll_seconds: float = POLL_SECONDS) -> None:
-        self.shared = make_url(database_url).get_backend_name() == "postgresql"
+        url = make_url(database_url)
+        self.shared = url.get_backend_name() == "postgresql"
         self.poll_seconds = poll_seconds
-        self._engine = create_async_engine(database_url, poolclass=NullPool) if self.shared else None
+        connect_args = {"timeout": CONNECT_SECONDS} if url.get_driver_name() == "asyncpg" else {}
+        self._engine = (
+            create_async_engine(database_url, poolclass=NullPool, connect_args=connect_args)
+            if self.shared
+            else None
+        )
         self._connection: AsyncConnection | None = None
+        self.blocked: str | None = NOT_YET if self.shared else None
 
     @property
     def is_leader(self) -> bool:
@@ -61,10 +77,12 @@ class Leadership:
             await connection.commit()
         except Exception as error:  # the database is down: stand by and try again
             log.warning("cannot reach the database to take the lead (%s)", type(error).__name__)
+            self.blocked = UNREACHABLE
             if connection is not None:
                 with contextlib.suppress(Exception):
                     await connection.close()
             return False
+        self.blocked = None  # leading, or another process leads
         if not got:
             await connection.close()
             return False
@@ -85,6 +103,7 @@ class Leadership:
             log.warning(
                 "lost the database connection that holds the lead (%s); stepping down", type(error).__name__
             )
+            self.blocked = LOST
             await self._drop()
             return False
 

@@ -410,6 +410,14 @@ CANCELLED = "Okay, stopped. Nothing from that was saved. What can I help you fin
 NOTHING_TO_CANCEL = "There was nothing to stop. What can I help you find?"
 EVENTS_FILE_TOO_BIG = "That file is too big for me (the limit is 2 MB). Could you split it?"
 EVENTS_FILE_UNREADABLE = "Nothing was imported: {reason}. The columns are in db/data/event_template.csv."
+# Why one row of an events file was refused (the report lists it by row); plain text, no HTML.
+EVENT_ROW_NOT_YOURS = (
+    "same id as an event in {zone}, not one of your zones, so that event was left alone: "
+    "give this row its own id (your zones: {yours})"
+)
+EVENT_ROW_NOT_YOUR_ZONE = "{zone} is not one of your zones (yours: {yours})"
+EVENT_ROW_NO_ZONE = "no zone found: give a postcode or a zone (yours: {yours})"
+EVENT_ROW_TOO_FAR = "{what} ({when}) is more than {years} years ahead: is the year right?"
 AND_MORE = "… and {count} more."
 POSTER_CAPTION = "{title}\nPrint this on a poster: scanning it opens the event in the bot.\n{link}"
 CALENDAR_CAPTION = "Open this to add the event to your calendar."
@@ -534,7 +542,7 @@ BUTTON_STOP_ANNOUNCEMENTS = "Stop these messages"
 BUTTON_REPORT_CHANGE = "✏️ Report a change"
 CHANGE_ASK = (
     "What has changed at <b>{name}</b>? (for example: new opening times, it has moved, it has closed)\n\n"
-    "I won't keep who you are: the coordinators will only see what you write."
+    "The coordinators will only see what you write, never who you are."
 )
 CHANGE_NOT_READ = (
     "Sorry, I couldn't read that. Please tell me in a few words what has changed, like "
@@ -542,7 +550,8 @@ CHANGE_NOT_READ = (
 )
 CHANGE_THANKS = (
     "Thank you! I've passed this on to the local coordinators, who will check it. "
-    "I haven't kept who you are, so they won't be able to reply to you."
+    "They don't see who you are, so they won't be able to reply to you. "
+    "/mydata shows what you wrote; /forget deletes it."
 )
 CHANGE_CUT = "\n\n(It was long, so I kept the first 1,000 characters.)"
 CHANGE_FOR_COORDINATORS = (
@@ -550,6 +559,7 @@ CHANGE_FOR_COORDINATORS = (
     "Reports are anonymous, so there is nobody to reply to. /reports lists all open ones."
 )
 CHANGE_CARD = "📝 <b>{name}</b> ({zone}), reported {when}:\n<i>{text}</i>"
+CHANGE_WORDS_ERASED = "(the person who sent this has since deleted what they wrote)"
 CHANGES_HEADER = "<b>{count} open report(s)</b> of changes in your zones, oldest first:"
 CHANGES_MORE = "That's the oldest {shown}. Send /reports again for the rest once these are handled."
 NO_OPEN_CHANGES = "There are no open reports of changes in your zones. Thank you!"
@@ -682,7 +692,8 @@ GROUP_NOT_HERE = (
 # --- privacy ---
 PRIVACY_NOTICE = (
     "🔒 <b>What I keep about you, and why</b>\n\n"
-    "Until you choose to save something, I keep nothing about you.\n\n"
+    "Until you choose to save something, I keep nothing about you, except what you type when a "
+    "search finds nothing or you report a change (below).\n\n"
     "<b>Once you choose, I keep:</b>\n"
     "• Your Telegram account number (not your name or phone number), so I know it's you, and the "
     "day you last used me.\n"
@@ -692,14 +703,18 @@ PRIVACY_NOTICE = (
     "• Events you say you're going to, and the reminders and news I send you.\n"
     "• If you volunteer: your offers in your own words, when you're free, where and how far you'd "
     "go, how people can reach you, and whether you have a DBS check.\n"
-    "• If you ask for a volunteer: what you asked for, how you want to be reached, and whether it "
-    "worked. Messages I pass on between you are not kept.\n"
+    "• If you ask for a volunteer: what you asked for (the words go after {need_text}), how you want "
+    "to be reached, and whether it worked. Messages I pass on between you are not kept.\n"
     "• If you're a coordinator: your role and zones.\n\n"
+    "<b>What you type, kept with your account number so /mydata and /forget find it:</b>\n"
+    "• When a search finds nothing: your words, your area and the kind of need, so the people who run "
+    "me can see what's missing. After {need_text}, the words go, and your account number with them; "
+    "only the count stays.\n"
+    "• Reports of a change to a place: what you write. Coordinators see your words, never who you are. "
+    "The words go {need_text} after you send them, or once a coordinator has dealt with them if "
+    "that's later.\n\n"
     "<b>Kept without your name:</b>\n"
     "• Searches: only a count, by day, area and kind of need. Not your words.\n"
-    "• When nothing fits: the words, the area and the kind of need, so coordinators can see what's "
-    "missing. After {need_text}, the words go and only the count stays.\n"
-    "• Reports of a change to a place: only what you write.\n"
     "• If a message sounds like you're in danger, I show numbers to call. I don't keep what you wrote.\n\n"
     "<b>Who sees it:</b> the People Zones team who run me, only when they need to. Coordinators see "
     "volunteers' offers and areas (to approve them and ask for help) and numbers, never who searched. "
@@ -737,7 +752,7 @@ MY_DATA_TABLES = {
     "volunteers": "You as a volunteer",
     "offers": "What you offered",
     "opportunity_interests": "Requests for help you were interested in",
-    "needs": "What you asked a volunteer to help with",
+    "needs": "What you asked for: searches that found nothing, and requests for a volunteer",
     "introductions": "Introductions between you and a volunteer or neighbour",
     "rsvps": "Events you said you were going to",
     "reminders": "Reminders and event notices for you",
@@ -745,8 +760,9 @@ MY_DATA_TABLES = {
     "asset_reports": "Changes to places you reported",
 }
 FORGET_ASK = (
-    "Delete everything I hold about you? That's your area, settings, offers, events you're going to "
-    "and introductions. It can't be undone. (/mydata sends you a copy first.)"
+    "Delete everything I hold about you? That's your area, settings, offers, events you're going to, "
+    "introductions, and what you typed when a search found nothing or you reported a change (the "
+    "counts stay, without your words). It can't be undone. (/mydata sends you a copy first.)"
 )
 BUTTON_FORGET_YES = "Yes, delete everything"
 BUTTON_FORGET_KEEP = "Keep it"

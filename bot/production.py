@@ -4,8 +4,16 @@ Every process waits to lead (`bot.leader`); the leader builds the Application, t
 runs the timed jobs; standbys only answer the health check. If the leader loses its lock it stops
 taking updates at once and goes back to standing by. In webhook mode one small HTTP server serves
 both `/telegram` (updates, checked against the secret token; 503 on a standby, so Telegram retries
-and reaches the leader) and `/health` (200 with the role and the database's state, 503 when the
-database cannot be reached).
+and reaches the leader) and `/health` (200 with the role and the database's state; 503 when the
+database does not answer within HEALTH_SECONDS, or when this process stands by because it cannot
+reach the database to lead). `/health/leader` answers the same, but 200 only on the leader: what a
+load balancer in front of the webhook should check, so that it sends updates to the leader alone.
+
+The HTTP server is ours (tornado, not PTB's webhook server), and it is on the internet, so it
+decides everything it can from the headers before it reads a byte of a body: the secret token
+(403), whether this process leads (503) and the announced size (413 over MAX_BODY). Whatever else
+is sent to it is capped at MAX_BODY, and clients slower than HEADER_TIMEOUT for their headers or
+BODY_TIMEOUT for their body are cut off.
 """
 
 from __future__ import annotations
@@ -19,13 +27,14 @@ import signal
 from dataclasses import dataclass
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 from telegram import BotCommand, Update
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
+from tornado.httputil import HTTPHeaders
 from tornado.web import Application as WebApplication
-from tornado.web import RequestHandler
+from tornado.web import RequestHandler, stream_request_body
 
 from bot import logs
 from bot import messages as m
@@ -37,7 +46,24 @@ from bot.services import outbox
 from db.models import Delivery, Reminder
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("bot.production.access")
 WEBHOOK_PATH = "/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram's updates are a few KB, and a few hundred KB at the very most (a 4,096-character message
+# quoting another, with entities, every character escaped): 1 MB is several times the largest, and
+# what an authenticated sender can make this process hold per connection.
+MAX_BODY = 1024 * 1024
+# Telegram sends its headers and a body of a few KB at once; a client that takes longer than this
+# for either is cut off (and a kept-alive connection that sends nothing is closed after as long).
+HEADER_TIMEOUT = 10.0
+BODY_TIMEOUT = 10.0
+# /health answers within HEALTH_SECONDS whatever the database does; a check that has not finished
+# by then goes on in the background (one at a time, on a pool of one connection) and gives up
+# after HEALTH_CHECK_SECONDS, so a database that never answers costs one connection, not one a
+# request.
+HEALTH_SECONDS = 2.0
+HEALTH_CHECK_SECONDS = 5.0
+STARTING = "has the lead and is not taking updates yet"
 
 
 @dataclass
@@ -47,8 +73,56 @@ class Serving:
     settings: Settings
     leadership: Leadership
     secret: str
-    database: AsyncEngine
+    database: DatabaseCheck
     app: Application | None = None  # set while this process leads
+
+
+class DatabaseCheck:
+    """Whether the database answers `SELECT 1`, for /health. Requests that arrive while a check is
+    running wait for the same answer, so however many there are at once, there is one check and
+    one pooled connection; each waits at most HEALTH_SECONDS."""
+
+    def __init__(self, database_url: str) -> None:
+        url = make_url(database_url)
+        if url.get_backend_name() == "sqlite":
+            self.engine = create_async_engine(database_url)
+        else:
+            limits = {"timeout": HEALTH_CHECK_SECONDS, "command_timeout": HEALTH_CHECK_SECONDS}
+            self.engine = create_async_engine(
+                database_url, pool_size=1, max_overflow=0, pool_timeout=HEALTH_CHECK_SECONDS,
+                pool_pre_ping=True, hide_parameters=True,
+                connect_args=limits if url.get_driver_name() == "asyncpg" else {},
+            )  # fmt: skip
+        self._running: asyncio.Task[bool] | None = None
+        self._answered = True  # last time; the log says when that changes
+
+    async def answers(self) -> bool:
+        if self._running is None or self._running.done():
+            self._running = asyncio.create_task(self._select_one())
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._running), HEALTH_SECONDS)
+        except TimeoutError:
+            return False
+
+    async def _select_one(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:
+            if self._answered:
+                log.warning("the database does not answer the health check (%s)", type(error).__name__)
+            self._answered = False
+            return False
+        if not self._answered:
+            log.info("the database answers the health check again")
+        self._answered = True
+        return True
+
+    async def close(self) -> None:
+        if self._running is not None and not self._running.done():
+            self._running.cancel()
+            await asyncio.wait([self._running], timeout=HEALTH_SECONDS)
+        await self.engine.dispose()
 
 
 def run_telegram(
@@ -71,7 +145,7 @@ async def serve(
             loop.add_signal_handler(signum, stop.set)
     serving = Serving(
         settings, Leadership(settings.database_url), secrets.token_urlsafe(32),
-        create_async_engine(settings.database_url, poolclass=NullPool),
+        DatabaseCheck(settings.database_url),
     )  # fmt: skip
     listen = port if webhook_url else health_port
     server = _start_http(serving, listen) if listen else None
@@ -84,7 +158,7 @@ async def serve(
         if server is not None:
             server.stop()
         await serving.leadership.close()
-        await serving.database.dispose()
+        await serving.database.close()
 
 
 async def _lead(serving: Serving, stop: asyncio.Event, webhook_url: str | None) -> None:
@@ -129,47 +203,103 @@ def _start_http(serving: Serving, port: int) -> HTTPServer:
         [
             (WEBHOOK_PATH, _UpdateHandler, {"serving": serving}),
             ("/health", _HealthHandler, {"serving": serving}),
-        ]
+            ("/health/leader", _HealthHandler, {"serving": serving, "leader_only": True}),
+        ],
+        log_function=_log_request,
     )
-    server = HTTPServer(web)
+    # max_body_size: no path reads more than MAX_BODY (tornado answers 400 and hangs up);
+    # idle_connection_timeout is how long tornado waits for a request's headers
+    server = HTTPServer(
+        web, max_body_size=MAX_BODY, idle_connection_timeout=HEADER_TIMEOUT, body_timeout=BODY_TIMEOUT
+    )
     server.listen(port)
     return server
 
 
+def _log_request(handler: RequestHandler) -> None:
+    """One line per request at DEBUG (a load balancer's checks, and a flood of refused posts, would
+    bury everything else); a server error at ERROR. Refusals worth knowing about are logged by the
+    handler, once."""
+    status = handler.get_status()
+    request = handler.request
+    access_log.log(
+        logging.ERROR if status >= 500 else logging.DEBUG,
+        "%d %s %s %.0f ms", status, request.method, request.path, 1000 * request.request_time(),
+    )  # fmt: skip
+
+
+@stream_request_body
 class _UpdateHandler(RequestHandler):
+    """Updates from Telegram. The body is streamed (tornado calls `prepare` once it has the
+    headers, then `data_received` for each piece), so a request is refused before its body is read;
+    answering before the body has arrived makes tornado close the connection instead of reading
+    on."""
+
     def initialize(self, serving: Serving) -> None:
         self.serving = serving
+        self.received = bytearray()
+
+    def prepare(self) -> None:
+        # bytes: compare_digest refuses str with non-ASCII characters (headers arrive as Latin-1)
+        given = self.request.headers.get(SECRET_HEADER, "").encode("latin-1", "replace")
+        if not secrets.compare_digest(given, self.serving.secret.encode()):
+            self._refuse(403)
+        elif self.serving.app is None or self.serving.app.updater.running:
+            self._refuse(503)  # a standby (or polling): Telegram tries again, and the leader will be there
+        elif _announced_length(self.request.headers) > MAX_BODY:
+            log.warning("webhook: refused a body of more than %d bytes", MAX_BODY)
+            self._refuse(413)
+
+    def _refuse(self, status: int) -> None:
+        # Let the connection take the announced length, or tornado, reading on once we have
+        # answered, would refuse it again with a second answer of its own; it reads nothing, as
+        # the connection is closed as soon as ours is sent.
+        self.request.connection.set_max_body_size(max(MAX_BODY, _announced_length(self.request.headers)))
+        self.set_status(status)
+        self.finish()
+
+    def data_received(self, chunk: bytes) -> None:
+        if not self._finished:  # the HTTP server stops at MAX_BODY
+            self.received += chunk
 
     async def post(self) -> None:
-        given = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if not secrets.compare_digest(given, self.serving.secret):
-            self.set_status(403)
-            return
         app = self.serving.app
-        if (
-            app is None or app.updater.running
-        ):  # a standby (or polling): Telegram tries again: Telegram tries again, and the leader will be there
+        if app is None:  # the lead was lost while the body arrived
             self.set_status(503)
             return
         try:
-            update = Update.de_json(json.loads(self.request.body), app.bot)
-        except (ValueError, TypeError):
+            update = Update.de_json(json.loads(self.received), app.bot)
+        except Exception as error:  # malformed, not an update, or nested too deep (RecursionError)
+            log.warning("webhook: refused a body that is not a Telegram update (%s)", type(error).__name__)
             self.set_status(400)
             return
         await app.update_queue.put(update)
 
 
+def _announced_length(headers: HTTPHeaders) -> int:
+    """The Content-Length; 0 when absent or malformed (tornado refuses a malformed one itself)."""
+    value = headers.get("Content-Length", "0")
+    return int(value) if value.isdigit() else 0
+
+
 class _HealthHandler(RequestHandler):
-    def initialize(self, serving: Serving) -> None:
+    def initialize(self, serving: Serving, leader_only: bool = False) -> None:
         self.serving = serving
+        self.leader_only = leader_only
 
     async def get(self) -> None:
-        database = "ok"
-        try:
-            async with self.serving.database.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except Exception:
-            database = "unreachable"
-        role = "leader" if self.serving.app is not None else "standby"
-        self.set_status(200 if database == "ok" else 503)
-        self.finish({"status": "ok" if database == "ok" else "degraded", "role": role, "database": database})
+        database = "ok" if await self.serving.database.answers() else "unreachable"
+        leads = self.serving.app is not None
+        if leads:
+            blocked = None
+        elif self.serving.leadership.is_leader:
+            blocked = STARTING  # it has the lead, and is starting to take updates
+        else:
+            blocked = self.serving.leadership.blocked
+        healthy = database == "ok" and blocked is None
+        body = {"status": "ok" if healthy else "degraded", "role": "leader" if leads else "standby"}
+        body["database"] = database
+        if blocked:
+            body["reason"] = blocked  # a standby that cannot lead: nobody may be taking updates
+        self.set_status(200 if healthy and (leads or not self.leader_only) else 503)
+        self.finish(body)

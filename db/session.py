@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -26,12 +26,23 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     # WAL lets the bot read while an import writes; foreign keys are off by default in SQLite.
+    # secure_delete: what is deleted or overwritten (an erased resident's words) is zeroed in the
+    # file, not left in free space for anyone with a copy of it to read.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+async def scrub_erased(session: AsyncSession) -> None:
+    """After an erasure has committed: on SQLite, copy the write-ahead log into the database file
+    and empty it, so the old copies of erased rows the log still holds are gone too (the file's
+    own pages were zeroed by secure_delete). PostgreSQL reclaims dead rows by (auto)vacuum."""
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
 def make_engine(url: str, clock: Clock | None = None) -> AsyncEngine:

@@ -20,16 +20,49 @@ COLUMNS = (
     "opening_hours", "holiday_closures", "languages", "accessibility", "status", "last_verified",
     "attribution", "is_example",
 )  # fmt: skip
+# Who runs it, beyond the name: on every row of that organisation, so an export carries them and a
+# correction in any one row is taken. (Not in COLUMNS: the demo directory's files keep that header.)
+ORGANISATION_COLUMNS = (
+    "organisation_description", "organisation_website", "organisation_email", "organisation_phone",
+)  # fmt: skip
+# What a spreadsheet may hold and what an export writes: the asset columns, organisation details
+# after the organisation.
+SHEET_COLUMNS = COLUMNS[:6] + ORGANISATION_COLUMNS + COLUMNS[6:]
 REQUIRED_COLUMNS = ("name",)
+# The record fields each column fills. A column that is not in the file leaves those fields as
+# they are stored (an empty cell in a column that is there clears the field).
+_COLUMN_FIELDS = {
+    "organisation": ("organisation",), "categories": ("taxonomy_terms",),
+    **{c: (f"organisation.{c.removeprefix('organisation_')}",) for c in ORGANISATION_COLUMNS},
+    # identity, not content: a row without them is matched by its name and postcode
+    "source": (), "external_id": (), "organisation_id": (),
+}  # fmt: skip
 LIST_SEPARATOR = "; "
 _TERM = re.compile(r"^(?P<name>.*?)\s*\[(?P<vocabulary>[^:\]]*):(?P<code>[^\]]*)\]$")
 _CLOSURE = re.compile(r"^(?P<start>\d{4}-\d{2}-\d{2})(?:\.\.(?P<end>\d{4}-\d{2}-\d{2}))?\s+(?P<what>.+)$")
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0", ""}
+_LARGEST_WHOLE = 2**31 - 1  # an INTEGER column holds no more
 
 
 class CellError(ValueError):
     """One cell cannot be read; the message names the column."""
+
+
+def absent_fields(header: list[str]) -> frozenset[str]:
+    """The record fields a spreadsheet with this header does not carry."""
+    return frozenset(
+        name
+        for column in SHEET_COLUMNS
+        if column not in header
+        for name in _COLUMN_FIELDS.get(column, (column,))
+    )
+
+
+def _shown(cell: str, limit: int = 40) -> str:
+    """A cell quoted back in a message: the start of it, not 100,000 characters."""
+    cell = " ".join(cell.split())
+    return cell if len(cell) <= limit else cell[: limit - 1] + "…"
 
 
 def slug(text: str) -> str:
@@ -69,7 +102,7 @@ def parse_closures(cell: str) -> list[dict[str, Any]]:
     for part in split_list(cell):
         match = _CLOSURE.match(part)
         if not match:
-            raise CellError(f"holiday_closures: '{part}' should look like '2026-12-25 closed'")
+            raise CellError(f"holiday_closures: '{_shown(part)}' should look like '2026-12-25 closed'")
         start = _parse_date(match.group("start"), "holiday_closures")
         end = _parse_date(match.group("end") or match.group("start"), "holiday_closures")
         what = match.group("what").strip().lower()
@@ -80,7 +113,9 @@ def parse_closures(cell: str) -> list[dict[str, Any]]:
         try:
             opens, closes = (normalise_time(t) for t in what.split("-", 1))
         except (HoursError, ValueError):
-            raise CellError(f"holiday_closures: '{part}' should end in 'closed' or 10:00-13:00") from None
+            raise CellError(
+                f"holiday_closures: '{_shown(part)}' should end in 'closed' or 10:00-13:00"
+            ) from None
         closures.append({"start": start.isoformat(), "end": end.isoformat(), "closed": False,
                          "opens": opens, "closes": closes})  # fmt: skip
     return closures
@@ -98,16 +133,19 @@ def _parse_date(cell: str, column: str) -> date:
     try:
         return date.fromisoformat(cell.strip())
     except ValueError:
-        raise CellError(f"{column}: '{cell}' is not a date like 2026-01-31") from None
+        raise CellError(f"{column}: '{_shown(cell)}' is not a date like 2026-01-31") from None
 
 
 def _parse_int(cell: str, column: str) -> int | None:
     if not cell.strip():
         return None
     try:
-        return int(cell.strip())
+        number = int(cell.strip())  # ValueError past 4,300 digits too
     except ValueError:
-        raise CellError(f"{column}: '{cell}' is not a whole number") from None
+        raise CellError(f"{column}: '{_shown(cell)}' is not a whole number") from None
+    if abs(number) > _LARGEST_WHOLE:
+        raise CellError(f"{column}: '{_shown(cell)}' is far too big")
+    return number
 
 
 def _parse_float(cell: str, column: str) -> float | None:
@@ -116,7 +154,7 @@ def _parse_float(cell: str, column: str) -> float | None:
     try:
         return float(cell.strip())
     except ValueError:
-        raise CellError(f"{column}: '{cell}' is not a number") from None
+        raise CellError(f"{column}: '{_shown(cell)}' is not a number") from None
 
 
 def _parse_bool(cell: str, column: str) -> bool:
@@ -125,18 +163,21 @@ def _parse_bool(cell: str, column: str) -> bool:
         return True
     if value in _NO:
         return False
-    raise CellError(f"{column}: '{cell}' should be yes or no")
+    raise CellError(f"{column}: '{_shown(cell)}' should be yes or no")
 
 
 def row_to_record(row: dict[str, str], default_source: str) -> AssetRecord:
     """A spreadsheet row (header -> cell) as a record; raises CellError naming the bad column."""
-    cell = {c: (row.get(c) or "").strip() for c in COLUMNS}
-    cell["description"] = (row.get("description") or "").strip()
+    cell = {c: (row.get(c) or "").strip() for c in SHEET_COLUMNS}
     organisation = None
     if cell["organisation"]:
         organisation = OrganisationRecord(
             external_id=cell["organisation_id"] or slug(cell["organisation"]),
             name=cell["organisation"],
+            description=cell["organisation_description"],
+            website=cell["organisation_website"],
+            email=cell["organisation_email"],
+            phone=cell["organisation_phone"],
         )
     try:
         hours = parse_hours(cell["opening_hours"])
@@ -192,6 +233,10 @@ def record_to_row(record: AssetRecord) -> dict[str, str]:
         "name": record.name,
         "organisation": org.name if org else "",
         "organisation_id": org.external_id if org else "",
+        "organisation_description": org.description if org else "",
+        "organisation_website": org.website if org else "",
+        "organisation_email": org.email if org else "",
+        "organisation_phone": org.phone if org else "",
         "description": record.description,
         "categories": format_terms(record.taxonomy_terms),
         "keywords": join_list(record.keywords),
@@ -229,13 +274,16 @@ def neutralise(cell: str) -> str:
     """Stop a spreadsheet running a cell as a formula (OWASP CSV injection advice).
 
     Plain numbers such as a negative longitude are left alone; the importer strips the guard.
+    A value that itself starts with quotes before a formula character ("'=x") gets the guard too,
+    so the importer, which takes off exactly one quote, gives back what was stored.
     """
-    if cell.startswith(_FORMULA_START) and not _NUMBER.match(cell):
+    if cell.lstrip("'").startswith(_FORMULA_START) and not _NUMBER.match(cell):
         return "'" + cell
     return cell
 
 
 def unneutralise(cell: str) -> str:
-    if cell.startswith("'") and cell[1:].startswith(_FORMULA_START):
+    """The value `neutralise` guarded: one leading quote off, where quotes lead to a formula."""
+    if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_START):
         return cell[1:]
     return cell

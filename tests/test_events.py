@@ -127,3 +127,26 @@ async def test_a_poster_link_opens_the_event(chat, sessions):
     assert replies[1].plain.startswith("Know Your Rights") and "Wed 02 Dec, 14:00" in replies[1].plain
     [gone] = (await chat.say(ann, "/start ev99999"))[1:]
     assert "isn't on any more" in gone.plain
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["ev" + "9" * 24, "ev2147483648", "ev0", "ev" + "1" * 400, "ev000000000000000000042"],
+)
+async def test_a_poster_link_with_an_id_no_event_can_have_says_it_is_gone(chat, payload):
+    """Deep links are range-checked as buttons are: never the error handler (issue 13, item 10)."""
+    ann = chat.telegram.user("Ann")
+    replies = await chat.say(ann, f"/start {payload}")
+    assert "People Zones Connect" in replies[0].plain
+    assert [r.plain for r in replies[1:]] == [
+        "Sorry, that event isn't on any more. Have a look at /whatson for other things on."
+    ]
+    assert all("went wrong" not in r.plain for r in replies)
+
+
+async def test_a_start_payload_with_other_digits_is_not_an_event_link(chat):
+    ann = chat.telegram.user("Ann")
+    replies = await chat.say(ann, "/start ev²")  # str.isdigit() says yes; int() says no
+    assert all("went wrong" not in r.plain for r in replies)
+    assert "People Zones Connect" in replies[0].plain
+    assert replies[-1].plain.startswith("What can I help you find?")  # the welcome and the menu

@@ -109,13 +109,20 @@ def feed_url():
 
 
 async def test_feed_url_is_followed_page_by_page(sessions, feed_url):
-    report = await import_source(sessions, feed_url)
+    report = await import_source(sessions, feed_url, allow_private=True)
     assert report.created == 6
     assert report.source == f"{feed_url.split('//')[1]}"
     assert await count_assets(sessions) == 6
     assert (await asset_named(sessions, "Service 3.1")).external_id == "p3-1"
 
 
-async def test_unreachable_feed_is_a_clear_error(sessions):
+async def test_unreachable_feed_is_a_clear_error(sessions, monkeypatch):
+    monkeypatch.setattr("db.importers.feed_http._sleep", lambda seconds: None)
     with pytest.raises(SourceFormatError, match="could not read"):
-        await import_source(sessions, "http://127.0.0.1:9/services")
+        await import_source(sessions, "http://127.0.0.1:9/services", allow_private=True)
+
+
+async def test_a_loopback_feed_is_refused_unless_allowed(sessions, feed_url):
+    with pytest.raises(SourceFormatError, match=r"127\.0\.0\.1 is a loopback address"):
+        await import_source(sessions, feed_url)
+    assert await count_assets(sessions) == 0

@@ -122,7 +122,7 @@ async def test_the_notice_is_reachable_from_start_and_says_what_how_long_and_who
                 "Messages I pass on between you are not kept", "only a count", "Not your words")  # fmt: skip
         for kept in said:
             assert kept in text, kept
-        assert "After a year, the words go" in text  # the default for need texts
+        assert "After 30 days, the words go" in text  # the default for need texts
         assert "don't use me for a year" in text and "cleared after 30 days" in text  # these settings
         assert "Who sees it" in text and "never sell" in text
         assert buttons(notice) == ["📄 Send me a copy", "🗑 Delete it all"]
@@ -427,7 +427,7 @@ async def test_old_need_texts_are_blanked_and_old_sent_messages_deleted(chat, se
     async with sessions.begin() as session:
         await create_event(session, "Friday Youth Club", datetime(2026, 11, 27, 18, tzinfo=UTC), venue="Hall")
     ann = chat.telegram.user("Ann", user_id=ANN)
-    await chat.say(ann, "scuba diving lessons")  # nothing fits: kept without identity
+    await chat.say(ann, "scuba diving lessons")  # nothing fits: the words are kept for 30 days
     await chat.say(ann, "/area")
     await chat.say(ann, "LE4")
     [listing] = await chat.say(ann, "/whatson")
@@ -455,8 +455,8 @@ async def test_old_need_texts_are_blanked_and_old_sent_messages_deleted(chat, se
     assert await count(sessions, Reminder) == 0 and await count(sessions, Delivery) == 0
     assert await count(sessions, Rsvp) == 1  # only what was sent goes
     async with sessions() as session:
-        assert "scuba diving lessons" in [n.text for n in await session.scalars(select(Need))]  # not yet
-    chat.clock.advance(days=300)  # the scuba diving need is over a year old now
+        assert "scuba diving lessons" not in [n.text for n in await session.scalars(select(Need))]  # 30 days
+    chat.clock.advance(days=300)  # the gardening club need is old now too
     await chat.say(ann, "zorbing near me")
     needs = await count(sessions, Need)
     await run_retention(chat.app)
@@ -471,7 +471,7 @@ def test_retention_settings_are_read_and_checked(tmp_path):
     path = tmp_path / "peoplezones.toml"
     path.write_text("retention_days_inactive_resident = 400\n")
     settings = load_settings(path, env={})
-    assert (settings.retention_days_inactive_resident, settings.retention_days_unmet_need_text) == (400, 365)
+    assert (settings.retention_days_inactive_resident, settings.retention_days_unmet_need_text) == (400, 30)
     path.write_text("retention_days_sent_messages = 0\n")
     with pytest.raises(ConfigError, match="'retention_days_sent_messages' must be a whole number of days"):
         load_settings(path, env={})
@@ -494,10 +494,12 @@ def test_the_retention_command_prints_what_it_did(cli_env, capsys):
     assert main(["privacy", "retention"]) == 0
     out = capsys.readouterr().out
     assert out.strip() == (
-        "retention: 1 need texts blanked, 1 inactive residents erased, 0 reminders and 0 deliveries deleted"
+        "retention: 1 need texts and 0 report texts blanked, 1 inactive residents erased, 0 reminders and "
+        "0 deliveries deleted"
     )
     assert main(["privacy", "retention"]) == 0
-    assert "retention: 0 need texts blanked, 0 inactive residents erased" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "retention: 0 need texts and 0 report texts blanked, 0 inactive residents erased" in out
 
 
 # ----- logs -------------------------------------------------------------------------------------

@@ -1,14 +1,18 @@
 """Admins make coordinators with one-time invite links and revoke them; the role is checked on
 the server for every command and button."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.config import Settings, default_zones
+from bot.emulation import deliver
 from bot.handlers import callbacks
+from bot.services.invites import InviteError, accept_invite, create_invite
 from db.models import Invite, Role
+from tests.conftest import THURSDAY_MORNING
 from tests.conversation import close_conversation, open_conversation
 
 ADA = 9001  # the admin named in the config
@@ -119,3 +123,56 @@ async def test_help_shows_coordinators_and_admins_their_commands(chat, sessions)
     assert "/whatson" in resident_help.plain and "/broadcast" not in resident_help.plain
     [admin_help] = await chat.say(ada, "/help")
     assert "/broadcast" in admin_help.plain and "/invite" in admin_help.plain
+
+
+async def test_two_people_opening_one_invite_at_the_same_moment_make_one_coordinator(chat, sessions):
+    """The claim is one conditional UPDATE: on SQLite (no FOR UPDATE) as on PostgreSQL, exactly one
+    of two people opening the link at once wins (issue 13, item 11)."""
+    ada = chat.telegram.user("Ada", user_id=ADA)
+    for round_ in range(3):
+        payload = await make_invite(chat, ada)
+        zoe, eve = (
+            chat.telegram.user(f"{n}{round_}", user_id=7100 + 2 * round_ + i) for i, n in enumerate("ZE")
+        )
+        marks = chat.telegram.mark()
+        await asyncio.gather(
+            deliver(chat.app, zoe.send(f"/start {payload}")), deliver(chat.app, eve.send(f"/start {payload}"))
+        )
+        answers = [chat.telegram.bot_messages_since(user, marks)[-1].plain for user in (zoe, eve)]
+        welcomed = [a for a in answers if "You're now a coordinator for Rutland" in a]
+        refused = [a for a in answers if "expired or has already been used" in a]
+        assert (len(welcomed), len(refused)) == (1, 1), answers
+        told = [msg for msg in chat.telegram.bot_messages_since(ada, marks) if "has been used" in msg.plain]
+        assert len(told) == 1
+        refusals = [(await chat.say(user, "/myevents"))[0].plain for user in (zoe, eve)]
+        assert sum("coordinators only" in r for r in refusals) == 1
+    async with sessions() as session:
+        roles = list(await session.scalars(select(Role)))
+        invites = list(await session.scalars(select(Invite)))
+    assert len(roles) == 3 and len({r.resident_id for r in roles}) == 3
+    assert all(i.used_by is not None for i in invites)
+    assert {i.used_by for i in invites} == {r.resident_id for r in roles}
+
+
+async def test_concurrent_claims_in_separate_sessions_have_one_winner(sessions):
+    """The service itself, many claims at once in their own sessions: one winner per invite."""
+    now = THURSDAY_MORNING
+    async with sessions.begin() as session:
+        codes = [
+            (await create_invite(session, ADA, ["Melton"], now, timedelta(hours=1)))[0] for _ in range(4)
+        ]
+
+    async def claim(code: str, person: int) -> bool:
+        try:
+            async with sessions.begin() as session:
+                await accept_invite(session, code, person, now)
+        except InviteError:
+            return False
+        return True
+
+    outcomes = await asyncio.gather(
+        *(claim(code, 8000 + 10 * n + k) for n, code in enumerate(codes) for k in range(3))
+    )
+    assert [sum(outcomes[3 * n : 3 * n + 3]) for n in range(len(codes))] == [1] * len(codes)
+    async with sessions() as session:
+        assert len(list(await session.scalars(select(Role)))) == len(codes)

@@ -82,9 +82,10 @@ async def test_a_report_reaches_the_zones_coordinators_only_and_keeps_nobody(cha
     mark = chat.telegram.mark()
     [thanks] = await chat.say(ann, "It opens on Thursdays now, not Tuesdays")
     assert "passed this on to the local coordinators" in thanks.plain
-    assert "haven't kept who you are" in thanks.plain
+    assert "They don't see who you are" in thanks.plain and "/forget deletes it" in thanks.plain
     [report] = await reports(sessions)
     food_bank = await asset(sessions, "fb-oak")
+    assert report.telegram_user_id == ann.id  # for /mydata and /forget only: never shown to anyone
     assert (report.asset_id, report.resident_id, report.zone, report.status) == (
         food_bank.id,
         None,

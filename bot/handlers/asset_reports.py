@@ -1,6 +1,7 @@
 """Residents' "report a change" on an asset card, and coordinators' /reports: the report goes to
-the coordinators of the asset's zone, who mark it done or dismiss it (once). Reports are anonymous:
-who sent one is never stored."""
+the coordinators of the asset's zone, who mark it done or dismiss it (once). Coordinators never
+see who sent a report; the sender's Telegram id is kept with their words only so /mydata and
+/forget find them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks
+from bot.handlers import callbacks, cards
 from bot.handlers.common import ask, keyboard, tell
 from bot.handlers.upkeep import day_label, stale, zones_or_refuse
 from bot.services.residents import resident_for
@@ -31,11 +32,12 @@ async def on_report_button(update: Update, context: ContextTypes.DEFAULT_TYPE, a
         await stale(update, context)
         return
     ask(context, REPORT, {"asset_id": asset.id})
-    await tell(context, update.effective_chat.id, m.CHANGE_ASK.format(name=m.esc(asset.name)))
+    await tell(context, update.effective_chat.id, m.CHANGE_ASK.format(name=cards.name(asset)))
 
 
 async def on_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """What changed, in the resident's words: store it without them, thank them, tell the zone."""
+    """What changed, in the resident's words: store it (theirs, never shown as theirs), thank them,
+    tell the zone."""
     chat = update.effective_chat.id
     if (cleaned := report_text(text)) is None:
         await tell(context, chat, m.CHANGE_NOT_READ)
@@ -44,7 +46,7 @@ async def on_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE, tex
     asset_id = context.user_data.pop(REPORT)["asset_id"]
     pz = services(context)
     async with pz.sessions.begin() as session:
-        report = await file_report(session, asset_id, body)
+        report = await file_report(session, asset_id, body, typed_by=update.effective_user.id)
         asset = await session.get(Asset, asset_id) if report else None
         told = await coordinators_of(session, pz.settings, report.zone) if report else []
     if report is None or asset is None:
@@ -52,7 +54,7 @@ async def on_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE, tex
         return
     await tell(context, chat, m.CHANGE_THANKS + (m.CHANGE_CUT if was_cut else ""))
     notice = m.CHANGE_FOR_COORDINATORS.format(
-        name=m.esc(asset.name), zone=m.esc(asset.zone or m.NO_ZONE), text=m.esc(body)
+        name=cards.name(asset), zone=m.esc(asset.zone or m.NO_ZONE), text=m.esc(body)
     )
     for coordinator in told:
         await tell(context, coordinator, notice, _report_keyboard(report.id, asset.id))
@@ -84,8 +86,8 @@ async def reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await tell(context, chat, m.CHANGES_HEADER.format(count=total))
     for report, asset in found:
         text = m.CHANGE_CARD.format(
-            name=m.esc(asset.name), zone=m.esc(report.zone or m.NO_ZONE),
-            when=day_label(report.created_at, context), text=m.esc(report.text),
+            name=cards.name(asset), zone=m.esc(report.zone or m.NO_ZONE),
+            when=day_label(report.created_at, context), text=m.esc(report.text) or m.CHANGE_WORDS_ERASED,
         )  # fmt: skip
         await tell(context, chat, text, _report_keyboard(report.id, asset.id))
     if total > len(found):

@@ -1,10 +1,13 @@
 """How assets look in a chat: short cards, a details view, and the buttons under them.
 
-Everything from a feed or a user is escaped; a page of cards stays far below Telegram's 4096.
+Everything from a feed or a user is escaped and cut to a length a card can hold, and every
+message is fitted under Telegram's 4,096 characters whatever the directory holds: a field that is
+too long is shortened ("…"), never allowed to make the message fail.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,11 +21,84 @@ from db.models import Asset
 PAGE_SIZE = 3
 ONE_LINE = 140
 DETAILS_CHARS = 1500
+TEXT_LIMIT = 4096  # Telegram's, in characters after the HTML is read
+# A details card leaves room for what a coordinator's message wraps around it.
+DETAILS_LIMIT = 3500
+NAME_CHARS = 200
+PLACE_CHARS = 300
+CONTACT_CHARS = 120  # a phone number, an email address, a website
+FACT_CHARS = 300  # cost, who it is for, accessibility, credit
+
+_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z-]*)[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[^<&]+|[<&]")
+
+
+def clip(text: str, limit: int) -> str:
+    """TEXT cut to LIMIT characters, at a space near the end when there is one, with "…"."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 2 // 3 else cut).rstrip() + "…"
 
 
 def one_line(text: str, limit: int = ONE_LINE) -> str:
     first = text.strip().split("\n", 1)[0]
-    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return first if len(first) <= limit else clip(first, limit)
+
+
+def _units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji can be two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit(html: str, limit: int = TEXT_LIMIT) -> str:
+    """Telegram HTML cut so that what it shows is at most LIMIT long: text is cut, tags left open
+    are closed, and "…" says something was left out. Short enough already: unchanged."""
+    if 2 * len(html) <= limit:
+        return html
+    tokens = [(match, _token_size(match)) for match in _TOKEN.finditer(html)]
+    if sum(size for _, size in tokens) <= limit:
+        return html
+    out: list[str] = []
+    open_tags: list[str] = []
+    room = limit - 1  # for the "…"
+    for match, size in tokens:
+        token = match.group(0)
+        if match.group(2):  # a tag
+            out.append(token)
+            tag = match.group(2).lower()
+            if not match.group(1):
+                open_tags.append(tag)
+            elif tag in open_tags:
+                del open_tags[len(open_tags) - 1 - open_tags[::-1].index(tag)]
+            continue
+        if size <= room:
+            out.append(token)
+            room -= size
+            continue
+        if not token.startswith("&"):
+            out.append(_cut_units(token, room))
+        break
+    return "".join(out).rstrip() + "…" + "".join(f"</{tag}>" for tag in reversed(open_tags))
+
+
+def _cut_units(text: str, room: int) -> str:
+    used = 0
+    for i, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > room:
+            return text[:i]
+    return text
+
+
+def _token_size(match: re.Match[str]) -> int:
+    token = match.group(0)
+    if match.group(2):
+        return 0
+    if token.startswith("&") and len(token) > 1:
+        return 1
+    return _units(token)
 
 
 def when(moment: datetime, now: datetime) -> str:
@@ -45,21 +121,26 @@ def opening_line(asset: Asset, now: datetime, tz: ZoneInfo) -> str:
 
 def where_line(asset: Asset, distance_km: float | None) -> str:
     place = ", ".join(p for p in (asset.town, asset.postcode) if p) or asset.address
-    parts = [m.esc(place)] if place else []
+    parts = [m.esc(clip(place, PLACE_CHARS))] if place else []
     if distance_km is not None:
         parts.append(f"{distance_km:.1f} km away")
     return "📍 " + " · ".join(parts) if parts else ""
 
 
+def name(asset: Asset) -> str:
+    """The asset's name for a message, escaped, and cut if it is absurdly long."""
+    return m.esc(clip(asset.name, NAME_CHARS))
+
+
 def card(n: int, asset: Asset, distance_km: float | None, now: datetime, tz: ZoneInfo) -> str:
-    title = f"<b>{n}. {m.esc(asset.name)}</b>" + (f" {m.EXAMPLE_LABEL}" if asset.is_example else "")
+    title = f"<b>{n}. {name(asset)}</b>" + (f" {m.EXAMPLE_LABEL}" if asset.is_example else "")
     contact = asset.phone or asset.website or asset.email
     lines = [
         title,
         m.esc(one_line(asset.description)) if asset.description else "",
         where_line(asset, distance_km),
         opening_line(asset, now, tz),
-        f"📞 {m.esc(contact)}" if contact else "",
+        f"📞 {m.esc(clip(contact, CONTACT_CHARS))}" if contact else "",
     ]
     return "\n".join(line for line in lines if line)
 
@@ -75,7 +156,7 @@ def results_page(
     """One page of cards with Details buttons, paging and 'not what I need'."""
     start = page * PAGE_SIZE
     shown = assets[start : start + PAGE_SIZE]
-    text = "\n\n".join([header] + [card(start + i + 1, a, d, now, tz) for i, (a, d) in enumerate(shown)])
+    text = fit("\n\n".join([header] + [card(start + i + 1, a, d, now, tz) for i, (a, d) in enumerate(shown)]))
     rows = [
         [
             InlineKeyboardButton(
@@ -98,7 +179,7 @@ def results_page(
 
 
 def details(asset: Asset, now: datetime, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup]:
-    lines = [f"<b>{m.esc(asset.name)}</b>" + (f" {m.EXAMPLE_LABEL}" if asset.is_example else "")]
+    lines = [f"<b>{name(asset)}</b>" + (f" {m.EXAMPLE_LABEL}" if asset.is_example else "")]
     if asset.description:
         text = (
             asset.description
@@ -107,16 +188,20 @@ def details(asset: Asset, now: datetime, tz: ZoneInfo) -> tuple[str, InlineKeybo
         )
         lines.append(m.esc(text))
     address = ", ".join(p for p in (asset.address, asset.town, asset.postcode) if p)
+
+    def fact(mark: str, value: str, limit: int = FACT_CHARS) -> str:
+        return f"{mark} {m.esc(clip(value, limit))}" if value else ""
+
     facts = [
-        f"📍 {m.esc(address)}" if address else "",
+        fact("📍", address, PLACE_CHARS),
         opening_line(asset, now, tz),
-        f"💷 {m.esc(asset.cost)}" if asset.cost else "",
-        f"👥 {m.esc(asset.eligibility)}" if asset.eligibility else "",
-        f"📞 {m.esc(asset.phone)}" if asset.phone else "",
-        f"✉️ {m.esc(asset.email)}" if asset.email else "",
-        f"🌐 {m.esc(asset.website)}" if asset.website else "",
-        f"♿ {m.esc(asset.accessibility)}" if asset.accessibility else "",
-        f"<i>{m.esc(asset.attribution)}</i>" if asset.attribution else "",
+        fact("💷", asset.cost),
+        fact("👥", asset.eligibility),
+        fact("📞", asset.phone, CONTACT_CHARS),
+        fact("✉️", asset.email, CONTACT_CHARS),
+        fact("🌐", asset.website, CONTACT_CHARS),
+        fact("♿", asset.accessibility),
+        f"<i>{m.esc(clip(asset.attribution, FACT_CHARS))}</i>" if asset.attribution else "",
     ]
     lines += [f for f in facts if f]
     row = []
@@ -129,4 +214,4 @@ def details(asset: Asset, now: datetime, tz: ZoneInfo) -> tuple[str, InlineKeybo
     # residents keep the directory true: what they report becomes a task for the zone's coordinators
     report = InlineKeyboardButton(m.BUTTON_REPORT_CHANGE, callback_data=callbacks.report_change(asset.id))
     rows.append([report])
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
+    return fit("\n".join(lines), DETAILS_LIMIT), InlineKeyboardMarkup(rows)

@@ -1,5 +1,6 @@
 """A coordinator sends the bot a .csv or .ics of events: it is imported (`bot.services.event_import`)
-and the report comes back row by row; people going to a moved event are told."""
+and the report comes back row by row; people going to a moved event are told. Each row is held to
+what the sender's buttons allow (her zones, her events); refused rows are in the report."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.handlers.common import tell
 from bot.handlers.event_admin import may_coordinate
 from bot.handlers.notices import wake_sender
 from bot.services.event_import import import_event_file
+from bot.services.roles import coordinator_zones
 from db.importers.record import SourceFormatError
 from db.models import Resident
 
@@ -36,13 +38,14 @@ async def on_events_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         creator = await session.scalar(
             select(Resident.id).where(Resident.telegram_user_id == update.effective_user.id)
         )
+        writer_zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{name.suffix.lower()}"
         path.write_bytes(bytes(data))
         try:
             report = await import_event_file(
                 pz.sessions, path, f"upload:{name.stem}", pz.zones, pz.clock(), pz.settings.tz,
-                pz.settings.reminder_offsets_minutes, created_by=creator,
+                pz.settings.reminder_offsets_minutes, created_by=creator, writer_zones=writer_zones,
             )  # fmt: skip
         except SourceFormatError as problem:
             # the reason may quote the file (a header line of any length): cut, to fit one message

@@ -3,6 +3,7 @@ and the reminders that follow, sent from rows in the database."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -25,6 +26,8 @@ from bot.services.events import (
 )
 from bot.services.residents import saved_area
 from db.models import Asset, Event, Resident
+
+_DEEP_LINK = re.compile(r"ev([0-9]+)")  # ASCII digits only: int() reads other digits too
 
 
 def as_minutes(moment: datetime) -> int:
@@ -95,12 +98,15 @@ async def on_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id:
 
 
 async def open_deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> bool:
-    """`t.me/<bot>?start=ev<id>` (a poster's link or QR code): the event's next date. True if shown."""
-    if not (payload.startswith("ev") and payload[2:].isdigit()):
+    """`t.me/<bot>?start=ev<id>` (a poster's link or QR code): the event's next date. True if shown.
+
+    The id is range-checked as a button's is: one no event can have is an event that is gone."""
+    if (link := _DEEP_LINK.fullmatch(payload)) is None:
         return False
     pz = services(context)
+    event_id = int(link[1]) if len(link[1]) <= 12 else 0
     async with pz.sessions() as session:
-        event = await session.get(Event, int(payload[2:]))
+        event = await session.get(Event, event_id) if 0 < event_id <= callbacks.MAX_NUMBER else None
     upcoming_starts = (
         event_occurrences(event, pz.settings.tz, after=pz.clock(), limit=1)
         if event is not None and event.status == "scheduled"

@@ -122,7 +122,7 @@ async def _after_place(update: Update, context: ContextTypes.DEFAULT_TYPE, flow:
         engine = await pz.engine.get(session)
         asset = await asset_named(session, text.split(",")[0])
     if asset is not None:
-        venue = ", ".join(p for p in (asset.name, asset.address) if p)
+        venue = ", ".join(p for p in (asset.name, asset.address) if p)[:300]  # as a typed place
         flow.update(venue=venue, postcode=asset.postcode, asset_id=asset.id)
         text = f"{venue}, {asset.postcode}"
     else:

@@ -12,6 +12,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import InputFile, ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -26,10 +27,11 @@ from bot.services.privacy import (
     PersonData,
     apply_retention,
     forget_person,
+    holds_anything,
     note_activity,
     person_data,
-    resident_id_of,
 )
+from db.session import scrub_erased
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +137,7 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Ask first: one tap on the wrong button should not lose someone's volunteering."""
     pz = services(context)
     async with pz.sessions() as session:
-        held = await resident_id_of(session, update.effective_user.id) is not None
+        held = await holds_anything(session, update.effective_user.id)
     if not held:
         context.user_data.clear()  # nothing stored, but what they were doing is let go of too
         await context.bot.send_message(update.effective_chat.id, m.NOTHING_TO_FORGET)
@@ -167,6 +169,8 @@ async def on_forget_confirmed(
         return
     async with pz.sessions.begin() as session:
         erasure = await forget_person(session, user_id)
+    if erasure:
+        await _scrub(pz.sessions)
     context.user_data.clear()
     context.application.bot_data.get(SEEN, {}).pop(user_id, None)
     for other in erasure.tell if erasure else []:
@@ -264,10 +268,20 @@ async def note_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         seen[user.id] = now.date()
 
 
+async def _scrub(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Leave no copy of what was just erased in the database's files (see db.session)."""
+    try:
+        async with sessions() as session:
+            await scrub_erased(session)
+    except SQLAlchemyError as error:  # the erasure stands; the files are scrubbed next time
+        log.warning("could not scrub erased data from the database files (%s)", type(error).__name__)
+
+
 async def run_retention(app) -> None:  # type: ignore[no-untyped-def]
     pz = app.bot_data[KEY]
     async with pz.sessions.begin() as session:
         report = await apply_retention(session, pz.clock(), pz.settings)
+    await _scrub(pz.sessions)
     log.info("retention: %s", report.summary())
 
 

@@ -73,8 +73,16 @@ async def resident_area(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> Are
         return await saved_area(session, user_id)
 
 
-async def note_unmet(context: ContextTypes.DEFAULT_TYPE, area: Area | None, text: str, category: str) -> None:
-    """Record a need nothing answered: the words, the area and the need, never who asked."""
+async def note_unmet(
+    context: ContextTypes.DEFAULT_TYPE,
+    area: Area | None,
+    text: str,
+    category: str,
+    typed_by: int | None = None,
+) -> None:
+    """Record a need nothing answered: the words, the area and the need. TYPED_BY, the Telegram id
+    of whoever typed the words, is kept with them so /mydata and /forget find them (coordinators
+    see only counts); a browsed need, with no words of anyone's, keeps nobody."""
     async with services(context).sessions.begin() as session:
         await record_unmet_need(
             session,
@@ -83,6 +91,7 @@ async def note_unmet(context: ContextTypes.DEFAULT_TYPE, area: Area | None, text
             zone=area.zone if area else "",
             category=category,
             when=services(context).clock(),
+            typed_by=typed_by,
         )
 
 
@@ -111,7 +120,8 @@ async def show_page(
 async def nothing_found(
     update: Update, context: ContextTypes.DEFAULT_TYPE, query: str, category: str
 ) -> None:
-    await note_unmet(context, await resident_area(context, update.effective_user.id), query, category)
+    user_id = update.effective_user.id
+    await note_unmet(context, await resident_area(context, user_id), query, category, typed_by=user_id)
     await nothing_found_said(update, context, query)
 
 
@@ -201,7 +211,7 @@ async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
         header = m.RESULTS_HEADER.format(query=m.esc(text[:80]))
         hits = good
     else:  # only guesses: count the need as unmet, and show those that share a need with it
-        await note_unmet(context, area, text, category)
+        await note_unmet(context, area, text, category, typed_by=update.effective_user.id)
         hits = [h for h in result.hits if any(why.startswith("need: ") for why in h.why)][: cards.PAGE_SIZE]
         if not hits:
             await nothing_found_said(update, context, text)
@@ -270,7 +280,7 @@ async def on_map(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: i
         return
     if asset.latitude is None or asset.longitude is None:
         await context.bot.send_message(
-            update.effective_chat.id, m.NO_MAP.format(name=m.esc(asset.name)), parse_mode=ParseMode.HTML
+            update.effective_chat.id, m.NO_MAP.format(name=cards.name(asset)), parse_mode=ParseMode.HTML
         )
         return
     address = ", ".join(p for p in (asset.address, asset.town, asset.postcode) if p) or asset.name
@@ -289,7 +299,7 @@ async def on_call(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: 
     template = m.CALL if asset.phone else m.NO_PHONE
     await context.bot.send_message(
         update.effective_chat.id,
-        template.format(name=m.esc(asset.name), phone=m.esc(asset.phone)),
+        template.format(name=cards.name(asset), phone=m.esc(cards.clip(asset.phone, cards.CONTACT_CHARS))),
         parse_mode=ParseMode.HTML,
     )
 
@@ -321,8 +331,9 @@ async def on_not_what_i_need(update: Update, context: ContextTypes.DEFAULT_TYPE,
         await stale(update, context)
         return
     await update.callback_query.answer()
+    user_id = update.effective_user.id
     await note_unmet(
-        context, await resident_area(context, update.effective_user.id), state.query, state.category
+        context, await resident_area(context, user_id), state.query, state.category, typed_by=user_id
     )
     browse = InlineKeyboardMarkup([[InlineKeyboardButton(m.BUTTON_BROWSE, callback_data=callbacks.menu())]])
     await context.bot.send_message(update.effective_chat.id, m.NOT_WHAT_I_NEED, reply_markup=browse)

@@ -160,7 +160,8 @@ async def _review_page(update: Update, context: ContextTypes.DEFAULT_TYPE, after
 def _review_card(asset: Asset, context: ContextTypes.DEFAULT_TYPE) -> str:
     place = ", ".join(p for p in (asset.address, asset.town, asset.postcode) if p) or m.NO_ZONE
     when = day_label(asset.last_verified, context) if asset.last_verified else m.NEVER_CHECKED
-    return m.REVIEW_CARD.format(name=m.esc(asset.name), place=m.esc(place), when=when)
+    place = m.esc(cards.clip(place, cards.PLACE_CHARS))
+    return m.REVIEW_CARD.format(name=cards.name(asset), place=place, when=when)
 
 
 def _review_keyboard(asset_id: int) -> InlineKeyboardMarkup:
@@ -181,7 +182,7 @@ async def on_still_correct(update: Update, context: ContextTypes.DEFAULT_TYPE, a
         return
     async with services(context).sessions.begin() as session:
         await mark_verified(session, asset.id, _today(context))
-    text = m.VERIFIED.format(name=m.esc(asset.name))
+    text = m.VERIFIED.format(name=cards.name(asset))
     try:
         await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML)
     except BadRequest:  # too old to edit, or pressed twice: say it in a new message
@@ -230,10 +231,12 @@ async def _next_step(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: d
 
 async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, values: dict[str, Any]) -> None:
     draft = draft_asset(values)
-    text = m.ASSET_PREVIEW.format(
-        card=_card(draft, context),
-        hours=m.esc(format_hours(draft.opening_hours)) or m.NO_HOURS,
-        zone=m.esc(draft.zone or m.NO_ZONE),
+    text = cards.fit(
+        m.ASSET_PREVIEW.format(
+            card=_card(draft, context),
+            hours=m.esc(format_hours(draft.opening_hours)) or m.NO_HOURS,
+            zone=m.esc(draft.zone or m.NO_ZONE),
+        )
     )
     buttons = keyboard(
         [(m.BUTTON_SAVE, callbacks.add_asset("save")), (m.BUTTON_DISCARD, callbacks.add_asset("discard"))]
@@ -329,7 +332,7 @@ async def on_edit_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, asset
         for i in range(0, len(labels), 2)
     ]
     await tell(
-        context, update.effective_chat.id, m.EDIT_ASSET_WHICH.format(name=m.esc(asset.name)), keyboard(*rows)
+        context, update.effective_chat.id, m.EDIT_ASSET_WHICH.format(name=cards.name(asset)), keyboard(*rows)
     )
 
 
@@ -375,6 +378,6 @@ async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
         await stale(update, context)
         return
     await tell(
-        context, update.effective_chat.id, m.ASSET_UPDATED.format(card=_card(asset, context)),
+        context, update.effective_chat.id, cards.fit(m.ASSET_UPDATED.format(card=_card(asset, context))),
         keyboard([(m.BUTTON_EDIT_ASSET, callbacks.edit_asset(asset.id))]),
     )  # fmt: skip

@@ -114,8 +114,11 @@ async def import_directory(
     source: str | None = None,
     show_progress: bool | None = None,
     taxonomy: Taxonomy | None = None,
+    allow_private: bool = False,
 ) -> ImportReport:
-    """Import a file or feed, place assets in zones and classify what changed, all in one go."""
+    """Import a file or feed, place assets in zones and classify what changed, all in one go.
+
+    `allow_private` lets a feed URL (and its redirects) reach loopback and private addresses."""
 
     async def classify(session: AsyncSession, ids: list[int]) -> None:
         await classify_assets(session, ids, taxonomy)
@@ -128,6 +131,7 @@ async def import_directory(
         zone_for=lambda r: zones.zone_for(r.town, r.postcode),
         show_progress=show_progress,
         after_write=classify,
+        allow_private=allow_private,
     )
 
 

@@ -4,6 +4,11 @@ Rows are matched by (source, id), so importing the same file again updates rathe
 an event whose time or place changed in the file is changed as if a coordinator had edited it in
 the bot, so the people going are told. Bad rows are reported and skipped; a file that cannot be
 read at all changes nothing.
+
+A coordinator's file is held to what her buttons allow, row by row: she changes only events she
+may manage (in her zones, or made by her) and creates or moves events only into her zones; other
+rows are refused and reported. The command line (an operator) writes anywhere. No event starts or
+ends more than YEARS_AHEAD years ahead (a mistyped year), whoever writes it.
 """
 
 from __future__ import annotations
@@ -16,10 +21,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import messages as m
 from bot.services.categories import CorrectionError, find_asset
 from bot.services.event_changes import alert_new_event, change_event
 from bot.services.events import EventError, create_event
 from bot.services.places import ZoneMap, find_postcode
+from bot.services.roles import EVERY_ZONE, covers
+from bot.services.when import YEARS_AHEAD, too_far_ahead
 from db.importers.events import EventFile, EventRecord, read_event_file
 from db.models import Event
 
@@ -55,10 +63,17 @@ async def import_event_file(
     tz: ZoneInfo,
     offsets_minutes: tuple[int, ...],
     created_by: int | None = None,
+    writer_zones: set[str] | None = None,
 ) -> EventImportReport:
-    """Read PATH (SourceFormatError when unreadable: nothing changes) and write its events."""
+    """Read PATH (SourceFormatError when unreadable: nothing changes) and write its events.
+
+    WRITER_ZONES are the zones of the coordinator who sent the file ({EVERY_ZONE} for an admin),
+    or None for the operator's command line, which may write anywhere.
+    """
     parsed = read_event_file(path, tz)
-    return await import_events(sessions, parsed, source, zones, now, tz, offsets_minutes, created_by)
+    return await import_events(
+        sessions, parsed, source, zones, now, tz, offsets_minutes, created_by, writer_zones
+    )
 
 
 async def import_events(
@@ -70,6 +85,7 @@ async def import_events(
     tz: ZoneInfo,
     offsets_minutes: tuple[int, ...],
     created_by: int | None = None,
+    writer_zones: set[str] | None = None,
 ) -> EventImportReport:
     """Write events already read from a file, in one transaction; the file's bad rows stay reported."""
     report = EventImportReport(rejected=[(r.row, r.reason) for r in parsed.rejected])
@@ -82,9 +98,12 @@ async def import_events(
             try:
                 if record.zone and record.zone.casefold() not in known_zones:
                     raise EventError(f"'{record.zone}' is not one of the zones")
+                _check_horizon(record, now, tz)
                 record = await _with_asset(session, record)
                 zone = known_zones.get(record.zone.casefold()) or zones.zone_for(postcode=record.postcode)
                 event = existing.get(record.external_id)
+                if writer_zones is not None:
+                    _check_writer(writer_zones, created_by, event, zone)
                 if event is None:
                     event = await _create(session, record, zone, source, created_by)
                     report.created += 1
@@ -120,7 +139,32 @@ async def _with_asset(session: AsyncSession, record: EventRecord) -> EventRecord
 
 
 def _where(record: EventRecord, number: int) -> str:
-    return f"event {number} ({record.title[:40]})"
+    return f"{record.ref or f'event {number}'} ({record.title[:40]})"
+
+
+def _check_horizon(record: EventRecord, now: datetime, tz: ZoneInfo) -> None:
+    """A start or end years ahead is a mistyped year (and its buttons could not be pressed)."""
+    for what, moment in (("the start", record.starts_at), ("the end", record.ends_at)):
+        if moment is not None and too_far_ahead(moment, now):
+            when = f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
+            raise EventError(m.EVENT_ROW_TOO_FAR.format(what=what, when=when, years=YEARS_AHEAD))
+
+
+def _check_writer(writer_zones: set[str], writer: int | None, event: Event | None, zone: str) -> None:
+    """What the coordinator's buttons would allow: change an event she may manage (in her zones, or
+    made by her: `may_manage_event`), and put an event only in one of her zones."""
+    yours = ", ".join(sorted(writer_zones)) or "none"
+    mine = event is not None and (
+        covers(writer_zones, event.zone) or (writer is not None and event.created_by == writer)
+    )
+    if event is not None and not mine:
+        raise EventError(m.EVENT_ROW_NOT_YOURS.format(zone=event.zone or "no zone", yours=yours))
+    if EVERY_ZONE in writer_zones or (event is not None and zone == event.zone):
+        return  # an admin; or an event she may manage, left in its zone
+    if not zone:
+        raise EventError(m.EVENT_ROW_NO_ZONE.format(yours=yours))
+    if zone not in writer_zones:
+        raise EventError(m.EVENT_ROW_NOT_YOUR_ZONE.format(zone=zone, yours=yours))
 
 
 def _fields(record: EventRecord, zone: str) -> dict[str, object]:

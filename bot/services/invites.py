@@ -1,6 +1,8 @@
 """Making someone a coordinator: an admin creates a one-time invite link for some zones; the first
 person to open it (before it expires) becomes their coordinator. Admins can revoke a coordinator
-or an unused invite. Only a digest of each code is stored."""
+or an unused invite. Only a digest of each code is stored. Claiming an invite is one conditional
+UPDATE, so of two people opening a link at the same moment only one wins, on SQLite as on
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -64,16 +66,27 @@ async def create_invite(
 
 
 async def accept_invite(session: AsyncSession, code: str, telegram_user_id: int, now: datetime) -> Invite:
-    """Make the person opening the link a coordinator of the invite's zones; once only."""
-    invite = await session.scalar(select(Invite).where(Invite.code_digest == _digest(code)).with_for_update())
-    if (
-        invite is None
-        or invite.revoked_at is not None
-        or invite.used_at is not None
-        or invite.expires_at <= now
-    ):
-        raise InviteError("this invite link has expired or has already been used")
+    """Make the person opening the link a coordinator of the invite's zones; once only.
+
+    The claim is one UPDATE ... WHERE used_at IS NULL: the database lets only one of two claims
+    at the same moment change the row (SQLite has no SELECT ... FOR UPDATE to lean on).
+    """
     resident = await resident_for(session, telegram_user_id)
+    claimed = await session.scalar(
+        update(Invite)
+        .where(
+            Invite.code_digest == _digest(code),
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+        )
+        .values(used_by=resident.id, used_at=now)
+        .returning(Invite.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed is None:
+        raise InviteError("this invite link has expired or has already been used")
+    invite = await session.get(Invite, claimed, populate_existing=True)
     existing = set(
         await session.scalars(
             select(Role.zone).where(Role.resident_id == resident.id, Role.role == "coordinator")
@@ -82,7 +95,6 @@ async def accept_invite(session: AsyncSession, code: str, telegram_user_id: int,
     for zone in invite.zones:
         if zone not in existing:
             session.add(Role(resident_id=resident.id, role="coordinator", zone=zone, granted_at=now))
-    invite.used_by, invite.used_at = resident.id, now
     return invite
 
 

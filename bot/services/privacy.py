@@ -6,10 +6,15 @@ column(s) that tie a table's rows to a resident (directly, or through a table th
 such as offers through volunteers), and `personal()` marks the columns that hold something about
 them. A new table that says how it reaches a resident is exported and erased without a change here.
 
+A person is their Telegram id and, once they have saved something, their resident row. Rows that
+hold what someone typed before saving anything (a search that found nothing, a report of a change)
+are tied to them by a `typed_by()` column, their Telegram id, so those are found too.
+
 Erasing follows what the foreign keys say: rows tied to the resident by a `CASCADE` key are
-deleted; rows tied by a `SET NULL` key (unmet needs, reports of a change) are kept without
-identity, their personal columns blanked, so counts for coordinators stay right. It is done with
-explicit statements rather than left to the database, so it is the same on SQLite and PostgreSQL.
+deleted; rows tied by a `SET NULL` key or by their Telegram id (unmet needs, reports of a change)
+are kept without identity, their personal columns blanked, so counts for coordinators stay right.
+It is done with explicit statements rather than left to the database, so it is the same on SQLite
+and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,11 +24,23 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, delete, func, or_, select, update
+from sqlalchemy import Column, ColumnElement, Table, delete, exists, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from db.models import Base, Broadcast, Delivery, Introduction, Need, Offer, Reminder, Resident, Volunteer
+from db.models import (
+    AssetReport,
+    Base,
+    Broadcast,
+    Delivery,
+    Introduction,
+    Need,
+    Offer,
+    Reminder,
+    Resident,
+    Volunteer,
+)
+from db.models.base import TYPED_BY
 
 OWNER_TABLE = Resident.__tablename__
 LIVE_INTRODUCTIONS = ("requested", "accepted")
@@ -48,26 +65,43 @@ def _points_at_residents(column: Column[Any]) -> bool:
     return any(fk.column.table.name == OWNER_TABLE for fk in column.foreign_keys)
 
 
-def _owned_through(table: Table, owner: str, resident_id: int) -> ColumnElement[bool]:
-    """Rows of TABLE tied to the resident through the column OWNER."""
+def _is_typed_by(column: Column[Any]) -> bool:
+    return bool(column.info.get(TYPED_BY))
+
+
+def _owned_through(
+    table: Table, owner: str, resident_id: int | None, telegram_user_id: int | None = None
+) -> ColumnElement[bool]:
+    """Rows of TABLE tied to the person through the column OWNER."""
     column = table.c[owner]
+    if _is_typed_by(column):
+        return false() if telegram_user_id is None else column == telegram_user_id
     if table.name == OWNER_TABLE or _points_at_residents(column):
-        return column == resident_id
+        return false() if resident_id is None else column == resident_id
     [key] = column.foreign_keys
     parent = key.column
-    return column.in_(select(parent).where(owned(parent.table, resident_id)))
+    return column.in_(select(parent).where(owned(parent.table, resident_id, telegram_user_id)))
 
 
-def owned(table: Table, resident_id: int) -> ColumnElement[bool]:
-    """Rows of TABLE that belong to the resident, through any of its owner columns."""
-    return or_(*(_owned_through(table, owner, resident_id) for owner in personal_owners()[table.name]))
+def owned(table: Table, resident_id: int | None, telegram_user_id: int | None = None) -> ColumnElement[bool]:
+    """Rows of TABLE that belong to the person (their resident row's id, their Telegram id, or
+    both), through any of its owner columns."""
+    return or_(
+        *(
+            _owned_through(table, owner, resident_id, telegram_user_id)
+            for owner in personal_owners()[table.name]
+        )
+    )
 
 
 def _kept_without_identity(table: Table) -> bool:
-    """Rows whose tie to the resident is SET NULL on erasure: kept, anonymous (needs, reports)."""
+    """Rows whose tie to the person is let go of on erasure (a SET NULL key, or the Telegram id of
+    whoever typed them): kept, anonymous (needs, reports)."""
     columns = [table.c[owner] for owner in personal_owners()[table.name]]
     return all(
-        column.nullable and all(fk.ondelete == "SET NULL" for fk in column.foreign_keys) for column in columns
+        column.nullable
+        and (_is_typed_by(column) or all(fk.ondelete == "SET NULL" for fk in column.foreign_keys))
+        for column in columns
     )
 
 
@@ -87,6 +121,19 @@ async def resident_id_of(session: AsyncSession, telegram_user_id: int) -> int | 
     return await session.scalar(select(Resident.id).where(Resident.telegram_user_id == telegram_user_id))
 
 
+async def holds_anything(session: AsyncSession, telegram_user_id: int) -> bool:
+    """Whether the bot holds anything about this person: a resident row, or words they typed."""
+    resident_id = await resident_id_of(session, telegram_user_id)
+    if resident_id is not None:
+        return True
+    for table in Base.metadata.sorted_tables:
+        if table.name in personal_owners() and await session.scalar(
+            select(exists().select_from(table).where(owned(table, None, telegram_user_id)))
+        ):
+            return True
+    return False
+
+
 # ----- a copy of everything -------------------------------------------------------------------
 
 
@@ -102,8 +149,6 @@ class PersonData:
 async def person_data(session: AsyncSession, telegram_user_id: int) -> PersonData | None:
     """None when the bot holds nothing about this person."""
     resident_id = await resident_id_of(session, telegram_user_id)
-    if resident_id is None:
-        return None
     owners = personal_owners()
     names: dict[tuple[str, Any], Any] = {}
     tables: dict[str, list[dict[str, Any]]] = {}
@@ -113,7 +158,9 @@ async def person_data(session: AsyncSession, telegram_user_id: int) -> PersonDat
         rows: dict[Any, dict[str, Any]] = {}
         for owner in owners[table.name]:
             found = await session.execute(
-                select(table).where(_owned_through(table, owner, resident_id)).order_by(*table.primary_key)
+                select(table)
+                .where(_owned_through(table, owner, resident_id, telegram_user_id))
+                .order_by(*table.primary_key)
             )
             for row in found.mappings():
                 key = tuple(row[c.name] for c in table.primary_key)
@@ -121,6 +168,8 @@ async def person_data(session: AsyncSession, telegram_user_id: int) -> PersonDat
                     rows[key] = await _readable(session, table, owner, dict(row), owners, names)
         if rows:
             tables[table.name] = list(rows.values())
+    if resident_id is None:
+        return PersonData(tables) if tables else None
     return PersonData(tables, await _linked(session, resident_id, owners))
 
 
@@ -200,18 +249,27 @@ async def forget_person(session: AsyncSession, telegram_user_id: int) -> Erasure
     """Erase everything about someone (None when there was nothing). Safe to repeat."""
     resident_id = await resident_id_of(session, telegram_user_id)
     if resident_id is None:
-        return None
+        erasure = await _erase(session, None, telegram_user_id)
+        return erasure if erasure.anonymised or erasure.deleted else None
     return await erase_resident(session, resident_id)
 
 
 async def erase_resident(session: AsyncSession, resident_id: int) -> Erasure:
+    """Erase a resident: their rows, and the words they typed under their Telegram id."""
+    telegram_user_id = await session.scalar(
+        select(Resident.telegram_user_id).where(Resident.id == resident_id)
+    )
+    return await _erase(session, resident_id, telegram_user_id)
+
+
+async def _erase(session: AsyncSession, resident_id: int | None, telegram_user_id: int | None) -> Erasure:
     owners = personal_owners()
-    erasure = Erasure(tell=await _other_sides(session, resident_id))
+    erasure = Erasure(tell=await _other_sides(session, resident_id) if resident_id is not None else [])
     # children first: an introduction goes before the need and the offer it hangs from
     for table in reversed(Base.metadata.sorted_tables):
         if table.name not in owners or table.name == OWNER_TABLE:
             continue
-        condition = owned(table, resident_id)
+        condition = owned(table, resident_id, telegram_user_id)
         if _kept_without_identity(table):
             values = {c.name: _blank(c) for c in table.columns if c.info.get("personal")}
             values.update({owner: None for owner in owners[table.name]})
@@ -222,6 +280,8 @@ async def erase_resident(session: AsyncSession, resident_id: int) -> Erasure:
             result = await session.execute(delete(table).where(condition))
             if result.rowcount:
                 erasure.deleted[table.name] = result.rowcount
+    if resident_id is None:
+        return erasure
     # a coordinator's events, broadcasts, approvals... stay, no longer saying who
     for table, column in _naming_columns(owners):
         await session.execute(update(table).where(column == resident_id).values({column.name: None}))
@@ -282,11 +342,13 @@ class RetentionReport:
     residents_erased: int = 0
     reminders_deleted: int = 0
     deliveries_deleted: int = 0
+    report_texts_blanked: int = 0
 
     def summary(self) -> str:
         return (
-            f"{self.need_texts_blanked} need texts blanked, {self.residents_erased} inactive residents "
-            f"erased, {self.reminders_deleted} reminders and {self.deliveries_deleted} deliveries deleted"
+            f"{self.need_texts_blanked} need texts and {self.report_texts_blanked} report texts blanked, "
+            f"{self.residents_erased} inactive residents erased, {self.reminders_deleted} reminders and "
+            f"{self.deliveries_deleted} deliveries deleted"
         )
 
 
@@ -295,11 +357,23 @@ def cutoff(now: datetime, days: int) -> datetime:
 
 
 async def apply_retention(session: AsyncSession, now: datetime, settings: Settings) -> RetentionReport:
-    """Blank old need texts, erase inactive residents, delete old finished messages. Idempotent."""
+    """Blank old typed words (and who typed them), erase inactive residents, delete old finished
+    messages. Idempotent. A report of a change keeps its words while it is open: a coordinator
+    has yet to read them."""
+    words_before = cutoff(now, settings.retention_days_unmet_need_text)
     blanked = await session.execute(
         update(Need)
-        .where(Need.created_at < cutoff(now, settings.retention_days_unmet_need_text), Need.text != "")
-        .values(text="")
+        .where(Need.created_at < words_before, or_(Need.text != "", Need.telegram_user_id.is_not(None)))
+        .values(text="", telegram_user_id=None)
+    )
+    reports = await session.execute(
+        update(AssetReport)
+        .where(
+            AssetReport.created_at < words_before,
+            AssetReport.status != "open",
+            or_(AssetReport.text != "", AssetReport.telegram_user_id.is_not(None)),
+        )
+        .values(text="", telegram_user_id=None)
     )
     last_here = func.coalesce(Resident.last_seen_at, Resident.created_at)
     inactive = list(
@@ -326,4 +400,6 @@ async def apply_retention(session: AsyncSession, now: datetime, settings: Settin
             func.coalesce(Delivery.sent_at, Delivery.claimed_at, broadcast_time) < old,
         )
     )
-    return RetentionReport(blanked.rowcount, len(inactive), reminders.rowcount, deliveries.rowcount)
+    return RetentionReport(
+        blanked.rowcount, len(inactive), reminders.rowcount, deliveries.rowcount, reports.rowcount
+    )

@@ -1,9 +1,10 @@
 """Gap reports and numbers for coordinators: counts only, never who asked or what they typed.
 
-Unmet needs come from `Need` rows (kept without identity when nothing answered a search); search
-counts come from `SearchTally`, a counter per day, zone, need and outcome that holds no words and
-no people. Periods are aware datetimes, half open [since, until); the tally's days are read in the
-datetimes' own timezone, so pass local midnights (the bot's timezone) to count whole local days.
+Unmet needs come from `Need` rows (what nothing answered; counted here, never their words or who
+typed them); search counts come from `SearchTally`, a counter per day, zone, need and outcome that
+holds no words and no people. Periods are aware datetimes, half open [since, until); the tally's
+days are read in the datetimes' own timezone, so pass local midnights (the bot's timezone) to count
+whole local days.
 """
 
 from __future__ import annotations

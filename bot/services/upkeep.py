@@ -1,5 +1,6 @@
-"""Keeping the directory true: residents' anonymous "this has changed" reports, coordinators'
-review of assets nobody has checked for a while, and assets added or corrected through the bot.
+"""Keeping the directory true: residents' "this has changed" reports (coordinators never see who
+sent one), coordinators' review of assets nobody has checked for a while, and assets added or
+corrected through the bot.
 
 Every write here that changes what search shows (a new asset, a new name or description) also
 stores the asset's classification in the same transaction, so the `LiveEngine` sees a new
@@ -160,13 +161,22 @@ async def active_asset(session: AsyncSession, asset_id: int) -> Asset | None:
     return asset if asset is not None and asset.status == "active" else None
 
 
-async def file_report(session: AsyncSession, asset_id: int, text: str) -> AssetReport | None:
-    """Store a report for the asset's zone. Anonymous on purpose: no resident is recorded, so a
-    report can never be traced back to who sent it (and there is nothing to erase later)."""
+async def file_report(
+    session: AsyncSession, asset_id: int, text: str, typed_by: int | None = None
+) -> AssetReport | None:
+    """Store a report for the asset's zone. Coordinators never see who sent it; TYPED_BY, the
+    sender's Telegram id, is kept with their words only so /mydata finds them and /forget blanks
+    them (no resident row is made for it)."""
     asset = await active_asset(session, asset_id)
     if asset is None:
         return None
-    report = AssetReport(asset_id=asset.id, resident_id=None, text=text[:REPORT_CHARS], zone=asset.zone)
+    report = AssetReport(
+        asset_id=asset.id,
+        resident_id=None,
+        telegram_user_id=typed_by,
+        text=text[:REPORT_CHARS],
+        zone=asset.zone,
+    )
     session.add(report)
     await session.flush()
     return report

@@ -9,10 +9,17 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
+from dateutil.relativedelta import relativedelta
 
 _TIME = re.compile(r"\d{1,2}(:\d{2}|\.\d{2}|\s*[ap]\.?m\b)|\bnoon\b|\bmidday\b", re.I)
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 _RELATIVE = {"today": 0, "tonight": 0, "tomorrow": 1}
+YEARS_AHEAD = 5  # an event further ahead than this is a mistyped year, not a plan
+
+
+def too_far_ahead(moment: datetime, now: datetime) -> bool:
+    """Whether MOMENT is more than YEARS_AHEAD years after NOW (typed, or in a file)."""
+    return moment > now + relativedelta(years=YEARS_AHEAD)
 
 
 class WhenError(ValueError):
@@ -50,6 +57,8 @@ def read_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     moment = aware.astimezone(UTC)
     if moment <= now:
         raise WhenError("that time has already passed")
+    if too_far_ahead(moment, now):
+        raise WhenError(f"that is more than {YEARS_AHEAD} years ahead: is the year right?")
     return moment
 
 

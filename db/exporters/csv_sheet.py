@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 from typing import TextIO
 
 from db.importers.record import AssetRecord
-from db.sheet import COLUMNS, neutralise, record_to_row
+from db.sheet import SHEET_COLUMNS, neutralise, record_to_row
 
 
 async def write_csv(records: AsyncIterator[AssetRecord], out: TextIO) -> int:
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=SHEET_COLUMNS, lineterminator="\n")
     writer.writeheader()
     count = 0
     async for record in records:

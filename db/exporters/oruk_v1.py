@@ -55,6 +55,7 @@ def record_to_service(record: AssetRecord) -> dict[str, Any]:
         "organization": {
             "id": org.external_id, "name": org.name, "description": org.description,
             "url": org.website, "email": org.email,
+            "phones": [{"id": f"{org.external_id}:phone", "number": org.phone}] if org.phone else [],
         } if org else None,
         "eligibilitys": [{
             "id": f"{sid}:eligibility", "eligibility": record.eligibility,

@@ -25,19 +25,6 @@ def _organisation(org: Organisation | None) -> OrganisationRecord | None:
     )
 
 
-def _organisation(org: Organisation | None) -> OrganisationRecord | None:
-    if org is None:
-        return None
-    return OrganisationRecord(
-        external_id=org.external_id,
-        name=org.name,
-        description=org.description,
-        website=org.website,
-        email=org.email,
-        phone=org.phone,
-    )
-
-
 def asset_to_record(asset: Asset) -> AssetRecord:
     return AssetRecord(
         source=asset.source,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from db.importers.hsds_common import dicts, service_row
+from db.importers.hsds_common import dicts, json_int, service_row
 from db.importers.record import ParsedRow, SourceFormatError
 
 Row = dict[str, Any]
@@ -55,9 +55,11 @@ def _package_file(path: Path) -> Path:
 
 def _resources(package: Path) -> list[Row]:
     try:
-        meta = json.loads(package.read_text(encoding="utf-8-sig"))
+        meta = json.loads(package.read_text(encoding="utf-8-sig"), parse_int=json_int)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SourceFormatError(f"{package.name} is not valid JSON ({exc}).") from None
+    except RecursionError:
+        raise SourceFormatError(f"{package.name} is nested too deeply to be a data package.") from None
     resources = meta.get("resources") if isinstance(meta, dict) else None
     if not isinstance(resources, list):
         raise SourceFormatError(f"{package.name} has no list of resources, so it is not a data package.")

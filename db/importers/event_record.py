@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +18,8 @@ from db.text import clean_text, normalise_postcode
 
 MAX_TITLE = 500
 MAX_INTERVAL = 52
+MAX_CAPACITY = 10_000  # as many places as /newevent and /myevents accept
+FIRST_YEAR = 1970  # an event before this is a typo, and before year 1 cannot be held at all
 
 _RRULE_DAYS: dict[str, weekday] = {"MO": MO, "TU": TU, "WE": WE, "TH": TH, "FR": FR, "SA": SA, "SU": SU}
 _BYDAY_PART = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
@@ -43,6 +45,7 @@ class EventRecord:
     repeat_until: datetime | None = None
     categories: tuple[str, ...] = ()
     asset: str = ""  # the directory asset it belongs to: its id, or its id in the source file
+    ref: str = field(default="", compare=False)  # "row 7" or "event 3 (UID abc)", once collected
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class _Collector:
             self.reject(ref, f"the same {same_what} as {earlier}")
             return
         self._first_seen[record.external_id] = short_ref
-        self.records.append(record)
+        self.records.append(replace(record, ref=ref))
 
     def result(self) -> EventFile:
         return EventFile(self.records, self.rejected)
@@ -100,12 +103,17 @@ def _capacity(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
+    too_many = _Reject(f"the capacity '{text[:20]}' is more than {MAX_CAPACITY:,} places")
+    if text.isascii() and text.isdigit() and len(text.lstrip("0")) > len(str(MAX_CAPACITY)):
+        raise too_many  # never a number the database cannot hold (nor a slow 5,000-digit one)
     try:
         number = int(text)
     except ValueError:
         number = 0
     if number < 1:
-        raise _Reject(f"the capacity '{text}' is not a whole number above 0")
+        raise _Reject(f"the capacity '{text[:20]}' is not a whole number above 0")
+    if number > MAX_CAPACITY:
+        raise too_many
     return number
 
 
@@ -162,13 +170,27 @@ def _read_moment(text: str, not_a_date: str) -> tuple[date | None, time | None]:
 
 
 def _to_utc(moment: datetime, tz: ZoneInfo, what: str) -> datetime:
-    """A clock time where the event is -> aware UTC; the earlier of two in the autumn's repeated hour."""
-    if moment.tzinfo is not None:
-        return moment.astimezone(UTC)
-    aware = moment.replace(tzinfo=tz, fold=0)
-    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != moment:
-        raise _Reject(f"{what} {moment:%Y-%m-%d %H:%M} does not exist in {tz}: the clocks go forward then")
-    return aware.astimezone(UTC)
+    """A clock time where the event is -> aware UTC; the earlier of two in the autumn's repeated hour.
+
+    A year before FIRST_YEAR, or one at the very edge of the calendar, is refused (never an
+    OverflowError).
+    """
+    try:
+        if moment.tzinfo is not None:
+            utc = moment.astimezone(UTC)
+        else:
+            aware = moment.replace(tzinfo=tz, fold=0)
+            if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != moment:
+                raise _Reject(
+                    f"{what} {moment:%Y-%m-%d %H:%M} does not exist in {tz}: the clocks go forward then"
+                )
+            utc = aware.astimezone(UTC)
+        utc.astimezone(tz)  # shown where the event is: that must be a date too
+    except OverflowError:
+        raise _Reject(f"{what} {moment.date().isoformat()} is not a date the bot can use") from None
+    if utc.year < FIRST_YEAR:
+        raise _Reject(f"{what} {moment.date().isoformat()} is before {FIRST_YEAR}: is the year right?")
+    return utc
 
 
 def _local(moment: datetime, tz: tzinfo) -> str:

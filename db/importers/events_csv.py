@@ -276,5 +276,9 @@ def _check_first_date(local_start: datetime, freq: str, interval: int, byday: st
     if not byday:
         return
     rule = rrule(_FREQ[freq], dtstart=local_start, interval=interval, byweekday=_rrule_days(byday), count=1)
-    if rule[0] != local_start:
+    try:
+        first = next(iter(rule), None)
+    except (ValueError, OverflowError):  # the next such day is past the year 9999
+        first = None
+    if first != local_start:
         raise _Reject(f"the start ({local_start:%a %d %b %Y}) is not one of the repeat days ('{said}')")

@@ -136,7 +136,10 @@ def _ics_end(event: Any, start: date, starts_at: datetime, tz: ZoneInfo) -> date
         duration = event.decoded("DURATION")
         if not isinstance(duration, timedelta):
             raise _Reject(f"DURATION '{duration}' is not a length of time")
-        end = start + duration if all_day else starts_at + duration
+        try:
+            end = start + duration if all_day else starts_at + duration
+        except OverflowError:
+            raise _Reject(f"DURATION ({duration.days} days) ends past the year 9999") from None
     elif end is None and all_day:
         end = start + timedelta(days=1)
     if end is None:
@@ -147,6 +150,7 @@ def _ics_end(event: Any, start: date, starts_at: datetime, tz: ZoneInfo) -> date
 
 
 _RRULE_PARTS = {"FREQ", "INTERVAL", "BYDAY", "UNTIL", "COUNT", "WKST"}
+MAX_COUNT = 2000  # every day for five years and more; a larger COUNT ran past the calendar's end
 
 
 def _ics_repeat(event: Any, local_start: datetime, tz: ZoneInfo) -> tuple[str, int, str, datetime | None]:
@@ -212,6 +216,8 @@ def _ics_until(
         count = _one(rule, "COUNT", 0)
         if not isinstance(count, int) or count < 1:
             raise _cannot_show(f"COUNT={count}")
+        if count > MAX_COUNT:
+            raise _cannot_show(f"COUNT={str(count)[:20]}: more than {MAX_COUNT} dates")
         return _to_utc(_last_occurrence(local_start, freq, interval, byday, count), tz, "the last date")
     if "UNTIL" not in rule:
         return None
@@ -226,7 +232,10 @@ def _last_occurrence(local_start: datetime, freq: str, interval: int, byday: str
     rule = rrule(
         _FREQ[freq], dtstart=local_start, interval=interval, byweekday=_rrule_days(byday) or None, count=count
     )
-    dates = list(rule)
+    try:
+        dates = list(rule)
+    except (ValueError, OverflowError):  # past the year 9999
+        raise _cannot_show(f"COUNT={count}: the dates run past the end of the calendar") from None
     if dates[0] != local_start:
         dates = [local_start, *dates][:count]
     return dates[-1]

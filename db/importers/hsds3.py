@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from db.importers.hsds_common import service_row, text
+from db.importers.hsds_common import service_row, shown_id
 from db.importers.record import ParsedRow, SourceFormatError
 
 
@@ -55,5 +55,5 @@ def _rows(services: list[object]) -> Iterator[ParsedRow]:
         if not isinstance(service, dict):
             yield ParsedRow(f"service {n}", error=f"expected a service object, found {_kind(service)}")
             continue
-        sid = text(service.get("id"))
+        sid = shown_id(service.get("id"))
         yield service_row(service, f"service {n} (id {sid})" if sid else f"service {n} (no id)")

@@ -40,6 +40,19 @@ def text(value: object) -> str:
     return clean_text(value)
 
 
+def json_int(digits: str) -> int | str:
+    """A JSON integer (`json.loads(..., parse_int=json_int)`); one too long for Python to read
+    (4,300 digits) stays its digits, which no field takes as a number (an id that long is rejected
+    with its row)."""
+    return int(digits) if len(digits) <= 4000 else digits
+
+
+def shown_id(value: object) -> str:
+    """A service's id as a report names it: the start of it, whatever a feed put there."""
+    sid = text(value)
+    return sid if len(sid) <= 40 else sid[:39] + "…"
+
+
 def long_text(value: object) -> str:
     """A description: HTML or plain text, paragraph breaks kept."""
     return html_to_text(value) if isinstance(value, str) else ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from db.importers.hsds_common import access_modes, dicts, service_record, service_row, text
+from db.importers.hsds_common import access_modes, dicts, service_record, service_row, shown_id, text
 from db.importers.record import AssetRecord, ParsedRow, SourceFormatError
 
 
@@ -62,5 +62,5 @@ def parse_services(services: list[Any], start: int = 0) -> Iterator[ParsedRow]:
         if not isinstance(service, dict):
             yield ParsedRow(f"service {number}", error="is not a JSON object")
             continue
-        ref = f"service {number} (id {text(service.get('id')) or '?'})"
+        ref = f"service {number} (id {shown_id(service.get('id')) or '?'})"
         yield service_row(service, ref, service_to_record)

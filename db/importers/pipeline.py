@@ -2,6 +2,12 @@
 
 Bulk statements rather than one ORM object per row: a 100,000-service regional feed has to
 import in well under two minutes on a two-core machine.
+
+A file never blanks what it does not carry: a field the source has no place for (a spreadsheet
+without that column) keeps its stored value. Rows that name the same organisation are one
+organisation: where they disagree, the value that changes what is stored wins, so a correction
+typed into any one row of an export is taken. One import of a source at a time: on PostgreSQL a
+second one, started while the first is writing, stops at once with one line and writes nothing.
 """
 
 from __future__ import annotations
@@ -10,16 +16,25 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import bindparam, exists, func, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
 from tqdm import tqdm
 
 from db.clock import session_now
-from db.importers.record import AssetRecord, ParsedRow
-from db.importers.sources import default_source, read_rows
+from db.exporters.records import asset_to_record
+from db.importers.feed_http import check_url, clean_source, url_source
+from db.importers.record import AssetRecord, ImportBusy, OrganisationRecord, ParsedRow, SourceFormatError
+from db.importers.sources import default_source, is_url, read_rows
 from db.models import Asset, Organisation
 
 CHUNK = 1000
+ORGANISATION_FIELDS = ("name", "description", "website", "email", "phone")
+# pg_try_advisory_xact_lock(IMPORT_LOCK_CLASS, hashtext(source)): the two-key form, a key space
+# apart from the leader election's one-key lock.
+IMPORT_LOCK_CLASS = 0x505A
+MAX_SOURCE_CHARS = 200  # the width of the source columns
 ZoneResolver = Callable[[AssetRecord], str]
 # Called inside the import's transaction with the ids of the assets created or updated.
 AfterWrite = Callable[[AsyncSession, list[int]], Awaitable[None]]
@@ -103,6 +118,99 @@ async def _existing(session: AsyncSession, model: Any, keys: list[tuple[str, str
     return found
 
 
+async def _lock_sources(session: AsyncSession, sources: set[str]) -> None:
+    """Hold each source for this transaction; ImportBusy if another import holds one (PostgreSQL).
+
+    Taken before anything is read, so a second import cannot read the directory as it was before
+    the first one committed and then insert the same rows (the loser's unique violation)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite has one writer at a time
+    for source in sorted(sources):
+        held = await session.scalar(
+            select(func.pg_try_advisory_xact_lock(IMPORT_LOCK_CLASS, func.hashtext(source)))
+        )
+        if not held:
+            raise ImportBusy(f"another import of {source} is running; try again when it has finished")
+
+
+async def _stored_assets(session: AsyncSession, ids: list[int]) -> dict[int, AssetRecord]:
+    found: dict[int, AssetRecord] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = await session.scalars(
+            select(Asset).options(selectinload(Asset.organisation)).where(Asset.id.in_(chunk))
+        )
+        found.update({asset.id: asset_to_record(asset) for asset in rows})
+    return found
+
+
+Accepted = dict[tuple[str, str], tuple[str, AssetRecord, frozenset[str]]]  # key -> (ref, record, absent)
+
+
+async def _keep_stored(session: AsyncSession, accepted: Accepted, existing: dict) -> None:
+    """Fill what a source does not carry from the stored asset (new assets keep the defaults)."""
+    keys = [key for key, (_, _, absent) in accepted.items() if absent and key in existing]
+    stored = await _stored_assets(session, [existing[key].id for key in keys])
+    for key in keys:
+        _, record, absent = accepted[key]
+        if (old := stored.get(existing[key].id)) is not None:
+            for name in absent:
+                if "." not in name:  # organisation details are settled per organisation
+                    setattr(record, name, getattr(old, name))
+
+
+async def _stored_organisations(session: AsyncSession, keys: list[tuple[str, str]]) -> dict:
+    found: dict[tuple[str, str], Any] = {}
+    columns = [Organisation.source, Organisation.external_id] + [
+        getattr(Organisation, name) for name in ORGANISATION_FIELDS
+    ]
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        rows = await session.execute(
+            select(*columns).where(tuple_(Organisation.source, Organisation.external_id).in_(chunk))
+        )
+        found.update({(row.source, row.external_id): row for row in rows})
+    return found
+
+
+async def _settle_organisations(session: AsyncSession, accepted: Accepted) -> None:
+    """One OrganisationRecord per organisation, shared by every record that names it.
+
+    Each field is what the rows that carry it say; where they disagree, the last value that
+    differs from what is stored (a correction typed into one row of an export); where no row
+    carries it, what is stored."""
+    copies: dict[tuple[str, str], list[tuple[OrganisationRecord, frozenset[str]]]] = {}
+    for _, record, absent in accepted.values():
+        if record.organisation and record.organisation.name:
+            key = (record.source, record.organisation.external_id)
+            copies.setdefault(key, []).append((record.organisation, absent))
+    # What is stored matters only where a row leaves something out or the rows disagree (a feed
+    # repeats one organisation identically under each of its services).
+    settled: dict[tuple[str, str], OrganisationRecord] = {}
+    for key, group in copies.items():
+        first, absent = group[0]
+        if not absent and all(not other_absent and org == first for org, other_absent in group[1:]):
+            settled[key] = first
+    stored = await _stored_organisations(session, [key for key in copies if key not in settled])
+    for key, group in copies.items():
+        if key in settled:
+            continue
+        old = stored.get(key)
+        merged = OrganisationRecord(external_id=key[1], name="")
+        for name in ORGANISATION_FIELDS:
+            before = getattr(old, name) if old is not None else ""
+            said = [
+                getattr(org, name) for org, absent in group
+                if "organisation" not in absent and f"organisation.{name}" not in absent
+            ]  # fmt: skip
+            changes = [value for value in said if value != before]
+            setattr(merged, name, changes[-1] if changes else before)
+        settled[key] = merged
+    for _, record, _ in accepted.values():
+        if record.organisation and record.organisation.name:
+            record.organisation = settled[(record.source, record.organisation.external_id)]
+
+
 async def _organisation_ids(session: AsyncSession, records: list[AssetRecord]) -> dict:
     """Create or refresh the organisations these records name; (source, org id) -> row id."""
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
@@ -127,24 +235,37 @@ async def _organisation_ids(session: AsyncSession, records: list[AssetRecord]) -
 
 
 async def write_records(
-    session: AsyncSession, parsed: Iterable[ParsedRow], report: ImportReport, show: bool | None
+    session: AsyncSession,
+    parsed: Iterable[ParsedRow],
+    report: ImportReport,
+    show: bool | None,
+    zone_for: ZoneResolver | None = None,
 ) -> list[int]:
     """Sort rows into rejected / created / updated / unchanged, write them, return changed ids."""
-    accepted: dict[tuple[str, str], tuple[str, AssetRecord]] = {}
+    accepted: Accepted = {}
     for row in _progress(parsed, "reading", show):
         if row.record is None:
             report.rejected.append((row.ref, row.error or "could not be read"))
             continue
         record = row.record
-        record.source = record.source or report.source
+        record.source = clean_source(record.source) if record.source else report.source
         key = (record.source, record.external_id)
         if key in accepted:
             report.rejected.append((row.ref, f"has the same id as {accepted[key][0]}"))
             continue
-        accepted[key] = (row.ref, record)
-    records = [record for _, record in accepted.values()]
-    org_ids = await _organisation_ids(session, records)
+        accepted[key] = (row.ref, record, row.absent)
+    await _lock_sources(session, {report.source} | {source for source, _ in accepted})
     existing = await _existing(session, Asset, list(accepted))
+    await _keep_stored(session, accepted, existing)
+    await _settle_organisations(session, accepted)
+    for key, (ref, record, absent) in list(accepted.items()):
+        if zone_for is not None and not record.zone:
+            record.zone = zone_for(record)
+        if absent and (problems := record.problems()):  # what is stored and what is new, together
+            report.rejected.append((ref, "; ".join(problems)))
+            del accepted[key]
+    records = [record for _, record, _ in accepted.values()]
+    org_ids = await _organisation_ids(session, records)
     inserts, updates, inserted_keys = [], [], []
     now = session_now(session)
     for record in _progress(records, "writing", show):
@@ -178,21 +299,53 @@ async def import_source(
     zone_for: ZoneResolver | None = None,
     show_progress: bool | None = None,
     after_write: AfterWrite | None = None,
+    allow_private: bool = False,
 ) -> ImportReport:
-    """Import a file, folder or URL; all or nothing (SourceFormatError leaves the database alone)."""
-    source = source or default_source(location)
-    rows = read_rows(location, fmt, source)
+    """Import a file, folder or URL; all or nothing (SourceFormatError leaves the database alone).
+
+    A URL, and every redirect it leads to, may reach a loopback or private address only with
+    `allow_private`. Credentials in a URL or a source name are never stored (see feed_http)."""
+    if is_url(location):
+        check_url(location)
+    given = source or (url_source(location, keep_userinfo=True) if is_url(location) else "")
+    source = clean_source(source) if source else default_source(location)
+    if len(source) > MAX_SOURCE_CHARS:
+        raise SourceFormatError(
+            f"the source name is longer than {MAX_SOURCE_CHARS} characters; give a shorter one with --source"
+        )
+    rows = read_rows(location, fmt, source, allow_private=allow_private)
     report = ImportReport(source=source, format=fmt)
-    rows = _with_zones(rows, zone_for) if zone_for else rows
-    async with sessions.begin() as session:
-        changed = await write_records(session, rows, report, show_progress)
-        if after_write is not None and changed:
-            await after_write(session, changed)
+    try:
+        async with sessions.begin() as session:
+            await _lock_sources(session, {source})
+            if given and given != source:
+                await _rename_source(session, given, source)
+            changed = await write_records(session, rows, report, show_progress, zone_for)
+            if after_write is not None and changed:
+                await after_write(session, changed)
+    except IntegrityError as exc:
+        # The lock makes this rare (SQLite, or a source named only inside the rows of a file): the
+        # same rows written by two imports at once. The transaction was rolled back.
+        if not any(name in str(exc.orig) for name in _SAME_ROW_CONSTRAINTS):
+            raise
+        raise ImportBusy(
+            f"another import of {source} is running, or wrote the same rows just now; try again"
+        ) from None
     return report
 
 
-def _with_zones(rows: Iterable[ParsedRow], zone_for: ZoneResolver) -> Iterator[ParsedRow]:
-    for row in rows:
-        if row.record is not None and not row.record.zone:
-            row.record.zone = zone_for(row.record)
-        yield row
+# How PostgreSQL (constraint names) and SQLite (columns) say two imports wrote the same row.
+_SAME_ROW_CONSTRAINTS = (
+    "uq_assets_source",
+    "uq_organisations_source",
+    "assets.source",
+    "organisations.source",
+)
+
+
+async def _rename_source(session: AsyncSession, old: str, new: str) -> None:
+    """Rows an earlier version stored under a source with credentials in it take the clean name,
+    so the re-import updates them (and exports stop showing the password) instead of duplicating."""
+    for model in (Organisation, Asset):
+        if not await session.scalar(select(exists().where(model.source == new))):
+            await session.execute(update(model).where(model.source == old).values(source=new))

@@ -16,6 +16,24 @@ from db.hours import DAYS
 from db.models.directory import ACCESS_MODES, ASSET_KINDS, ASSET_STATUSES
 from db.text import clean_text, normalise_postcode, postcode_district
 
+# The longest each text may be, in characters: a String column stops at its size in the database,
+# a Text column at far more than any real service needs (the longest description in the real feeds
+# we have is 8,000 characters). A longer value is a broken file, and the row is rejected.
+TEXT_LIMITS = {
+    "source": 200, "external_id": 200, "name": 300, "description": 20_000, "eligibility": 5_000,
+    "cost": 2_000, "address": 1_000, "town": 200, "postcode": 10, "zone": 200, "phone": 100,
+    "email": 320, "website": 1_000, "accessibility": 5_000, "attribution": 2_000,
+}  # fmt: skip
+ORGANISATION_LIMITS = {
+    "external_id": 200, "name": 300, "description": 20_000, "website": 1_000, "email": 320, "phone": 100,
+}  # fmt: skip
+LIST_ITEMS = 200  # entries in one list (keywords, categories, audiences, languages, hours…)
+LIST_ITEM_CHARS = 300
+# How a field is called in a coordinator's spreadsheet, where that differs from the record.
+_LABELS = {"taxonomy_terms": "categories", "external_id": "id"}
+_WORD_LISTS = ("keywords", "audiences", "access", "languages")
+_LIST_FIELDS = (*_WORD_LISTS, "taxonomy_terms", "opening_hours", "holiday_closures")
+
 
 @dataclass
 class OrganisationRecord:
@@ -91,7 +109,39 @@ class AssetRecord:
             found.append("minimum age is above maximum age")
         for session in self.opening_hours:
             if session.get("day") not in DAYS:
-                found.append(f"opening hours day {session.get('day')!r} is not a weekday")
+                found.append(f"opening hours day {str(session.get('day'))[:20]!r} is not a weekday")
+        found += self.too_long()
+        return found
+
+    def too_long(self) -> list[str]:
+        """Texts and lists beyond what a card, a database column or a coordinator can hold."""
+        found = []
+        for name, limit in TEXT_LIMITS.items():
+            if len(getattr(self, name)) > limit:
+                found.append(_too_long(_LABELS.get(name, name), len(getattr(self, name)), limit))
+        org = self.organisation
+        for name, limit in ORGANISATION_LIMITS.items() if org else ():
+            if len(getattr(org, name)) > limit:
+                found.append(
+                    _too_long(f"organisation {_LABELS.get(name, name)}", len(getattr(org, name)), limit)
+                )
+        for name in _LIST_FIELDS:
+            values = getattr(self, name)
+            label = _LABELS.get(name, name).replace("_", " ")
+            if len(values) > LIST_ITEMS:
+                found.append(f"{label} has {len(values):,} entries (at most {LIST_ITEMS:,})")
+                continue
+            # hours and closures are times and dates by now; words and terms are free text
+            if name in _WORD_LISTS:
+                longest = max(map(len, values), default=0)
+            elif name == "taxonomy_terms":
+                longest = max((len(str(v)) for term in values for v in term.values()), default=0)
+            else:
+                continue
+            if longest > LIST_ITEM_CHARS:
+                found.append(
+                    f"{label} has an entry {longest:,} characters long (at most {LIST_ITEM_CHARS:,})"
+                )
         return found
 
     def normalise(self) -> AssetRecord:
@@ -114,6 +164,8 @@ class AssetRecord:
             self.organisation.name = clean_text(self.organisation.name)
             self.organisation.external_id = clean_text(self.organisation.external_id)
             self.organisation.description = clean_text(self.organisation.description, keep_lines=True)
+            for name in ("website", "email", "phone"):
+                setattr(self.organisation, name, clean_text(getattr(self.organisation, name)))
         return self
 
     @property
@@ -138,10 +190,17 @@ class ParsedRow:
     ref: str  # "row 12", "service 40 (id …)": how a coordinator finds it in their file
     record: AssetRecord | None = None
     error: str = ""
+    # What the source does not carry at all (a spreadsheet without that column), as record field
+    # names ("phone", "organisation", "organisation.phone"): the stored value is kept, never blanked.
+    absent: frozenset[str] = frozenset()
 
 
 class SourceFormatError(Exception):
     """The file is not what it claims to be; nothing is imported."""
+
+
+class ImportBusy(SourceFormatError):
+    """Another import is writing the same source right now; nothing is imported."""
 
 
 def _plain(value: Any) -> Any:
@@ -151,6 +210,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot hash {type(value).__name__}")
+
+
+def _too_long(label: str, length: int, limit: int) -> str:
+    return f"{label} is {length:,} characters long (at most {limit:,})"
 
 
 def _unique(values: Any) -> list[str]:

@@ -10,30 +10,31 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
-
-import httpx
+from urllib.parse import urlparse
 
 from db.importers import oruk_v1
 from db.importers.csv_sheet import parse_csv
+from db.importers.feed_http import fetch_pages, url_source
+from db.importers.hsds_common import json_int
 from db.importers.record import ParsedRow, SourceFormatError
 
 FORMATS = ("auto", "csv", "oruk", "hsds")
-MAX_PAGES = 10_000
 _V1_KEYS = {"regular_schedules", "eligibilitys", "contacts", "pc_targetAudience", "service_taxonomys",
             "service_at_locations", "attending_type", "attending_access"}  # fmt: skip
 _V3_KEYS = {"schedules", "phones", "attributes", "cost_options", "service_areas", "contacts"}
 
 
 def is_url(location: str) -> bool:
-    return urlparse(location).scheme in ("http", "https")
+    try:
+        return urlparse(location).scheme in ("http", "https")
+    except ValueError:  # "http://[::1/x": a URL, if a broken one (feed_http.check_url says so)
+        return location.strip().lower().startswith(("http://", "https://"))
 
 
 def default_source(location: str) -> str:
     """The name re-imports of this file or feed are recognised by."""
     if is_url(location):
-        parsed = urlparse(location)
-        return f"{parsed.netloc}{parsed.path}".rstrip("/")
+        return url_source(location)  # host, port and path: no user, password or query
     path = Path(location)
     if path.name == "datapackage.json":
         path = path.parent
@@ -45,9 +46,13 @@ def load_json(path: Path) -> Any:
     if b"\x00" in raw[:65536]:
         raise SourceFormatError(f"{path.name} looks like a binary file, not JSON")
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        return json.loads(raw.decode("utf-8-sig"), parse_int=json_int)
     except UnicodeDecodeError:
         raise SourceFormatError(f"{path.name} is not UTF-8 text") from None
+    except RecursionError:
+        raise SourceFormatError(
+            f"{path.name} is nested too deeply (lists or objects inside each other) to be a feed"
+        ) from None
     except json.JSONDecodeError as exc:
         raise SourceFormatError(
             f"{path.name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
@@ -85,45 +90,11 @@ def detect_format(location: str) -> str:
     )
 
 
-def _page_url(url: str, page: int) -> str:
-    parts = urlparse(url)
-    query = dict(parse_qsl(parts.query))
-    query["page"] = str(page)
-    return urlunparse(parts._replace(query=urlencode(query)))
+def read_rows(location: str, fmt: str, source: str, allow_private: bool = False) -> Iterator[ParsedRow]:
+    """Parse LOCATION in format FMT ('auto' detects); raises SourceFormatError for a bad file.
 
-
-def fetch_pages(url: str, client: httpx.Client | None = None) -> Iterator[list[Any]]:
-    """Follow an ORUK `/services` endpoint page by page until the last page."""
-    own = client is None
-    client = client or httpx.Client(timeout=30, follow_redirects=True)
-    try:
-        page = None
-        for _ in range(MAX_PAGES):
-            target = url if page is None else _page_url(url, page)
-            try:
-                response = client.get(target, headers={"Accept": "application/json"})
-                response.raise_for_status()
-                data = response.json()
-            except httpx.HTTPError as exc:
-                raise SourceFormatError(f"could not read {target}: {exc}") from None
-            except ValueError:
-                raise SourceFormatError(f"{target} did not answer with JSON") from None
-            services = oruk_v1.services_in(data)
-            yield services
-            if not isinstance(data, dict) or data.get("last", True) or not services:
-                return
-            number = data.get("number")
-            page = (int(number) if isinstance(number, int) else (page or 1)) + 1
-            total = data.get("totalPages")
-            if isinstance(total, int) and page > total:
-                return
-    finally:
-        if own:
-            client.close()
-
-
-def read_rows(location: str, fmt: str, source: str) -> Iterator[ParsedRow]:
-    """Parse LOCATION in format FMT ('auto' detects); raises SourceFormatError for a bad file."""
+    A URL may lead (itself or by redirects) to a private or loopback address only if
+    `allow_private`; see db.importers.feed_http."""
     if fmt not in FORMATS:
         raise SourceFormatError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
     if not is_url(location) and not Path(location).exists():
@@ -133,7 +104,7 @@ def read_rows(location: str, fmt: str, source: str) -> Iterator[ParsedRow]:
     if is_url(location):
         if fmt != "oruk":
             raise SourceFormatError("only Open Referral UK /services feeds can be read from a URL")
-        return _paged_rows(fetch_pages(location))
+        return _paged_rows(fetch_pages(location, allow_private=allow_private))
     return _PARSERS[fmt](Path(location), source)
 
 

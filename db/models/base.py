@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, BigInteger, DateTime, MetaData, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
@@ -60,6 +60,17 @@ def personal(*args: Any, **kwargs: Any) -> Any:
     info = dict(kwargs.pop("info", {}) or {})
     info["personal"] = True
     return mapped_column(*args, info=info, **kwargs)
+
+
+TYPED_BY = "typed_by"  # column info: this column holds the Telegram id of whoever wrote the row
+
+
+def typed_by() -> Any:
+    """The Telegram user id of whoever typed a row's words, for rows that may be written by
+    someone with no resident row (a search that found nothing, a report of a change). Listed in
+    `__personal_owner__`, it ties the row to that person by their Telegram id: export finds it,
+    and erasure empties it with the row's other personal columns."""
+    return personal(BigInteger, nullable=True, index=True, info={TYPED_BY: True})
 
 
 def personal_columns() -> dict[str, list[str]]:

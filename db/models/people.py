@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.clock import stamp_now
-from db.models.base import Base, personal
+from db.models.base import Base, personal, typed_by
 
 ROLES = ("coordinator", "admin")
 VOLUNTEER_STATUSES = ("pending", "approved", "paused", "withdrawn", "rejected")
@@ -123,16 +123,21 @@ class Offer(Base):
 
 
 class AssetReport(Base):
-    """A resident's "this has changed" about an asset: a task for the zone's coordinators."""
+    """A resident's "this has changed" about an asset: a task for the zone's coordinators.
+
+    Coordinators never see who sent it; the sender's Telegram id is kept with their words (they
+    may have saved nothing else) so that /mydata finds them and /forget blanks them.
+    """
 
     __tablename__ = "asset_reports"
-    __personal_owner__ = "resident_id"
+    __personal_owner__ = ("resident_id", "telegram_user_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     resident_id: Mapped[int | None] = mapped_column(
         ForeignKey("residents.id", ondelete="SET NULL"), index=True
     )
+    telegram_user_id: Mapped[int | None] = typed_by()
     text: Mapped[str] = personal(Text)
     zone: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | done | dismissed
@@ -159,17 +164,20 @@ class SearchTally(Base):
 class Need(Base):
     """What a resident asked for and whether anything answered it: the raw material of gap reports.
 
-    Unmet needs are kept without identity (resident_id is empty) unless the resident asked for an
-    introduction, which needs a way back to them.
+    A search that found nothing keeps the Telegram id of whoever typed it (telegram_user_id; they
+    may have saved nothing else), so /mydata finds the words and /forget blanks them; retention
+    blanks the words and that id together. A need written for an introduction is tied to the
+    resident instead (resident_id), which the introduction needs as a way back to them.
     """
 
     __tablename__ = "needs"
-    __personal_owner__ = "resident_id"
+    __personal_owner__ = ("resident_id", "telegram_user_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int | None] = mapped_column(
         ForeignKey("residents.id", ondelete="SET NULL"), index=True
     )
+    telegram_user_id: Mapped[int | None] = typed_by()
     text: Mapped[str] = personal(Text)
     zone: Mapped[str] = mapped_column(String(200), default="")
     postcode_district: Mapped[str] = mapped_column(String(5), default="")
