@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.context import KEY, BotServices
 from bot.handlers import register
 from bot.services.directory import LiveEngine
+from bot.services.offer_matching import LiveOffers
 from bot.services.pacing import Pacer, Timer
 from bot.services.places import ZoneMap
 from db.session import make_engine, make_sessionmaker
@@ -45,7 +46,8 @@ def build_application(
         settings=settings,
         sessions=make_sessionmaker(database),
         zones=zones,
-        engine=LiveEngine(zones),
+        engine=LiveEngine(zones, clock=clock),
+        offers=LiveOffers(clock),
         clock=clock,
         pacer=Pacer(settings.broadcast_rate_per_second, timer=timer),
     )

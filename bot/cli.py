@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bot import logs
+from bot import logs, messages
 from bot.chat import run_chat
 from bot.clock import system_clock
 from bot.config import ConfigError, Settings, load_settings
@@ -120,6 +122,8 @@ def print_report(report: ImportReport) -> None:
     print(report.summary())
     for where, why in report.rejected:
         print(f"  rejected {where}: {why}")
+    for warning in report.warnings():
+        print(f"warning: {warning}")
 
 
 async def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
@@ -169,7 +173,7 @@ async def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
             with temporary.open("w", encoding="utf-8", newline="") as out:
                 count = await writer(all_records(session), out)
             temporary.replace(target)  # never leave a half-written export under the real name
-    print(f"exported {count} assets", file=sys.stderr)
+    print(f"exported {messages.counted(count, 'asset')}", file=sys.stderr)
 
 
 def read_queries(args: argparse.Namespace) -> list[str]:
@@ -190,7 +194,9 @@ async def cmd_search(settings: Settings, args: argparse.Namespace) -> None:
     async with open_database(settings.database_url, system_clock) as sessions, sessions() as session:
         engine = await load_engine(session, zones=ZoneMap(settings.zones))
     for query in queries:
-        hits = engine.search(query[:MAX_QUERY_CHARS], limit=args.limit).hits
+        hits = engine.search(
+            query[:MAX_QUERY_CHARS], limit=args.limit, now=system_clock(), tz=settings.tz
+        ).hits
         if args.json:
             results = [
                 {
@@ -229,7 +235,7 @@ async def cmd_classify(settings: Settings, args: argparse.Namespace) -> None:
     await ensure_schema(settings)
     async with open_database(settings.database_url, system_clock) as sessions, sessions.begin() as session:
         count = await reclassify_all(session)
-    print(f"classified {count} assets")
+    print(f"classified {messages.counted(count, 'asset')}")
 
 
 async def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
@@ -305,9 +311,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             cmd_run(settings, args)
         else:
             asyncio.run(COMMANDS[args.command](settings, args))
+        sys.stdout.flush()  # while a closed pipe can still be caught here, not at exit
     except (ConfigError, CommandError) as exc:
         print(f"peoplezones: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return reader_went_away()
     return 0
+
+
+def reader_went_away() -> int:
+    """Whoever read standard output closed it (`| head`): stop quietly, as Unix tools do."""
+    # Python flushes standard output once more at exit: let that go nowhere, not to a traceback
+    # (nothing to do when standard output is not a file descriptor, as in-process)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141  # 128 + SIGPIPE: what a shell reports for a tool stopped by a closed pipe

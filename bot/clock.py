@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from db.clock import Clock
 
-__all__ = ["Clock", "FakeClock", "system_clock"]
+__all__ = ["Clock", "FakeClock", "ShiftedClock", "system_clock"]
 
 
 def system_clock() -> datetime:
@@ -27,3 +27,18 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+class ShiftedClock:
+    """The machine's time, moved on by hand: it runs as the wall clock does, plus whatever
+    `advance` added. The terminal chat runs the bot on it, so `/wait 2h` is two hours later for
+    the bot while everything else (timeouts, APScheduler) keeps real time."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return system_clock() + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta)

@@ -7,6 +7,7 @@ because the people who install this are coordinators, not Python developers.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,9 @@ from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/peoplezones.db"
 ALLOWED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+# Telegram's rule for a webhook's secret_token is 1-256 of these characters; fewer than 16 could
+# be guessed.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 class ConfigError(Exception):
@@ -56,6 +60,9 @@ class Settings:
     flood_burst: int = 8
     # Where the Bot API is: Telegram's, or a local Bot API server (and the emulation in tests).
     telegram_api_url: str = "https://api.telegram.org/bot"
+    # The secret Telegram sends with every webhook update. Every process of one deployment must
+    # use the same one (a standby answers 503 to it, not 403); None: derived from the bot token.
+    webhook_secret: str | None = None
     log_format: str = "json"  # json (one object a line, for log collectors) or text
     zones: tuple[Zone, ...] = field(default_factory=lambda: default_zones())
     source: str = "defaults"
@@ -81,6 +88,7 @@ _TOP_LEVEL: dict[str, tuple[tuple[type, ...], str]] = {
     "flood_per_minute": ((int, float), "a number of updates a minute"),
     "flood_burst": ((int,), "a whole number of updates"),
     "telegram_api_url": ((str,), "an http(s) URL ending in /bot"),
+    "webhook_secret": ((str,), "a string of 16 to 256 letters, digits, _ and -"),
     "log_format": ((str,), "'json' or 'text'"),
     "zones": ((list,), "a list of [[zones]] tables"),
 }
@@ -205,6 +213,12 @@ def _from_mapping(where: str, data: dict[str, Any]) -> dict[str, Any]:
         if not url.startswith(("http://", "https://")) or not url.endswith("/bot"):
             raise _fail(where, "telegram_api_url", "must be an http(s) URL ending in /bot")
         values["telegram_api_url"] = url
+    if "webhook_secret" in data:
+        if not WEBHOOK_SECRET.fullmatch(data["webhook_secret"]):
+            raise _fail(
+                where, "webhook_secret", "must be 16 to 256 letters, digits, _ and - (Telegram's rule)"
+            )
+        values["webhook_secret"] = data["webhook_secret"]
     if "log_format" in data:
         if data["log_format"] not in ("json", "text"):
             raise _fail(where, "log_format", "must be 'json' or 'text'")
@@ -223,10 +237,13 @@ def default_zones() -> tuple[Zone, ...]:
 def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Settings:
     """Read settings from PATH (or $PEOPLEZONES_CONFIG), then apply environment overrides.
 
-    A missing file means the defaults: a newcomer needs no config at all.
+    No file named means the defaults: a newcomer needs no config at all. A file that is named but
+    is not there stops with one line: running on the defaults instead (a SQLite file, no admins)
+    while the operator believes their settings are in force is worse than not starting.
     """
     env = dict(os.environ if env is None else env)
     chosen = path or env.get("PEOPLEZONES_CONFIG")
+    named_by = "--config" if path else "PEOPLEZONES_CONFIG"
     values: dict[str, Any] = {}
     source = "defaults"
     if chosen:
@@ -236,10 +253,17 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
                 data = tomllib.loads(file.read_text(encoding="utf-8"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"{file}: not valid TOML ({exc})") from None
+            except OSError as exc:
+                raise ConfigError(f"{file}: cannot be read ({exc.strerror or exc})") from None
             values = _from_mapping(str(file), data)
             source = str(file)
         elif file.exists():
-            raise ConfigError(f"{file}: is not a file")
+            raise ConfigError(f"{file}: is not a file (named by {named_by})")
+        else:
+            raise ConfigError(
+                f"{file}: there is no such settings file (named by {named_by}); check the path, "
+                "or leave it out to use the defaults"
+            )
 
     if url := env.get("PEOPLEZONES_DATABASE_URL"):
         values["database_url"] = _check_url("environment", "PEOPLEZONES_DATABASE_URL", url)
@@ -249,4 +273,6 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
         values.update(_from_mapping("environment", {"timezone": tz}))
     if api := env.get("PEOPLEZONES_TELEGRAM_API_URL"):
         values.update(_from_mapping("environment", {"telegram_api_url": api}))
+    if secret := env.get("PEOPLEZONES_WEBHOOK_SECRET"):
+        values.update(_from_mapping("environment", {"webhook_secret": secret}))
     return Settings(**values, source=source)

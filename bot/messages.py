@@ -117,7 +117,7 @@ HELP = (
     "/menu shows the main choices.\n"
     "/area sets your area, so the nearest places come first.\n"
     "/volunteer offers your own time or skills; /myoffers shows them.\n"
-    "/whatson shows events near you.\n"
+    "/whatson shows events near you; /going shows the ones you're going to.\n"
     "/cancel stops whatever I was asking.\n"
     "/privacy says what I keep and why; /mydata sends you a copy.\n"
     "/forget deletes what I've saved about you.\n"
@@ -145,6 +145,12 @@ NO_MATCH = (
     "Sorry, I couldn't find anything that fits <i>{query}</i>. I've noted it, so the people who "
     "run People Zones can see what's missing in your area."
 )
+NOTHING_NEAR = (
+    "Sorry, I couldn't find anything near {place} for <i>{query}</i>. I've noted it, so the people "
+    "who run People Zones can see what's missing in that area."
+)
+NEAR_YOU = "you"
+FURTHER_AWAY = "These fit, but they're further away:"
 NOT_WHAT_I_NEED = (
     "Thanks for telling me. I've noted it, so the people who run People Zones can see what's "
     "missing. You could try other words, or browse:"
@@ -167,6 +173,11 @@ DATABASE_DOWN = (
 EXAMPLE_LABEL = "(example — not a real service)"
 OPEN_NOW = "🕒 Open now, closes {time}"
 OPENS_AT = "🕒 Closed now, opens {when}"
+OPENS_TODAY = "{time}"
+OPENS_TOMORROW = "tomorrow {time}"
+OPENS_THIS_WEEK = "{day} {time}"
+OPENS_NEXT_WEEK = "next {day} {time}"  # the same weekday as today, or later: a week or more ahead
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOURS_UNKNOWN = ""
 
 BUTTON_SET_AREA = "📍 Set my area"
@@ -287,7 +298,16 @@ CONTACT_VIA_BOT = "To keep things private, send messages through me: tap the but
 TYPE_YOUR_MESSAGE = "Type your message, and I'll pass it on. I won't say who you are."
 RELAYED_FROM_VOLUNTEER = "💬 A message from your volunteer:"
 RELAYED_FROM_NEIGHBOUR = "💬 A message from the neighbour you're helping:"
-MESSAGE_PASSED_ON = "I've passed that on."
+MESSAGE_PASSED_ON = "I've passed that on. Anything else you type now goes to them too, until you tap Done."
+RELAY_STOPPED = "Okay, I'll stop passing on what you type. To write to them again, tap ✉️ under their message."
+PASS_IT_ON_TO_VOLUNTEER = (
+    "Is this for your volunteer?\n\n<i>{text}</i>\n\nI'll only pass it on if you say so."
+)
+PASS_IT_ON_TO_NEIGHBOUR = (
+    "Is this for the neighbour you're helping?\n\n<i>{text}</i>\n\nI'll only pass it on if you say so."
+)
+BUTTON_PASS_IT_ON = "✉️ Yes, pass it on"
+BUTTON_SEARCH_FOR_IT = "🔎 No, search for it"
 MESSAGE_NOT_DELIVERED = "Sorry, I couldn't pass that on. They may have left the chat."
 FOLLOW_UP = "A few days ago you were put in touch about: <i>{need}</i>. Did it work out?"
 THANKS_FOR_FEEDBACK = "Thank you for telling me. It helps the coordinators make People Zones better."
@@ -296,7 +316,7 @@ BUTTON_IT_DID_NOT = "No, it didn't"
 OPPORTUNITY_ASK = "What does the group need help with? For example: <i>food bank needs Saturday drivers</i>."
 OPPORTUNITY_ASK_WHERE = "Where is it? Type a postcode or a town, or tap Anywhere."
 OPPORTUNITY_NOTICE = "🙌 A local group needs help:\n\n<i>{text}</i>\n\nArea: {area}. Interested?"
-OPPORTUNITY_POSTED = "Posted. I've told {count} volunteer(s) whose skills and area fit."
+OPPORTUNITY_POSTED = "Posted. I've told {volunteers} whose skills and area fit."
 INTEREST_PASSED_ON = "Thank you! I've told the coordinator, who will be in touch."
 INTEREST_FOR_COORDINATOR = (
     "A volunteer is interested in: <i>{text}</i>\n\nWhat they offer:\n{offers}\nArea: {area}"
@@ -305,12 +325,23 @@ RELAYED_FROM_COORDINATOR = "💬 A message from the coordinator about <i>{about}
 RELAYED_FROM_INTERESTED = "💬 A message from the volunteer interested in <i>{about}</i>:"
 BUTTON_INTERESTED = "I'm interested"
 WHATS_ON_HEADER = "<b>What's on in the next week:</b>"
+WHATS_ON_GOING = " ✅ you're going"
+MY_RSVPS_HEADER = "<b>You're going to:</b>"
+MY_RSVPS_LINE = "{n}. <b>{title}</b> — {when}"
+NOT_GOING_TO_ANYTHING = (
+    "You haven't said you're going to anything coming up. Have a look at what's on, and tap "
+    "<i>I'm going</i> on anything you like."
+)
+EVENT_YOU_ARE_GOING = "✅ <b>You're going.</b> I'll remind you before it starts."
+BUTTON_MY_RSVPS = "🎟 Events I'm going to"
+BUTTON_WHATS_ON = "🗓 What's on"
+BUTTON_NOT_GOING_NUMBERED = "{n} · Not going after all"
 EVENT_GONE = "Sorry, that event isn't on any more. Have a look at /whatson for other things on."
 NOTHING_ON = "I don't know of anything on in the next week. Try again soon!"
 EVENT_DETAILS = "<b>{title}</b>\n🗓 {when}\n📍 {venue}\n{description}{room}"
 EVENT_PLACES = "\n🎟 Places left: {left}"
 RSVP_REPLIES = {
-    "going": "Lovely, you're going! I'll remind you before it starts.",
+    "going": "Lovely, you're going! I'll remind you before it starts. /going shows all you're going to.",
     "already": "You're already down as going.",
     "full": "Sorry, it's full. Have a look at /whatson for other things on.",
     "cancelled": "Okay, you're not going after all. I won't send reminders.",
@@ -342,6 +373,28 @@ NEW_EVENT_ASK_START = (
     "<i>tomorrow 10:30</i>. If it repeats, give the first date."
 )
 WHEN_NOT_READ = "Sorry, {reason}."
+# Why a typed date and time was not taken (bot/services/when.py), said after "Sorry, "; plain text
+# (the handler escapes it, with the words it quotes).
+WHEN_NO_TIME = "please give a time as well as a day, like Fri 4 Dec 18:00"
+WHEN_WEEKDAY_CLASH = (
+    "{date} is a {actual}, not a {typed}. Please check which you meant and type it again, "
+    "like {actual} {date} {time}"
+)
+WHEN_UNKNOWN_WORD = (
+    'I couldn\'t read "{word}". Try a day and time like Fri 4 Dec 18:00, 4/12 6pm or next tue 10am'
+)
+WHEN_BARE_NUMBER = 'I couldn\'t tell what "{number}" means. Give the time like 18:00 or 6pm'
+WHEN_BAD_TIME = 'there is no time "{time}". Give it like 18:00 or 6pm'
+WHEN_BAD_DATE = "there is no {date}. Please check the date"
+WHEN_TWO_TIMES = "I found more than one time in that. Please give just the time it starts"
+WHEN_TWO_DAYS = "I found more than one day in that. Please give just the day it is on"
+WHEN_PASSED = "that time has already passed"
+WHEN_CLOCKS_GO_FORWARD = "that time doesn't exist here: the clocks go forward then"
+WHEN_TOO_FAR = "that is more than {years} ahead. Is the year right?"
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December",
+)  # fmt: skip
 NEW_EVENT_ASK_LENGTH = (
     "How long is it? Pick one, or type a length (<i>90 minutes</i>) or an end time (<i>20:00</i>)."
 )
@@ -366,7 +419,7 @@ NEW_EVENT_ASK_ABOUT = "Anything people should know: who it's for, what to bring,
 BUTTON_SKIP = "Skip"
 PICK_A_BUTTON = "Please pick one of the buttons above."
 NEW_EVENT_PREVIEW = (
-    "<b>Check before publishing</b>\n\n<b>{title}</b>\n🗓 {when} ({minutes} minutes)\n🔁 {repeat}\n"
+    "<b>Check before publishing</b>\n\n<b>{title}</b>\n🗓 {when} ({length})\n🔁 {repeat}\n"
     "📍 {venue} ({zone})\n🎟 Places: {places}\n{description}"
 )
 BUTTON_PUBLISH = "✅ Publish"
@@ -375,7 +428,7 @@ BUTTON_DISCARD = "Discard"
 NEW_EVENT_DISCARDED = "Okay, I've thrown that away. Nothing was published."
 NEW_EVENT_PUBLISHED = (
     "Published! Its link for posters and messages: {link}\n"
-    "I've told {alerted} resident(s) who asked for new events in this area."
+    "I've told {residents} who asked for new events in this area."
 )
 MY_EVENTS_HEADER = "<b>Your events.</b> Pick one to change it:"
 NO_EVENTS_TO_MANAGE = "There are no coming events in your zones. Add one with /newevent."
@@ -390,9 +443,9 @@ BUTTON_CALL_OFF_DATE = "🚫 Call off one date"
 BUTTON_CANCEL_EVENT = "❌ Cancel the event"
 BUTTON_YES_CANCEL = "Yes, cancel it and tell people"
 CONFIRM_CANCEL_EVENT = "Cancel <b>{title}</b> for good? Everyone going will be told."
-EVENT_CANCELLED_DONE = "Cancelled. I'm telling the {told} people who were going."
+EVENT_CANCELLED_DONE = "Cancelled. I'm telling {people} who said they were going."
 PICK_DATE_TO_CALL_OFF = "Which date is off? The others go ahead."
-DATE_CALLED_OFF = "{when} is off. I'm telling the {told} people who were going."
+DATE_CALLED_OFF = "{when} is off. I'm telling {people} who said they were going."
 EDIT_PROMPTS = {
     "time": (
         "Type the new day and time of the next date, like <i>Fri 4 Dec 19:00</i>. "
@@ -404,7 +457,8 @@ EDIT_PROMPTS = {
     "places": "Type the number of places, or <i>no limit</i>.",
 }
 EVENT_CHANGED = (
-    "Saved. {moved} people going have been told of the new time or place; {called_off} lost their date."
+    "Saved. I've told {moved} who said they were going about the new time or place; "
+    "{called_off} lost their date."
 )
 CANCELLED = "Okay, stopped. Nothing from that was saved. What can I help you find?"
 NOTHING_TO_CANCEL = "There was nothing to stop. What can I help you find?"
@@ -417,7 +471,7 @@ EVENT_ROW_NOT_YOURS = (
 )
 EVENT_ROW_NOT_YOUR_ZONE = "{zone} is not one of your zones (yours: {yours})"
 EVENT_ROW_NO_ZONE = "no zone found: give a postcode or a zone (yours: {yours})"
-EVENT_ROW_TOO_FAR = "{what} ({when}) is more than {years} years ahead: is the year right?"
+EVENT_ROW_TOO_FAR = "{what} ({when}) is more than {years} ahead: is the year right?"
 AND_MORE = "… and {count} more."
 POSTER_CAPTION = "{title}\nPrint this on a poster: scanning it opens the event in the bot.\n{link}"
 CALENDAR_CAPTION = "Open this to add the event to your calendar."
@@ -445,6 +499,7 @@ COMMANDS = [
     ("volunteer", "Offer your time or skills"),
     ("myoffers", "See and change your offers"),
     ("whatson", "What's on near you"),
+    ("going", "Events you're going to"),
     ("settings", "What I tell you about"),
     ("cancel", "Stop what I was asking"),
     ("help", "How to use this bot"),
@@ -459,7 +514,7 @@ REPORT_ALL_ZONES = "All zones"
 REPORT_PERIOD_BUTTONS = {7: "7 days", 30: "30 days", 90: "90 days"}
 GAP_UNKNOWN_NEED = "Not recognised as a need"
 GAP_NO_AREA = "No area saved"
-GAPS_HEADER = "<b>Unmet needs, {period}</b>\n{scope}\n\n{total} searches found nothing."
+GAPS_HEADER = "<b>Unmet needs, {period}</b>\n{scope}\n\n{searches} found nothing."
 GAPS_TOP = "Most asked for:"
 GAPS_LINE = "{rank}. {need}: {count} ({zones})"
 GAPS_ZONE = "{zone} {count}"
@@ -519,18 +574,18 @@ WHO_EVERYONE = "everyone who asked for local news"
 WHO_VOLUNTEERS = "volunteers"
 WHO_INTEREST = "people interested in {group}"
 EVERY_ZONE_LABEL = "every zone"
-BROADCAST_PREVIEW = "☝️ That is how it will look. It goes to <b>{count}</b> people: {who}."
+BROADCAST_PREVIEW = "☝️ That is how it will look. It goes to <b>{people}</b>: {who}."
 BUTTON_SEND_NOW = "📣 Send it"
 BROADCAST_DISCARDED = "Okay, nothing was sent."
-BROADCAST_STARTING = "Sending to {count} people…"
+BROADCAST_STARTING = "Sending to {people}…"
 BROADCAST_PROGRESS = "📣 Sending: {sent} sent, {failed} could not be reached, {remaining} to go (of {total})."
 BUTTON_STOP_SENDING = "⏹ Stop sending"
 BROADCAST_DONE = (
-    "✅ Sent to {sent} of {total} people. {failed} could not be reached (they blocked the bot or left); "
+    "✅ Sent to {sent} of {people}. {failed} could not be reached (they blocked the bot or left); "
     "{unknown} may or may not have arrived (Telegram did not answer in time; not sent again)."
 )
 BROADCAST_STOPPED = (
-    "⏹ Stopped. {sent} of {total} people got it; {cancelled} were not sent it; {failed} could not be reached."
+    "⏹ Stopped. {sent} of {people} got it; {cancelled} were not sent it; {failed} could not be reached."
 )
 BROADCAST_ALREADY_OVER = "That announcement has already finished or been stopped."
 ANNOUNCEMENT_HEADER = "📣 <b>News from your People Zone</b>"
@@ -560,7 +615,7 @@ CHANGE_FOR_COORDINATORS = (
 )
 CHANGE_CARD = "📝 <b>{name}</b> ({zone}), reported {when}:\n<i>{text}</i>"
 CHANGE_WORDS_ERASED = "(the person who sent this has since deleted what they wrote)"
-CHANGES_HEADER = "<b>{count} open report(s)</b> of changes in your zones, oldest first:"
+CHANGES_HEADER = "<b>{reports}</b> of changes in your zones, oldest first:"
 CHANGES_MORE = "That's the oldest {shown}. Send /reports again for the rest once these are handled."
 NO_OPEN_CHANGES = "There are no open reports of changes in your zones. Thank you!"
 BUTTON_MARK_DONE = "Mark done"
@@ -571,11 +626,15 @@ CHANGE_ALREADY_HANDLED = "That report was already {status} on {when}, so I've le
 CHANGE_STATUS_WORDS = {"done": "marked done", "dismissed": "dismissed"}
 NOT_YOUR_ZONE = "Sorry, that's outside the zones you look after."
 NO_ZONE = "no People Zone"
-REVIEW_HEADER = "<b>{count} to check</b>: not checked for over {days} days, oldest first."
-NOTHING_TO_REVIEW = "Everything in your zones has been checked in the last {days} days. Thank you!"
+REVIEW_HEADER = (
+    "<b>{count} to check</b>: not checked for over {days}, oldest first. Tap a number to check it:"
+)
+NOTHING_TO_REVIEW = "Everything in your zones has been checked in the last {days}. Thank you!"
 REVIEW_CARD = "<b>{name}</b>\n📍 {place}\n🔎 Last checked: {when}"
+REVIEW_LINE = "{n}. <b>{name}</b>\n📍 {place}\n🔎 Last checked: {when}"
+REVIEW_NEXT = "<b>More to check</b>, oldest first. Tap a number to check it:"
 NEVER_CHECKED = "never"
-REVIEW_MORE = "There are more to check."
+REVIEW_MORE = "There are more to check: tap More."
 REVIEW_END = "That's everything to check for now."
 BUTTON_STILL_CORRECT = "✅ Still correct"
 BUTTON_EDIT_ASSET = "✏️ Edit"
@@ -668,6 +727,10 @@ WELCOME_COORDINATOR = "Welcome! You're now a coordinator for {zones}.\n\n" + COO
 ADMIN_HELP = "<b>For admins</b>\n/invite: make someone a coordinator; /coordinators: see and remove them."
 INVITE_USED = "Your invite for {zones} has been used: they're a coordinator now."
 COORDINATORS_HEADER = "<b>Coordinators</b>"
+COORDINATORS_TAP = "Tap one to see who it is in Telegram."
+# The bot keeps no one's name: a coordinator is shown by when they joined (the admin who sent the
+# invite knows when it was used) and their zones, linked to their Telegram profile.
+COORDINATOR_LINE = '{n}. <a href="tg://user?id={telegram_id}">Coordinator since {since}</a>: {zones}'
 NO_COORDINATORS = "None yet. /invite makes a link for one."
 OPEN_INVITE = "• An unused invite for {zones}, until {until}"
 BUTTON_REVOKE = "Remove coordinator {n}"
@@ -781,3 +844,62 @@ QUICK_EXIT_DONE = "Cleared."
 def esc(value: object) -> str:
     """Make text from a user or a feed safe inside Telegram HTML."""
     return escape(str(value), quote=False)
+
+
+# --- counts: every number of things said in a message goes through `counted` ---
+PLURALS = {
+    "person": "people",
+    "volunteer": "volunteers",
+    "resident": "residents",
+    "asset": "assets",
+    "search": "searches",
+    "report": "reports",
+    "open report": "open reports",
+    "day": "days",
+    "year": "years",
+    "minute": "minutes",
+    "event": "events",
+    "new-event alert": "new-event alerts",
+    "need text": "need texts",
+    "report text": "report texts",
+    "inactive resident": "inactive residents",
+    "reminder": "reminders",
+    "delivery": "deliveries",
+}
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 person', '3 people', '0 searches': NUMBER with NOUN (a key of PLURALS) in the right form."""
+    return f"{number} {noun if number == 1 else PLURALS[noun]}"
+
+
+# --- the terminal chat (`peoplezones chat`, bot/chat.py): the terminal's own words, plain text ---
+CHAT_HELP = (
+    "The terminal's own commands (the bot's are in /help):\n"
+    "  1, 2, …        press the button shown with that number\n"
+    "  #2             press button 2 when the bot is waiting for you to type (then a number is text)\n"
+    "  /loc LE1 6AA   share a location (or /loc 52.63,-1.13)\n"
+    "  /as NAME       talk as someone else (the same person every time); /as admin is the demo's admin\n"
+    "  /wait 2h       move the clock on (30m, 2h, 1d) and get what falls due on the way\n"
+    "  /chathelp      this list      /quit  leave\n"
+    "Files and pictures the bot sends are saved in {files}/."
+)
+CHAT_INTRO = (
+    "People Zones Connect in your terminal: the real bot, no Telegram, no network.\n"
+    "Type as you would in Telegram."
+)
+CHAT_NOW_TYPING_AS = "(now typing as {name})"
+CHAT_NO_REPLY = "(no reply)"
+CHAT_BAD_LOCATION = "Sorry, /loc needs a postcode like LE1 6AA or coordinates like 52.63,-1.13"
+CHAT_NO_BUTTONS = "There are no buttons to press just now: type what you need."
+CHAT_NO_SUCH_BUTTON = "There is no button {number}; the buttons are 1 to {last}."
+CHAT_BUTTON_GONE = "Button {number} is no longer there (the message has changed): use the newest numbers."
+CHAT_OPENS_LINK = "(that button opens {url})"
+CHAT_NUMBER_AS_TEXT = (
+    "(the bot asked you to type, so {number} went as your answer; #{number} presses button {number})"
+)
+CHAT_FILE_SAVED = "saved: {path}"
+CHAT_WAIT_USAGE = "Say how long to wait, like /wait 30m, /wait 2h or /wait 1d."
+CHAT_WAIT_TOO_LONG = "That's a long wait: at most 90 days at a time, so try /wait 30d."
+CHAT_TIME_STEP = "⏩ {when}"
+CHAT_TIME_NOW = "(it is now {when})"

@@ -13,13 +13,17 @@ The HTTP server is ours (tornado, not PTB's webhook server), and it is on the in
 decides everything it can from the headers before it reads a byte of a body: the secret token
 (403), whether this process leads (503) and the announced size (413 over MAX_BODY). Whatever else
 is sent to it is capped at MAX_BODY, and clients slower than HEADER_TIMEOUT for their headers or
-BODY_TIMEOUT for their body are cut off.
+BODY_TIMEOUT for their body are cut off. The secret is the same in every process of a deployment
+(see `webhook_secret`), so an update that reaches a standby is answered 503, not 403.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
+import hmac
 import json
 import logging
 import secrets
@@ -64,6 +68,20 @@ BODY_TIMEOUT = 10.0
 HEALTH_SECONDS = 2.0
 HEALTH_CHECK_SECONDS = 5.0
 STARTING = "has the lead and is not taking updates yet"
+# What the webhook's secret is derived from the token with (see webhook_secret).
+SECRET_LABEL = b"peoplezones webhook secret token v1"
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The secret registered with Telegram and checked on every update: `webhook_secret` from the
+    settings, else an HMAC-SHA256 of a fixed label keyed by the bot token. Every process of one
+    deployment computes the same one, so whichever process Telegram reaches knows it, and a standby
+    answers 503 (try again) rather than 403; it reveals nothing of the token. 43 characters of
+    Telegram's allowed alphabet (letters, digits, _ and -)."""
+    if settings.webhook_secret:
+        return settings.webhook_secret
+    digest = hmac.new((settings.bot_token or "").encode(), SECRET_LABEL, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 @dataclass
@@ -143,10 +161,11 @@ async def serve(
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
+    secret = webhook_secret(settings)
+    logs.protect_logs(secret)  # redacted from every log line, like the token
     serving = Serving(
-        settings, Leadership(settings.database_url), secrets.token_urlsafe(32),
-        DatabaseCheck(settings.database_url),
-    )  # fmt: skip
+        settings, Leadership(settings.database_url), secret, DatabaseCheck(settings.database_url)
+    )
     listen = port if webhook_url else health_port
     server = _start_http(serving, listen) if listen else None
     try:

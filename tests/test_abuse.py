@@ -124,7 +124,7 @@ def test_flood_settings_are_read_and_checked(tmp_path):
     path.write_text("flood_per_minute = 30\nflood_burst = 5\n", encoding="utf-8")
     settings = load_settings(path, env={})
     assert (settings.flood_per_minute, settings.flood_burst) == (30.0, 5)
-    defaults = load_settings(tmp_path / "missing.toml", env={})
+    defaults = load_settings(None, env={})
     assert (defaults.flood_per_minute, defaults.flood_burst) == (20.0, 8)
     for bad, key in (
         ("flood_per_minute = -1", "flood_per_minute"),

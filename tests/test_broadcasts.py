@@ -150,7 +150,7 @@ async def test_opt_out_from_the_announcement_and_settings(chat, sessions):
     [okay] = await chat.press(ann, "Stop these messages", notice)
     assert "no more news" in okay.plain
     _, confirm = await compose(chat, cora, text="Second")
-    assert "It goes to 1 people" in confirm.plain
+    assert "It goes to 1 person:" in confirm.plain
     [panel] = await chat.say(bob, "/settings")
     assert "News from your People Zone: on" in panel.plain
     [redrawn] = await chat.press(bob, "🔇 No local news", panel)
@@ -175,13 +175,13 @@ async def test_audiences_volunteers_interests_and_zone_coordinators(chat, sessio
     [where] = await chat.press(zoe_user, "Volunteers", who)
     assert [label for row in where.buttons for label, _ in row] == ["All my zones", "Leicester West"]
     _, confirm = await chat.press(zoe_user, "All my zones", where)
-    assert "It goes to 1 people" in confirm.plain  # Vic: a volunteer who never said no
+    assert "It goes to 1 person:" in confirm.plain  # Vic: a volunteer who never said no
     await chat.say(zoe_user, "/broadcast")
     [who] = await chat.say(zoe_user, "Youth club needs you")
     [groups] = await chat.press(zoe_user, "People interested in…", who)
     [where] = await chat.press(zoe_user, "Young people", groups)
     _, confirm = await chat.press(zoe_user, "Leicester West", where)
-    assert "It goes to 1 people" in confirm.plain  # Bob
+    assert "It goes to 1 person:" in confirm.plain  # Bob
     # a forged zone index beyond hers, and a resident trying to compose
     [stale] = await chat.act(zoe_user, zoe_user.press_data(callbacks.broadcast_zone(7), confirm))
     assert "old message" in stale.plain

@@ -15,8 +15,8 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_defaults_when_no_file(tmp_path):
-    settings = load_settings(tmp_path / "missing.toml", env={})
+def test_defaults_when_no_file():
+    settings = load_settings(None, env={})
     assert settings.database_url == DEFAULT_DATABASE_URL
     assert settings.timezone == "Europe/London"
     assert settings.bot_token is None
@@ -98,3 +98,36 @@ def test_broken_toml_names_the_file(tmp_path):
 def test_bad_url_in_environment_names_the_variable():
     with pytest.raises(ConfigError, match="PEOPLEZONES_DATABASE_URL"):
         load_settings(None, env={"PEOPLEZONES_DATABASE_URL": "nonsense"})
+
+
+def test_a_named_settings_file_that_is_not_there_stops_with_one_line(tmp_path):
+    missing = tmp_path / "peoplezones.toml"
+    with pytest.raises(ConfigError) as given:
+        load_settings(missing, env={})
+    assert str(given.value).startswith(f"{missing}: there is no such settings file (named by --config)")
+    with pytest.raises(ConfigError) as from_env:
+        load_settings(None, env={"PEOPLEZONES_CONFIG": str(missing)})
+    assert "(named by PEOPLEZONES_CONFIG)" in str(from_env.value)
+    (tmp_path / "folder.toml").mkdir()
+    with pytest.raises(ConfigError, match="is not a file"):
+        load_settings(tmp_path / "folder.toml", env={})
+
+
+@pytest.mark.parametrize("how", ["--config", "PEOPLEZONES_CONFIG"])
+def test_the_command_line_refuses_a_settings_file_that_is_not_there(
+    cli_env, capsys, monkeypatch, tmp_path, how
+):
+    from bot.cli import main
+
+    missing = tmp_path / "typo.toml"
+    if how == "--config":
+        code = main(["--config", str(missing), "search", "food"])
+    else:
+        monkeypatch.setenv("PEOPLEZONES_CONFIG", str(missing))
+        code = main(["search", "food"])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        f"peoplezones: {missing}: there is no such settings file (named by {how}); check the path, "
+        "or leave it out to use the defaults"
+    ]

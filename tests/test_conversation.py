@@ -43,6 +43,7 @@ async def test_start_welcomes_says_what_is_kept_and_offers_the_menu(chat, sessio
         "volunteer",
         "myoffers",
         "whatson",
+        "going",
         "settings",
         "cancel",
         "help",

@@ -150,7 +150,7 @@ async def test_moving_an_event_tells_people_going_once_and_moves_their_reminders
     [prompt] = await chat.press(cora, "🕒 Change time", card)
     assert "new day and time" in prompt.plain
     [saved] = await chat.say(cora, "Sat 28 Nov 11:00")
-    assert "1 people going have been told" in saved.plain
+    assert "I've told 1 person who said they were going" in saved.plain
     mark = chat.telegram.mark()
     assert (await send_due_notices(chat.app)).sent == 1
     assert (await send_due_notices(chat.app)).sent == 0  # told once
@@ -180,7 +180,7 @@ async def test_changing_the_place_tells_people_and_renaming_does_not(chat, sessi
     card = await manage(chat, cora, "Repair Café")
     await chat.press(cora, "✏️ Rename", card)
     [renamed] = await chat.say(cora, "Repair Café and Swap Shop")
-    assert "0 people going have been told" in renamed.plain
+    assert "I've told 0 people who said they were going" in renamed.plain
     card = await manage(chat, cora, "Repair Café and Swap Shop")
     await chat.press(cora, "📍 Change place", card)
     await chat.say(cora, "Fosse Library, Mantle Road, LE3 5HG")
@@ -200,7 +200,7 @@ async def test_cancelling_tells_everyone_going_and_cancels_their_reminders(chat,
     card = await manage(chat, cora, "Litter Pick")
     [confirm] = await chat.press(cora, "❌ Cancel the event", card)
     [done] = await chat.press(cora, "Yes, cancel it and tell people", confirm)
-    assert "telling the 2 people" in done.plain
+    assert "telling 2 people who said they were going" in done.plain
     [again] = await chat.press(cora, "Yes, cancel it and tell people", confirm)  # a double tap
     assert "isn't on any more" in again.plain
     mark = chat.telegram.mark()
@@ -224,7 +224,7 @@ async def test_calling_off_one_date_of_a_repeating_event(chat, sessions):
     card = await manage(chat, cora, "Youth Club")
     [dates] = await chat.press(cora, "🚫 Call off one date", card)
     [done] = await chat.press(cora, "Fri 27 Nov, 18:00", dates)
-    assert "Fri 27 Nov, 18:00 is off" in done.plain and "the 1 people" in done.plain
+    assert "Fri 27 Nov, 18:00 is off" in done.plain and "telling 1 person who said" in done.plain
     mark = chat.telegram.mark()
     assert (await send_due_notices(chat.app)).sent == 1
     [notice] = chat.telegram.bot_messages_since(ann, mark)

@@ -94,7 +94,7 @@ async def test_a_coordinator_sends_files_and_a_moved_time_reaches_the_people_goi
     await chat.press(ann, "✅ I'm going", details)
     moved = GOOD.replace("2026-11-27 18:00,20:00", "2026-11-27 18:30,20:30")
     [report] = await chat.act(cora, cora.send_document(moved.encode(), "autumn.csv", "text/csv"))
-    assert "1 updated" in report.plain and "1 people going told" in report.plain
+    assert "1 updated" in report.plain and "1 person going told" in report.plain
     mark = chat.telegram.mark()
     assert (await send_due_notices(chat.app)).sent == 1
     [notice] = chat.telegram.bot_messages_since(ann, mark)
@@ -208,7 +208,7 @@ async def test_a_coordinators_file_cannot_change_another_zones_event_or_create_o
     # an admin's file may still change any zone's event, and the people going are told
     moved = NORTH.replace("2026-11-27 18:00,20:00", "2026-11-27 18:30,20:30")
     report = await send(chat, cora, moved)
-    assert "1 updated" in report and "1 people going told" in report
+    assert "1 updated" in report and "1 person going told" in report
     async with sessions() as session:
         zones = {e.title: e.zone for e in await session.scalars(select(Event))}
     assert zones == {"Friday Youth Club": "Leicester North", "Oakham Quiz": "Rutland"}

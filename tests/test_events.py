@@ -78,6 +78,7 @@ async def test_capacity_and_not_going_after_all(chat, sessions):
     [details_b] = await chat.press(bob, "1 · Repair Café", listing_b)
     [full] = await chat.press(bob, "✅ I'm going", details_b)
     assert "it's full" in full.plain
+    [details] = await chat.press(ann, "1 · Repair Café", listing)  # the card as it is now
     [cancelled] = await chat.press(ann, "Not going after all", details)
     assert "not going after all" in cancelled.plain
     async with sessions() as session:

@@ -233,9 +233,12 @@ def test_row_numbers_count_blank_lines_and_crcrlf_endings(tmp_path: Path) -> Non
     ]
 
 
-def test_no_datapackage_json(tmp_path: Path) -> None:
+def test_no_datapackage_json_reads_the_tables_by_their_standard_names(tmp_path: Path) -> None:
     (tmp_path / "services.csv").write_text("id,name\ns1,One\n")
-    with pytest.raises(SourceFormatError, match=r"no datapackage\.json"):
+    assert [r.record.name for r in parse_datapackage(tmp_path)] == ["One"]
+    (tmp_path / "services.csv").unlink()
+    (tmp_path / "notes.csv").write_text("id,name\ns1,One\n")
+    with pytest.raises(SourceFormatError, match=r"no datapackage\.json and no services\.csv"):
         parse_datapackage(tmp_path)
 
 

@@ -494,7 +494,7 @@ def test_the_retention_command_prints_what_it_did(cli_env, capsys):
     assert main(["privacy", "retention"]) == 0
     out = capsys.readouterr().out
     assert out.strip() == (
-        "retention: 1 need texts and 0 report texts blanked, 1 inactive residents erased, 0 reminders and "
+        "retention: 1 need text and 0 report texts blanked, 1 inactive resident erased, 0 reminders and "
         "0 deliveries deleted"
     )
     assert main(["privacy", "retention"]) == 0

@@ -105,7 +105,7 @@ def test_danger_in_one_clause_of_a_long_message_is_caught():
     ["killing time in town", "dying for a cuppa", "cooking class knife skills", "hit the gym", "trapped wind",
      "end of tenancy clean", "tablet classes for beginners", "fire safety check", "safeguarding training",
      "volunteer for the Samaritans", "the noise is killing me", "my phone died", "shooting range",
-     "first aid course choking and cpr", "drowning in debt"],
+     "first aid course choking and cpr", "drowning in debt", "I can help with shopping and odd jobs"],
 )  # fmt: skip
 def test_idioms_do_not_raise_the_alarm(text):
     assert default_safety_check().check(text) is None

@@ -127,7 +127,7 @@ async def test_reports_are_listed_and_handled_once(chat, sessions):
     await report_change(chat, ann, "The phone number has changed")
     [report] = await reports(sessions)
     header, card = await chat.say(ruth, "/reports")
-    assert "1 open report(s)" in header.plain
+    assert "1 open report of" in header.plain
     assert "Oakham Food Bank (Rutland)" in card.plain and "The phone number has changed" in card.plain
     [nothing] = await chat.say(ned, "/reports")
     assert "no open reports" in nothing.plain
@@ -153,21 +153,23 @@ async def test_reports_are_listed_and_handled_once(chat, sessions):
 async def test_review_lists_unchecked_assets_and_still_correct_takes_one_off(chat, sessions):
     await make_coordinator(sessions, RUTH, "Rutland")
     ruth = chat.telegram.user("Ruth", user_id=RUTH)
-    header, *cards = await chat.say(ruth, "/review")
-    assert "2 to check" in header.plain and "over 365 days" in header.plain
-    assert [c.plain.split("\n")[0] for c in cards] == ["Oakham Food Bank", "Oakham Lunch Club"]
-    assert all("Last checked: never" in c.plain for c in cards)
-    assert labels(cards[0]) == ["✅ Still correct", "✏️ Edit"]
+    [listing] = await chat.say(ruth, "/review")
+    assert "2 to check" in listing.plain and "over 365 days" in listing.plain
+    assert labels(listing) == ["1 · Oakham Food Bank", "2 · Oakham Lunch Club"]
+    assert listing.plain.count("Last checked: never") == 2
+    [card] = await chat.press(ruth, "1 · Oakham Food Bank", listing)
+    assert card.plain.split("\n")[0] == "Oakham Food Bank" and "Last checked: never" in card.plain
+    assert labels(card) == ["✅ Still correct", "✏️ Edit"]
     before = await asset(sessions, "fb-oak")
-    await chat.press(ruth, "✅ Still correct", cards[0])
-    edited = chat.telegram.chat(ruth.id).messages[cards[0].message_id]
+    await chat.press(ruth, "✅ Still correct", card)
+    edited = chat.telegram.chat(ruth.id).messages[card.message_id]
     assert "Oakham Food Bank: marked as checked today" in edited.plain and edited.buttons == []
     after = await asset(sessions, "fb-oak")
     assert after.last_verified == TODAY
     assert after.updated_at == before.updated_at  # nothing searched changed: no index rebuild
-    header, *cards = await chat.say(ruth, "/review")
-    assert "1 to check" in header.plain
-    assert [c.plain.split("\n")[0] for c in cards] == ["Oakham Lunch Club"]
+    [listing] = await chat.say(ruth, "/review")
+    assert "1 to check" in listing.plain
+    assert labels(listing) == ["1 · Oakham Lunch Club"]
 
 
 async def test_review_pages_oldest_first_and_skips_recently_checked(chat, sessions):
@@ -190,16 +192,18 @@ async def test_review_pages_oldest_first_and_skips_recently_checked(chat, sessio
             )
         )
     ruth = chat.telegram.user("Ruth", user_id=RUTH)
-    header, *cards, more = await chat.say(ruth, "/review")
-    assert "14 to check" in header.plain
-    names = [c.plain.split("\n")[0] for c in cards]
+    [listing] = await chat.say(ruth, "/review")
+    assert "14 to check" in listing.plain
+    names = [label.split(" · ", 1)[1] for label in labels(listing)[:-1]]
     assert names[:2] == ["Oakham Food Bank", "Oakham Lunch Club"]  # never checked comes first
     assert names[2:] == [f"Rutland Group {n:02d}" for n in range(8)]
-    assert "Last checked: 01 Jan 2020" in cards[2].plain
-    await chat.press(ruth, "✅ Still correct", cards[0])  # checking one does not skip another
-    *rest, end = await chat.press(ruth, "More ▶", more)
-    assert [c.plain.split("\n")[0] for c in [*rest, end]] == [f"Rutland Group {n:02d}" for n in range(8, 12)]
-    assert "Checked Lately" not in " ".join(c.plain for c in [*cards, *rest, end])
+    assert labels(listing)[-1] == "More ▶"
+    assert "3. Rutland Group 00\n📍 no People Zone\n🔎 Last checked: 01 Jan 2020" in listing.plain
+    [card] = await chat.press(ruth, "1 · Oakham Food Bank", listing)
+    await chat.press(ruth, "✅ Still correct", card)  # checking one does not skip another
+    [rest] = await chat.press(ruth, "More ▶", listing)
+    assert labels(rest) == [f"{n - 7} · Rutland Group {n:02d}" for n in range(8, 12)]
+    assert "Checked Lately" not in listing.plain + rest.plain
 
 
 async def test_a_coordinator_adds_an_asset_and_residents_find_it_at_once(chat, sessions):
@@ -256,7 +260,8 @@ async def test_a_coordinator_adds_an_asset_and_residents_find_it_at_once(chat, s
 async def test_editing_a_phone_number_shows_on_the_card(chat, sessions):
     await make_coordinator(sessions, RUTH, "Rutland")
     ruth, ann = chat.telegram.user("Ruth", user_id=RUTH), chat.telegram.user("Ann")
-    _, food_bank, _ = await chat.say(ruth, "/review")
+    [listing] = await chat.say(ruth, "/review")
+    [food_bank] = await chat.press(ruth, "1 · Oakham Food Bank", listing)
     [fields] = await chat.press(ruth, "✏️ Edit", food_bank)
     assert "change about Oakham Food Bank" in fields.plain
     assert labels(fields) == ["Name", "What it offers", "Address", "Phone", "Website", "Opening hours"]
@@ -275,7 +280,8 @@ async def test_editing_a_phone_number_shows_on_the_card(chat, sessions):
 async def test_a_new_address_moves_the_asset_but_not_out_of_the_coordinators_zones(chat, sessions):
     await make_coordinator(sessions, RUTH, "Rutland")
     ruth = chat.telegram.user("Ruth", user_id=RUTH)
-    _, food_bank, _ = await chat.say(ruth, "/review")
+    [listing] = await chat.say(ruth, "/review")
+    [food_bank] = await chat.press(ruth, "1 · Oakham Food Bank", listing)
     [fields] = await chat.press(ruth, "✏️ Edit", food_bank)
     [prompt] = await chat.press(ruth, "Address", fields)
     assert "Now: Church Street, Oakham, LE15 6AA" in prompt.plain
@@ -364,9 +370,9 @@ async def test_a_coordinator_of_another_zone_cannot_edit_or_verify(chat, session
     for data in (callbacks.still_correct(food_bank.id), callbacks.edit_asset_field("name", food_bank.id)):
         [refused] = await chat.act(ned, ned.press_data(data, menu))
         assert "outside the zones you look after" in refused.plain
-    header, *cards = await chat.say(ned, "/review")  # only Leicester North's
-    assert "2 to check" in header.plain
-    assert [c.plain.split("\n")[0] for c in cards] == ["Beaumont Leys Food Bank", "Friday Youth Club"]
+    [listing] = await chat.say(ned, "/review")  # only Leicester North's
+    assert "2 to check" in listing.plain
+    assert labels(listing) == ["1 · Beaumont Leys Food Bank", "2 · Friday Youth Club"]
     assert (await asset(sessions, "fb-oak")).last_verified is None
 
 

@@ -64,6 +64,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("pending", volunteering.pending_command))
     app.add_handler(CommandHandler("opportunity", opportunities.start))
     app.add_handler(CommandHandler("whatson", events.whats_on))
+    app.add_handler(CommandHandler("going", events.my_rsvps))
     app.add_handler(CommandHandler("settings", settings.settings_command))
     app.add_handler(CommandHandler("broadcast", broadcasts.start))
     app.add_handler(CommandHandler("invite", admin.invite_command))

@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
-from bot.handlers.common import keyboard, tell
+from bot.handlers.common import button_label, keyboard, tell
 from bot.services.invites import (
     INVITE_PREFIX,
     InviteError,
@@ -53,7 +53,8 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def _zone_keyboard(context: ContextTypes.DEFAULT_TYPE, chosen: list[str]):  # type: ignore[no-untyped-def]
     names = _zone_names(context)
     marks = [
-        (("✓ " if z in chosen else "") + z, callbacks.invite_zone(n)) for n, z in enumerate(names, start=1)
+        (button_label(("✓ " if z in chosen else "") + z), callbacks.invite_zone(n))
+        for n, z in enumerate(names, start=1)
     ]
     rows = [marks[i : i + 2] for i in range(0, len(marks), 2)]
     rows.append([(m.BUTTON_CREATE_INVITE, callbacks.invite_zone(0))])
@@ -124,9 +125,14 @@ async def coordinators_command(update: Update, context: ContextTypes.DEFAULT_TYP
         invites = await open_invites(session, pz.clock())
     lines, rows = [m.COORDINATORS_HEADER], []
     for n, person in enumerate(people, start=1):
-        link = f'<a href="tg://user?id={person.telegram_user_id}">coordinator {n}</a>'
-        lines.append(f"{n}. {link}: {m.esc(', '.join(person.zones))}")
+        since = person.since.astimezone(pz.settings.tz).strftime("%d %b %Y, %H:%M") if person.since else "—"
+        zones = m.esc(", ".join(person.zones))
+        lines.append(
+            m.COORDINATOR_LINE.format(n=n, telegram_id=person.telegram_user_id, since=since, zones=zones)
+        )
         rows.append([(m.BUTTON_REVOKE.format(n=n), callbacks.revoke_coordinator(person.resident_id))])
+    if people:
+        lines.append(m.COORDINATORS_TAP)
     for invite in invites:
         until = invite.expires_at.astimezone(pz.settings.tz).strftime("%d %b %H:%M")
         lines.append(m.OPEN_INVITE.format(zones=m.esc(", ".join(invite.zones)), until=until))

@@ -83,7 +83,7 @@ async def reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not found:
         await tell(context, chat, m.NO_OPEN_CHANGES)
         return
-    await tell(context, chat, m.CHANGES_HEADER.format(count=total))
+    await tell(context, chat, m.CHANGES_HEADER.format(reports=m.counted(total, "open report")))
     for report, asset in found:
         text = m.CHANGE_CARD.format(
             name=cards.name(asset), zone=m.esc(report.zone or m.NO_ZONE),

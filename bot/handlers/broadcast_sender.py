@@ -109,7 +109,7 @@ async def show_progress(app: Application, broadcast_id: int) -> None:
             failed=done.failed,
             unknown=done.unknown,
             cancelled=done.cancelled,
-            total=done.total,
+            people=m.counted(done.total, "person"),
         )
         markup = None
     await pz.pacer.wait_turn(broadcast.status_chat_id)

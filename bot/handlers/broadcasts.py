@@ -13,7 +13,7 @@ from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
 from bot.handlers.broadcast_sender import show_progress, wake_broadcasts
-from bot.handlers.common import ask, keyboard, tell
+from bot.handlers.common import ask, button_label, keyboard, tell
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.broadcasts import Audience, recipient_ids, start_broadcast, stop_broadcast
 from bot.services.roles import EVERY_ZONE, coordinator_zones
@@ -105,7 +105,7 @@ async def on_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) 
     if key == "int":
         flow["step"] = "interest"
         groups = default_taxonomy().groups()
-        rows = [[(g, callbacks.broadcast_group(n))] for n, g in enumerate(groups, start=1)]
+        rows = [[(button_label(g), callbacks.broadcast_group(n))] for n, g in enumerate(groups, start=1)]
         await tell(context, update.effective_chat.id, m.BROADCAST_ASK_INTEREST, keyboard(*rows))
         return
     await _ask_where(update, context)
@@ -127,7 +127,7 @@ async def _ask_where(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         zones = await coordinator_zones(session, services(context).settings, update.effective_user.id)
     choices = _my_zone_choices(context, zones)
     rows = [[(m.BROADCAST_ALL_MY_ZONES, callbacks.broadcast_zone(0))]]
-    rows += [[(zone, callbacks.broadcast_zone(n))] for n, zone in enumerate(choices, start=1)]
+    rows += [[(button_label(zone), callbacks.broadcast_zone(n))] for n, zone in enumerate(choices, start=1)]
     await tell(context, update.effective_chat.id, m.BROADCAST_ASK_WHERE, keyboard(*rows))
 
 
@@ -148,7 +148,7 @@ async def on_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int
     await send_announcement(context, update.effective_chat.id, flow["text"], flow["photo"])
     await tell(
         context, update.effective_chat.id,
-        m.BROADCAST_PREVIEW.format(count=count, who=_describe(audience)),
+        m.BROADCAST_PREVIEW.format(people=m.counted(count, "person"), who=_describe(audience)),
         keyboard([(m.BUTTON_SEND_NOW, callbacks.broadcast_send("send"))],
                  [(m.BUTTON_DISCARD, callbacks.broadcast_send("discard"))]),
     )  # fmt: skip
@@ -195,7 +195,9 @@ async def on_send(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: st
             Audience.from_json(flow["audience"]), pz.clock(),
         )  # fmt: skip
         status = await context.bot.send_message(
-            update.effective_chat.id, m.BROADCAST_STARTING.format(count=count), parse_mode=ParseMode.HTML
+            update.effective_chat.id,
+            m.BROADCAST_STARTING.format(people=m.counted(count, "person")),
+            parse_mode=ParseMode.HTML,
         )
         broadcast.status_chat_id, broadcast.status_message_id = status.chat_id, status.message_id
     await show_progress(context.application, broadcast.id)

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
+from bot.handlers.common import button_label
 from bot.handlers.conversation import menu_keyboard
 from bot.handlers.search import (
     MAX_RESULTS,
@@ -20,6 +21,8 @@ from bot.handlers.search import (
     stale,
 )
 from bot.matching.taxonomy import default_taxonomy
+
+CATEGORY_CHARS = 60  # one button to a row: the needs' names (55 characters at most) fit whole
 
 
 async def on_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,7 +41,7 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, index: in
     await update.callback_query.answer()
     group = groups[index]
     buttons = [
-        InlineKeyboardButton(c.name[:60], callback_data=callbacks.category(c.id))
+        InlineKeyboardButton(button_label(c.name, CATEGORY_CHARS), callback_data=callbacks.category(c.id))
         for c in taxonomy.categories
         if c.group == group
     ]

@@ -27,6 +27,7 @@ _PATTERNS = {
     "ic": re.compile(r"^ic:(\d{1,9}):([bt])$"),  # ... reached through the bot, or by Telegram name
     "ia": re.compile(r"^ia:(yes|no):(\d{1,12})$"),  # the volunteer's answer
     "im": re.compile(r"^im:(\d{1,12})$"),  # send a message through an introduction
+    "rl": re.compile(r"^rl:(send|search|done)$"),  # ... a typed text: pass it on, or search; stop
     "fb": re.compile(r"^fb:([yn]):(\d{1,12})$"),  # did the introduction work?
     "oa": re.compile(r"^oa:$"),  # an opportunity for anywhere
     "oi": re.compile(r"^oi:(\d{1,12})$"),  # I'm interested in an opportunity
@@ -35,6 +36,8 @@ _PATTERNS = {
     "eg": re.compile(r"^eg:(\d{1,12}):(\d{1,10})$"),  # I'm going
     "en": re.compile(r"^en:(\d{1,12}):(\d{1,10})$"),  # not going after all
     "ec": re.compile(r"^ec:(\d{1,12}):(\d{1,10})$"),  # add to calendar
+    "wo": re.compile(r"^wo:$"),  # what's on in the coming week
+    "mg": re.compile(r"^mg:$"),  # the events I'm going to
     "st": re.compile(r"^st:(events|news):(on|off)$"),  # a /settings switch (also under alerts)
     "si": re.compile(r"^si:(\d{1,3})$"),  # an interest in /settings
     "bk": re.compile(r"^bk:(all|vol|int)$"),  # who an announcement is for
@@ -55,6 +58,7 @@ _PATTERNS = {
     "uc": re.compile(r"^uc:(\d{1,12})$"),  # report a change to an asset
     "uh": re.compile(r"^uh:(done|dismissed):(\d{1,12})$"),  # a coordinator handles a report
     "ur": re.compile(r"^ur:(\d{8}|0):(\d{1,12})$"),  # more to review, after (last checked, asset id)
+    "uo": re.compile(r"^uo:(\d{1,12})$"),  # open one listed asset to review: its buttons
     "uv": re.compile(r"^uv:(\d{1,12})$"),  # an asset is still correct
     "ue": re.compile(r"^ue:(\d{1,12})$"),  # edit an asset: which field?
     "uf": re.compile(r"^uf:(name|about|address|phone|web|hours):(\d{1,12})$"),  # edit one field
@@ -160,6 +164,10 @@ def relay(introduction_id: int) -> str:
     return f"im:{introduction_id}"
 
 
+def relay_choice(choice: str) -> str:
+    return f"rl:{choice}"
+
+
 def feedback(answer: str, introduction_id: int) -> str:
     return f"fb:{answer}:{introduction_id}"
 
@@ -190,6 +198,14 @@ def not_going(event_id: int, minutes: int) -> str:
 
 def add_to_calendar(event_id: int, minutes: int) -> str:
     return f"ec:{event_id}:{minutes}"
+
+
+def whats_on() -> str:
+    return "wo:"
+
+
+def my_rsvps() -> str:
+    return "mg:"
 
 
 def setting(what: str, choice: str) -> str:
@@ -255,6 +271,10 @@ def handle_change(status: str, report_id: int) -> str:
 def review_after(verified: str, asset_id: int) -> str:
     """VERIFIED is the last shown asset's check date as YYYYMMDD, or "0" for never."""
     return f"ur:{verified}:{asset_id}"
+
+
+def review_asset(asset_id: int) -> str:
+    return f"uo:{asset_id}"
 
 
 def still_correct(asset_id: int) -> str:

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import messages as m
 from bot.handlers import callbacks
-from bot.services.opening import opening_state
+from bot.services.opening import days_ahead, opening_state
 from db.models import Asset
 
 PAGE_SIZE = 3
@@ -28,6 +28,7 @@ NAME_CHARS = 200
 PLACE_CHARS = 300
 CONTACT_CHARS = 120  # a phone number, an email address, a website
 FACT_CHARS = 300  # cost, who it is for, accessibility, credit
+CONTACTS = (("phone", "📞"), ("website", "🌐"), ("email", "✉️"))  # each kind of contact, its mark
 
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z-]*)[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[^<&]+|[<&]")
 
@@ -101,21 +102,24 @@ def _token_size(match: re.Match[str]) -> int:
     return _units(token)
 
 
-def when(moment: datetime, now: datetime) -> str:
-    if moment.date() == now.date():
-        return moment.strftime("%H:%M")
-    if (moment.date() - now.date()).days == 1:
-        return "tomorrow " + moment.strftime("%H:%M")
-    return moment.strftime("%A %H:%M")
+def when(moment: datetime, now: datetime, tz: ZoneInfo) -> str:
+    """When it next opens, as people say it: "09:30", "tomorrow 09:30", "Monday 09:30", and a
+    week or more ahead "next Thursday 09:30" (on a Thursday evening, "Thursday" would mean today)."""
+    days, local = days_ahead(moment, now, tz), moment.astimezone(tz)
+    time, day = local.strftime("%H:%M"), m.WEEKDAYS[local.weekday()]
+    if days <= 0:
+        return m.OPENS_TODAY.format(time=time)
+    if days == 1:
+        return m.OPENS_TOMORROW.format(time=time)
+    return (m.OPENS_THIS_WEEK if days < 7 else m.OPENS_NEXT_WEEK).format(day=day, time=time)
 
 
 def opening_line(asset: Asset, now: datetime, tz: ZoneInfo) -> str:
     state = opening_state(asset.opening_hours, asset.holiday_closures, now, tz)
-    local_now = now.astimezone(tz)
     if state.open_now and state.closes_at:
         return m.OPEN_NOW.format(time=state.closes_at.strftime("%H:%M"))
     if state.opens_at:
-        return m.OPENS_AT.format(when=when(state.opens_at, local_now))
+        return m.OPENS_AT.format(when=when(state.opens_at, now, tz))
     return m.HOURS_UNKNOWN
 
 
@@ -132,15 +136,21 @@ def name(asset: Asset) -> str:
     return m.esc(clip(asset.name, NAME_CHARS))
 
 
+def contact_lines(asset: Asset) -> list[str]:
+    """One line for each way to get in touch, each with its own mark: 📞 a phone number, 🌐 a
+    website, ✉️ an email address (never a website or an email behind the phone's mark)."""
+    found = ((mark, getattr(asset, field) or "") for field, mark in CONTACTS)
+    return [f"{mark} {m.esc(clip(value, CONTACT_CHARS))}" for mark, value in found if value.strip()]
+
+
 def card(n: int, asset: Asset, distance_km: float | None, now: datetime, tz: ZoneInfo) -> str:
     title = f"<b>{n}. {name(asset)}</b>" + (f" {m.EXAMPLE_LABEL}" if asset.is_example else "")
-    contact = asset.phone or asset.website or asset.email
     lines = [
         title,
         m.esc(one_line(asset.description)) if asset.description else "",
         where_line(asset, distance_km),
         opening_line(asset, now, tz),
-        f"📞 {m.esc(clip(contact, CONTACT_CHARS))}" if contact else "",
+        *contact_lines(asset),
     ]
     return "\n".join(line for line in lines if line)
 
@@ -197,9 +207,7 @@ def details(asset: Asset, now: datetime, tz: ZoneInfo) -> tuple[str, InlineKeybo
         opening_line(asset, now, tz),
         fact("💷", asset.cost),
         fact("👥", asset.eligibility),
-        fact("📞", asset.phone, CONTACT_CHARS),
-        fact("✉️", asset.email, CONTACT_CHARS),
-        fact("🌐", asset.website, CONTACT_CHARS),
+        *contact_lines(asset),
         fact("♿", asset.accessibility),
         f"<i>{m.esc(clip(asset.attribution, FACT_CHARS))}</i>" if asset.attribution else "",
     ]

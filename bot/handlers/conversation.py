@@ -17,7 +17,7 @@ from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks, privacy
 from bot.handlers.admin import open_invite
-from bot.handlers.common import ask, keyboard
+from bot.handlers.common import ask, button_label, keyboard
 from bot.handlers.events import open_deep_link
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.areas import area_from_location, area_from_text
@@ -30,7 +30,9 @@ AWAITING_AREA = "awaiting_area"
 
 def menu_keyboard() -> InlineKeyboardMarkup:
     groups = default_taxonomy().groups()
-    buttons = [InlineKeyboardButton(g, callback_data=callbacks.group(i)) for i, g in enumerate(groups)]
+    buttons = [
+        InlineKeyboardButton(button_label(g), callback_data=callbacks.group(i)) for i, g in enumerate(groups)
+    ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append(
         [

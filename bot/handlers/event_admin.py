@@ -17,7 +17,7 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
-from bot.handlers.common import QUESTION_KEYS, ask, keyboard, tell
+from bot.handlers.common import QUESTION_KEYS, ask, button_label, keyboard, tell
 from bot.handlers.events import as_minutes, deep_link, from_minutes, when
 from bot.handlers.notices import wake_sender
 from bot.services.areas import area_from_text
@@ -76,12 +76,20 @@ async def my_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with pz.sessions() as session:
         zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
         events = list(await session.scalars(_events_query(zones)))
-    rows = []
+    # soonest next date first: a weekly event that began in the summer is on again this week
+    coming = []
     for event in events:
-        dates = event_occurrences(event, pz.settings.tz, after=pz.clock(), limit=1)
-        if dates:
-            label = f"{event.title[:40]} · {when(dates[0], pz.settings.tz)}"
-            rows.append([(label, callbacks.manage_event(event.id))])
+        if dates := event_occurrences(event, pz.settings.tz, after=pz.clock(), limit=1):
+            coming.append((dates[0], event.id, event))
+    rows = [
+        [
+            (
+                f"{button_label(event.title)} · {when(next_date, pz.settings.tz)}",
+                callbacks.manage_event(event.id),
+            )
+        ]
+        for next_date, _, event in sorted(coming, key=lambda found: found[:2])
+    ]
     if not rows:
         await tell(context, update.effective_chat.id, m.NO_EVENTS_TO_MANAGE)
         return
@@ -145,7 +153,7 @@ async def on_action(update: Update, context: ContextTypes.DEFAULT_TYPE, action: 
         async with pz.sessions.begin() as session:
             told = await cancel_event(session, event.id, pz.clock())
         wake_sender(context)
-        await tell(context, chat, m.EVENT_CANCELLED_DONE.format(told=told))
+        await tell(context, chat, m.EVENT_CANCELLED_DONE.format(people=m.counted(told, "person")))
     else:
         ask(context, EDIT, {"event_id": event.id, "field": action})
         await tell(context, chat, m.EDIT_PROMPTS[action])
@@ -170,7 +178,7 @@ async def on_call_off_date(
     wake_sender(context)
     await tell(
         context, update.effective_chat.id,
-        m.DATE_CALLED_OFF.format(when=when(starts_at, pz.settings.tz), told=told),
+        m.DATE_CALLED_OFF.format(when=when(starts_at, pz.settings.tz), people=m.counted(told, "person")),
     )  # fmt: skip
 
 
@@ -195,7 +203,13 @@ async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
         return
     if outcome.moved or outcome.called_off:
         wake_sender(context)
-    await tell(context, chat, m.EVENT_CHANGED.format(moved=outcome.moved, called_off=outcome.called_off))
+    await tell(
+        context,
+        chat,
+        m.EVENT_CHANGED.format(
+            moved=m.counted(outcome.moved, "person"), called_off=m.counted(outcome.called_off, "person")
+        ),
+    )
 
 
 async def _changes_from(  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
-from bot.handlers.common import keyboard, tell
+from bot.handlers.common import button_label, keyboard, tell
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.events import (
     EventError,
@@ -21,6 +21,8 @@ from bot.services.events import (
     cancel_rsvp,
     event_occurrences,
     going_count,
+    going_to,
+    is_going,
     rsvp,
     upcoming,
 )
@@ -28,6 +30,7 @@ from bot.services.residents import saved_area
 from db.models import Asset, Event, Resident
 
 _DEEP_LINK = re.compile(r"ev([0-9]+)")  # ASCII digits only: int() reads other digits too
+LISTED = 8  # events in one list, each with its own button
 
 
 def as_minutes(moment: datetime) -> int:
@@ -57,7 +60,10 @@ async def _list_whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE, gro
         found = await upcoming(
             session, pz.clock(), pz.settings.tz, days=7, zone=area.zone if area else "", group=group
         )
+        mine = await going_to(session, update.effective_user.id, pz.clock(), pz.settings.tz)
     footer = [[(m.BUTTON_BY_INTEREST, callbacks.whats_on_group(0))]] if not group else []
+    if mine:
+        footer.append([(m.BUTTON_MY_RSVPS, callbacks.my_rsvps())])
     if resident is None or not resident.notify_new_events:
         footer.append([(m.BUTTON_EVENT_ALERTS_ON, callbacks.setting("events", "on"))])
     if not found:
@@ -68,15 +74,55 @@ async def _list_whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE, gro
             keyboard(*footer),
         )
         return
+    going = {(o.event.id, o.starts_at) for o in mine}
     lines = [m.WHATS_ON_HEADER]
     rows = []
-    for n, occurrence in enumerate(found[:8], start=1):
+    for n, occurrence in enumerate(found[:LISTED], start=1):
         event = occurrence.event
-        lines.append(f"{n}. <b>{m.esc(event.title)}</b> — {when(occurrence.starts_at, pz.settings.tz)}")
+        mark = m.WHATS_ON_GOING if (event.id, occurrence.starts_at) in going else ""
+        lines.append(f"{n}. <b>{m.esc(event.title)}</b> — {when(occurrence.starts_at, pz.settings.tz)}{mark}")
         rows.append(
-            [(f"{n} · {event.title[:40]}", callbacks.event(event.id, as_minutes(occurrence.starts_at)))]
+            [
+                (
+                    f"{n} · {button_label(event.title)}",
+                    callbacks.event(event.id, as_minutes(occurrence.starts_at)),
+                )
+            ]
         )
     await tell(context, update.effective_chat.id, "\n".join(lines), keyboard(*rows, *footer))
+
+
+async def my_rsvps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/going: the coming dates the resident said they are going to, each with its card and a
+    "not going after all"."""
+    pz = services(context)
+    async with pz.sessions() as session:
+        mine = await going_to(session, update.effective_user.id, pz.clock(), pz.settings.tz)
+    if not mine:
+        await tell(
+            context,
+            update.effective_chat.id,
+            m.NOT_GOING_TO_ANYTHING,
+            keyboard([(m.BUTTON_WHATS_ON, callbacks.whats_on())]),
+        )
+        return
+    lines, rows = [m.MY_RSVPS_HEADER], []
+    for n, occurrence in enumerate(mine[:LISTED], start=1):
+        event, minutes = occurrence.event, as_minutes(occurrence.starts_at)
+        lines.append(
+            m.MY_RSVPS_LINE.format(
+                n=n, title=m.esc(event.title), when=when(occurrence.starts_at, pz.settings.tz)
+            )
+        )
+        rows.append(
+            [
+                (f"{n} · {button_label(event.title)}", callbacks.event(event.id, minutes)),
+                (m.BUTTON_NOT_GOING_NUMBERED.format(n=n), callbacks.not_going(event.id, minutes)),
+            ]
+        )
+    if len(mine) > LISTED:
+        lines.append(m.AND_MORE.format(count=len(mine) - LISTED))
+    await tell(context, update.effective_chat.id, "\n".join(lines), keyboard(*rows))
 
 
 async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> None:
@@ -84,7 +130,7 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, index: in
     await update.callback_query.answer()
     groups = default_taxonomy().groups()
     if index == 0:
-        rows = [[(name, callbacks.whats_on_group(n))] for n, name in enumerate(groups, start=1)]
+        rows = [[(button_label(name), callbacks.whats_on_group(n))] for n, name in enumerate(groups, start=1)]
         await tell(context, update.effective_chat.id, m.PICK_AN_INTEREST, keyboard(*rows))
     elif index <= len(groups):
         await _list_whats_on(update, context, group=groups[index - 1])
@@ -135,19 +181,26 @@ async def show_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_i
             await tell(context, update.effective_chat.id, m.STALE_BUTTON)
             return
         going = await going_count(session, event_id, starts_at)
+        mine = await is_going(session, update.effective_user.id, event_id, starts_at)
         asset = await session.get(Asset, event.asset_id) if event.asset_id else None
     room = "" if event.capacity is None else m.EVENT_PLACES.format(left=max(event.capacity - going, 0))
     text = m.EVENT_DETAILS.format(
         title=m.esc(event.title), when=when(starts_at, pz.settings.tz),
         venue=m.esc(event.venue or "—"), description=m.esc(event.description), room=room,
     )  # fmt: skip
-    rows = [
-        [(m.BUTTON_GOING, callbacks.going(event_id, int(minutes)))],
-        [(m.BUTTON_NOT_GOING, callbacks.not_going(event_id, int(minutes)))],
-        [(m.BUTTON_ADD_TO_CALENDAR, callbacks.add_to_calendar(event_id, int(minutes)))],
-    ]
+    if mine:
+        text += "\n\n" + m.EVENT_YOU_ARE_GOING
+    # only the answer that changes something: someone going may say they are not, and the other way
+    answer = (
+        (m.BUTTON_NOT_GOING, callbacks.not_going(event_id, int(minutes)))
+        if mine
+        else (m.BUTTON_GOING, callbacks.going(event_id, int(minutes)))
+    )
+    rows = [[answer], [(m.BUTTON_ADD_TO_CALENDAR, callbacks.add_to_calendar(event_id, int(minutes)))]]
     if asset is not None:  # the place it is at, from the directory: how to get there, opening times
-        rows.append([(m.BUTTON_ABOUT_THE_PLACE.format(name=asset.name[:40]), callbacks.details(asset.id))])
+        rows.append(
+            [(m.BUTTON_ABOUT_THE_PLACE.format(name=button_label(asset.name)), callbacks.details(asset.id))]
+        )
     await tell(context, update.effective_chat.id, text, keyboard(*rows))
 
 
@@ -190,4 +243,5 @@ async def on_going(
     except EventError:
         await tell(context, update.effective_chat.id, m.STALE_BUTTON)
         return
-    await tell(context, update.effective_chat.id, m.RSVP_REPLIES[outcome])
+    more = keyboard([(m.BUTTON_MY_RSVPS, callbacks.my_rsvps())]) if outcome == "going" else None
+    await tell(context, update.effective_chat.id, m.RSVP_REPLIES[outcome], more)

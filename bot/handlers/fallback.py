@@ -140,6 +140,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await introductions.on_answer(update, context, args[0] == "yes", int(args[1]))
     elif action == "im":
         await introductions.on_relay_button(update, context, int(args[0]))
+    elif action == "rl":
+        await search.on_relay_choice(update, context, args[0])
     elif action == "fb":
         await introductions.on_feedback(update, context, args[0] == "y", int(args[1]))
     elif action == "oa":
@@ -154,6 +156,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await events.on_add_to_calendar(update, context, int(args[0]), args[1])
     elif action in ("eg", "en"):
         await events.on_going(update, context, int(args[0]), args[1], going=action == "eg")
+    elif action in ("wo", "mg"):
+        await update.callback_query.answer()
+        await (events.whats_on if action == "wo" else events.my_rsvps)(update, context)
     elif action == "st":
         await settings.on_setting(update, context, args[0], args[1] == "on")
     elif action == "si":
@@ -190,6 +195,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await asset_reports.on_handle_report(update, context, args[0], int(args[1]))
     elif action == "ur":
         await upkeep.on_review_more(update, context, args[0], int(args[1]))
+    elif action == "uo":
+        await upkeep.on_review_asset(update, context, int(args[0]))
     elif action == "uv":
         await upkeep.on_still_correct(update, context, int(args[0]))
     elif action == "ue":

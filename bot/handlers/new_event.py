@@ -23,7 +23,7 @@ from bot.services.event_changes import alert_new_event
 from bot.services.events import create_event
 from bot.services.places import find_postcode
 from bot.services.residents import resident_for
-from bot.services.when import WhenError, read_duration, read_when
+from bot.services.when import WhenError, read_length, read_when
 
 FLOW = "new_event_flow"
 LENGTHS = {"60": 60, "120": 120, "180": 180}
@@ -85,18 +85,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
 
 
 def _typed_length(text: str, start: datetime, tz) -> int | None:  # type: ignore[no-untyped-def]
-    """'90 minutes', '2 hours', or an end time like '20:00' on the same day; minutes, or None."""
-    if (duration := read_duration(text)) is not None:
-        minutes = int(duration.total_seconds() // 60)
-    else:
-        try:
-            hour, minute = (int(p) for p in text.replace(".", ":").split(":"))
-            local_start = start.astimezone(tz)
-            end = local_start.replace(hour=hour, minute=minute)
-        except ValueError:
-            return None
-        minutes = int((end - local_start).total_seconds() // 60)
-    return minutes if 0 < minutes <= 24 * 60 else None
+    """'90 minutes', '2 hours', or an end time like '20:00' or '8pm' on the same day; minutes, or None."""
+    length = read_length(text, start, tz)
+    return None if length is None else int(length.total_seconds() // 60)
 
 
 async def _ask_length(context: ContextTypes.DEFAULT_TYPE, chat: int) -> None:
@@ -151,7 +142,7 @@ async def _preview(context: ContextTypes.DEFAULT_TYPE, chat: int, flow: dict) ->
     tz = services(context).settings.tz
     start = datetime.fromisoformat(flow["start"])
     text = m.NEW_EVENT_PREVIEW.format(
-        title=m.esc(flow["title"]), when=when(start, tz), minutes=flow["minutes"],
+        title=m.esc(flow["title"]), when=when(start, tz), length=m.counted(flow["minutes"], "minute"),
         repeat=m.REPEAT_BUTTONS[flow["repeat"]], venue=m.esc(flow["venue"]), zone=m.esc(flow["zone"]),
         places=flow.get("capacity") or m.NO_LIMIT, description=m.esc(flow.get("description", "")) or "—",
     )  # fmt: skip
@@ -225,7 +216,8 @@ async def _publish(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: dic
     if alerted:
         wake_sender(context)
     link = deep_link(context.bot.username, event.id)
+    told = m.counted(alerted, "resident")
     await tell(
-        context, update.effective_chat.id, m.NEW_EVENT_PUBLISHED.format(link=link, alerted=alerted),
+        context, update.effective_chat.id, m.NEW_EVENT_PUBLISHED.format(link=link, residents=told),
         manage_keyboard(event),
     )  # fmt: skip

@@ -74,7 +74,11 @@ async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE, district: 
     for chat_id in recipients:
         if chat_id != update.effective_user.id:
             told += await tell(context, chat_id, notice, markup)
-    await tell(context, update.effective_chat.id, m.OPPORTUNITY_POSTED.format(count=told))
+    await tell(
+        context,
+        update.effective_chat.id,
+        m.OPPORTUNITY_POSTED.format(volunteers=m.counted(told, "volunteer")),
+    )
 
 
 async def on_interested(update: Update, context: ContextTypes.DEFAULT_TYPE, opportunity_id: int) -> None:

@@ -170,6 +170,7 @@ async def on_forget_confirmed(
     async with pz.sessions.begin() as session:
         erasure = await forget_person(session, user_id)
     if erasure:
+        pz.offers.invalidate()  # a volunteer's offers go with them, from the next need on
         await _scrub(pz.sessions)
     context.user_data.clear()
     context.application.bot_data.get(SEEN, {}).pop(user_id, None)
@@ -281,6 +282,7 @@ async def run_retention(app) -> None:  # type: ignore[no-untyped-def]
     pz = app.bot_data[KEY]
     async with pz.sessions.begin() as session:
         report = await apply_retention(session, pz.clock(), pz.settings)
+    pz.offers.invalidate()  # erased volunteers' offers are matched no more
     await _scrub(pz.sessions)
     log.info("retention: %s", report.summary())
 

@@ -42,18 +42,38 @@ def last_days(now: datetime, tz: tzinfo, days: int) -> tuple[datetime, datetime]
 
 
 async def tally_search(
-    context: ContextTypes.DEFAULT_TYPE, area: Area | None, category: str, answered: bool
+    context: ContextTypes.DEFAULT_TYPE,
+    area: Area | None,
+    category: str,
+    answered: bool,
+    when: datetime | None = None,
 ) -> None:
-    """Count one resident search for /stats: the local day, the zone, the need and whether
-    anything good was shown. Never the words, never the person. A count that fails is logged and
-    dropped: it must not cost the resident their answer."""
+    """Count one resident search for /stats: the local day (of WHEN, or now), the zone, the need
+    and whether it was answered (engine.SearchResult.answering). Never the words, never the person.
+    A count that fails is logged and dropped: it must not cost the resident their answer."""
     pz = services(context)
-    day = pz.clock().astimezone(pz.settings.tz).date()
+    day = (when or pz.clock()).astimezone(pz.settings.tz).date()
     try:
         async with pz.sessions.begin() as session:
             await reports.count_search(session, day, area.zone if area else "", category, answered)
     except SQLAlchemyError:
         log.warning("a search could not be counted", exc_info=True)
+
+
+async def uncount_search(
+    context: ContextTypes.DEFAULT_TYPE, area: Area | None, category: str, when: datetime
+) -> None:
+    """A search counted as answered at WHEN was not what the resident needed: count it on its own
+    day as one that found nothing instead (its need is noted by the caller)."""
+    pz = services(context)
+    day = when.astimezone(pz.settings.tz).date()
+    zone = area.zone if area else ""
+    try:
+        async with pz.sessions.begin() as session:
+            await reports.uncount_answered(session, day, zone, category)
+            await reports.count_search(session, day, zone, category, answered=False)
+    except SQLAlchemyError:
+        log.warning("a search could not be counted again", exc_info=True)
 
 
 async def _scope(update: Update, context: ContextTypes.DEFAULT_TYPE) -> set[str] | None:
@@ -128,7 +148,7 @@ def _gaps_text(report: reports.GapReport, zones: set[str]) -> str:
     text = m.GAPS_HEADER.format(
         period=reports.period_label(report.since, report.until),
         scope=_scope_label(zones),
-        total=report.total,
+        searches=m.counted(report.total, "search"),
     )
     if not report.rows:
         return f"{text}\n{m.GAPS_NONE}"

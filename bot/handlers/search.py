@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -29,14 +30,14 @@ from bot.handlers import (
 )
 from bot.handlers.common import QUESTION_KEYS
 from bot.handlers.conversation import AWAITING_AREA, area_typed, menu_keyboard
-from bot.matching.engine import Hit
+from bot.matching.engine import Hit, SearchResult
+from bot.matching.rank import GOOD_MATCH
 from bot.services.needs import record_unmet_need
 from bot.services.residents import Area, saved_area
 from bot.services.typed_text import clean_text
 from db.models import Asset
 
 MAX_RESULTS = 12
-GOOD_MATCH = 0.3  # below this the best result is a guess, and the need counts as unmet
 KEPT_SEARCHES = 5
 
 
@@ -47,6 +48,11 @@ class SearchState:
     category: str
     header: str
     offer_ids: list[int] = field(default_factory=list)  # volunteers who could help, best first
+    # how a typed search was counted, so "Not what I need" neither counts it twice nor leaves it
+    # counted as answered: when it was counted as answered, and whether its need is noted unmet
+    answered_at: datetime | None = None
+    noted_unmet: bool = False
+    area: Area | None = None  # the resident's area when it was counted
 
 
 def _searches(context: ContextTypes.DEFAULT_TYPE) -> OrderedDict[int, SearchState]:
@@ -79,10 +85,12 @@ async def note_unmet(
     text: str,
     category: str,
     typed_by: int | None = None,
+    when: datetime | None = None,
 ) -> None:
     """Record a need nothing answered: the words, the area and the need. TYPED_BY, the Telegram id
     of whoever typed the words, is kept with them so /mydata and /forget find them (coordinators
-    see only counts); a browsed need, with no words of anyone's, keeps nobody."""
+    see only counts); a browsed need, with no words of anyone's, keeps nobody. Each row is one
+    search that found nothing for /gaps and /stats (reports.found_nothing): write one per search."""
     async with services(context).sessions.begin() as session:
         await record_unmet_need(
             session,
@@ -90,9 +98,26 @@ async def note_unmet(
             district=area.district if area else "",
             zone=area.zone if area else "",
             category=category,
-            when=services(context).clock(),
+            when=when or services(context).clock(),
             typed_by=typed_by,
         )
+
+
+async def count_search(
+    context: ContextTypes.DEFAULT_TYPE,
+    area: Area | None,
+    category: str,
+    answered: bool,
+    text: str,
+    typed_by: int,
+) -> datetime:
+    """Count one typed search, answered or not (engine.SearchResult.answering decides), and note
+    its need when nothing answered it. Returns when it was counted."""
+    when = services(context).clock()
+    await reports.tally_search(context, area, category, answered=answered, when=when)
+    if not answered:
+        await note_unmet(context, area, text, category, typed_by=typed_by, when=when)
+    return when
 
 
 async def show_page(
@@ -115,14 +140,6 @@ async def show_page(
     await context.bot.send_message(
         update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
     )
-
-
-async def nothing_found(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, query: str, category: str
-) -> None:
-    user_id = update.effective_user.id
-    await note_unmet(context, await resident_area(context, user_id), query, category, typed_by=user_id)
-    await nothing_found_said(update, context, query)
 
 
 async def nothing_found_said(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str) -> None:
@@ -153,10 +170,34 @@ async def search_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if waiting is not None:
         await waiting(update, context, text)
         return
+    if context.user_data.get(introductions.RELAY_OFFER):  # a message came in: this may be a reply
+        await _reply_or_search(update, context, text)
+        return
     await run_search(update, context, text[: guard.MAX_QUERY_CHARS])
 
 
-# What the bot may be waiting for (user_data key) and who handles the typed answer.
+async def _reply_or_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Typed after a message came in through an introduction: maybe a reply, so the bot asks
+    (introductions.ask_if_reply); long after it, a search as usual."""
+    if not await introductions.ask_if_reply(update, context, text):
+        await run_search(update, context, text[: guard.MAX_QUERY_CHARS])
+
+
+async def on_relay_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
+    """About a typed text the bot asked about: 'No, search for it' searches it; passing it on, or
+    'Done' with the relay, is the introductions' business."""
+    if choice != "search":
+        await introductions.on_relay_choice(update, context, choice)
+        return
+    await update.callback_query.answer()
+    if (text := introductions.take_held_text(context)) is None:
+        await context.bot.send_message(update.effective_chat.id, m.STALE_BUTTON, reply_markup=menu_keyboard())
+        return
+    await run_search(update, context, text[: guard.MAX_QUERY_CHARS])
+
+
+# What the bot may be waiting for (user_data key) and who handles the typed answer. (A message that
+# came in through an introduction, RELAY_OFFER, is not a question: it gives way to all of these.)
 _WAITING_FOR_AN_ANSWER = (
     (AWAITING_AREA, area_typed),
     (volunteering.FLOW, volunteering.on_text),
@@ -190,7 +231,9 @@ async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     area = await resident_area(context, update.effective_user.id)
     async with pz.sessions() as session:
         engine = await pz.engine.get(session)
-    result = engine.search(text, limit=MAX_RESULTS, near=area.point if area else None)
+    result = engine.search(
+        text, limit=MAX_RESULTS, near=area.point if area else None, now=pz.clock(), tz=pz.settings.tz
+    )
     if not result.understood.terms and not result.understood.categories:
         # "hi", "thanks", "ok": nothing to look for yet, and nothing missing from the directory
         await context.bot.send_message(
@@ -198,33 +241,44 @@ async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
         )
         return
     category = max(result.understood.categories.items(), key=lambda kv: kv[1], default=("", 0))[0]
-    good = [h for h in result.hits if h.score >= GOOD_MATCH]
-    await reports.tally_search(context, area, category, answered=bool(good))
-    if not result.hits:
-        await nothing_found(update, context, text, category)
-        state = SearchState(text, [], category, "")
-        await introductions.suggest_volunteers(
-            update, context, keep_search(context, state), state, area, False
-        )
-        return
-    if good:
+    answered = bool(result.answering)
+    when = await count_search(context, area, category, answered, text, update.effective_user.id)
+    fitting = [h for h in result.hits if h.score >= GOOD_MATCH]
+    if answered:
         header = m.RESULTS_HEADER.format(query=m.esc(text[:80]))
-        hits = good
-    else:  # only guesses: count the need as unmet, and show those that share a need with it
-        await note_unmet(context, area, text, category, typed_by=update.effective_user.id)
+        hits = fitting
+    elif fitting:  # they fit, but none is near enough: say so, and show the nearest there are
+        header = m.NOTHING_NEAR.format(place=_place(result), query=m.esc(text[:80])) + "\n\n" + m.FURTHER_AWAY
+        hits = fitting
+    else:  # only guesses: show those that share a need with it
         hits = [h for h in result.hits if any(why.startswith("need: ") for why in h.why)][: cards.PAGE_SIZE]
-        if not hits:
-            await nothing_found_said(update, context, text)
-            state = SearchState(text, [], category, "")
-            await introductions.suggest_volunteers(
-                update, context, keep_search(context, state), state, area, False
-            )
-            return
         header = m.NO_MATCH.format(query=m.esc(text[:80])) + "\n\n" + m.NEAREST_ALTERNATIVES
-    state = SearchState(text, hits, category, header)
+    state = SearchState(
+        text,
+        hits,
+        category,
+        header,
+        answered_at=when if answered else None,
+        noted_unmet=not answered,
+        area=area,
+    )
     search_id = keep_search(context, state)
+    if not hits:
+        await nothing_found_said(update, context, text)
+        await introductions.suggest_volunteers(update, context, search_id, state, area, False)
+        return
     await show_page(update, context, search_id, 0, edit=False)
-    await introductions.suggest_volunteers(update, context, search_id, state, area, bool(good))
+    await introductions.suggest_volunteers(update, context, search_id, state, area, answered)
+
+
+def _place(result: SearchResult) -> str:
+    """The place the query named ("LE13", "Hinckley"), else the resident's own area: "you"."""
+    u = result.understood
+    if u.postcode:
+        return m.esc(u.postcode)
+    if u.place:
+        return m.esc(" ".join(word.capitalize() for word in u.place.split()))
+    return m.NEAR_YOU
 
 
 async def on_introduction(
@@ -331,9 +385,12 @@ async def on_not_what_i_need(update: Update, context: ContextTypes.DEFAULT_TYPE,
         await stale(update, context)
         return
     await update.callback_query.answer()
-    user_id = update.effective_user.id
-    await note_unmet(
-        context, await resident_area(context, user_id), state.query, state.category, typed_by=user_id
-    )
+    if not state.noted_unmet:  # a search already counted as finding nothing is not counted twice
+        user_id = update.effective_user.id
+        area = state.area if state.answered_at is not None else await resident_area(context, user_id)
+        if state.answered_at is not None:  # it was counted as answered: now it found nothing
+            await reports.uncount_search(context, area, state.category, state.answered_at)
+        await note_unmet(context, area, state.query, state.category, typed_by=user_id, when=state.answered_at)
+        state.noted_unmet, state.answered_at = True, None
     browse = InlineKeyboardMarkup([[InlineKeyboardButton(m.BUTTON_BROWSE, callback_data=callbacks.menu())]])
     await context.bot.send_message(update.effective_chat.id, m.NOT_WHAT_I_NEED, reply_markup=browse)

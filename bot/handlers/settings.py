@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks
-from bot.handlers.common import keyboard, tell
+from bot.handlers.common import button_label, keyboard, tell
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.residents import resident_for
 from db.models import Resident
@@ -39,7 +39,8 @@ def _view(resident: Resident) -> tuple[str, InlineKeyboardMarkup]:
           callbacks.setting("news", "off" if resident.notify_broadcasts else "on"))],
     ]  # fmt: skip
     marks = [
-        (("✓ " if g in interests else "") + g, callbacks.interest(n)) for n, g in enumerate(groups, start=1)
+        (button_label(("✓ " if g in interests else "") + g), callbacks.interest(n))
+        for n, g in enumerate(groups, start=1)
     ]
     rows += [marks[i : i + 2] for i in range(0, len(marks), 2)]
     return text, keyboard(*rows)

@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import callbacks, cards
-from bot.handlers.common import ask, keyboard, tell
+from bot.handlers.common import ask, button_label, keyboard, tell
 from bot.handlers.conversation import menu_keyboard
 from bot.services.roles import coordinator_zones, covers
 from bot.services.upkeep import (
@@ -130,7 +130,8 @@ async def on_review_more(
 
 
 async def _review_page(update: Update, context: ContextTypes.DEFAULT_TYPE, after: Cursor | None) -> None:
-    """Up to REVIEW_PAGE assets due a check, one message each with its buttons, then 'More'."""
+    """Up to REVIEW_PAGE assets due a check in one numbered list, each with its own numbered button
+    that opens its card and actions, then 'More' when there are more."""
     if (zones := await zones_or_refuse(update, context)) is None:
         return
     pz, chat = services(context), update.effective_chat.id
@@ -140,28 +141,53 @@ async def _review_page(update: Update, context: ContextTypes.DEFAULT_TYPE, after
         found = await assets_to_review(session, zones, due_before, REVIEW_PAGE + 1, after)
         total = await count_to_review(session, zones, due_before) if after is None else 0
     if not found:
-        await tell(context, chat, m.NOTHING_TO_REVIEW.format(days=days) if after is None else m.REVIEW_END)
-        return
-    if after is None:
-        await tell(context, chat, m.REVIEW_HEADER.format(count=total, days=days))
-    for asset in found[:REVIEW_PAGE]:
-        await tell(context, chat, _review_card(asset, context), _review_keyboard(asset.id))
-    if len(found) > REVIEW_PAGE:
-        last = found[REVIEW_PAGE - 1]
-        verified = last.last_verified.strftime("%Y%m%d") if last.last_verified else "0"
         await tell(
             context,
             chat,
-            m.REVIEW_MORE,
-            keyboard([(m.BUTTON_MORE, callbacks.review_after(verified, last.id))]),
+            m.NOTHING_TO_REVIEW.format(days=m.counted(days, "day")) if after is None else m.REVIEW_END,
         )
+        return
+    shown = found[:REVIEW_PAGE]
+    header = (
+        m.REVIEW_HEADER.format(count=total, days=m.counted(days, "day")) if after is None else m.REVIEW_NEXT
+    )
+    lines = [header, *(_review_line(n, asset, context) for n, asset in enumerate(shown, start=1))]
+    rows = [
+        [(f"{n} · {button_label(asset.name)}", callbacks.review_asset(asset.id))]
+        for n, asset in enumerate(shown, start=1)
+    ]
+    if len(found) > REVIEW_PAGE:
+        last = shown[-1]
+        verified = last.last_verified.strftime("%Y%m%d") if last.last_verified else "0"
+        lines.append(m.REVIEW_MORE)
+        rows.append([(m.BUTTON_MORE, callbacks.review_after(verified, last.id))])
+    await tell(context, chat, cards.fit("\n\n".join(lines)), keyboard(*rows))
+
+
+def _place_and_checked(asset: Asset, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, str]:
+    place = ", ".join(p for p in (asset.address, asset.town, asset.postcode) if p) or m.NO_ZONE
+    when = day_label(asset.last_verified, context) if asset.last_verified else m.NEVER_CHECKED
+    return m.esc(cards.clip(place, cards.PLACE_CHARS)), when
+
+
+def _review_line(n: int, asset: Asset, context: ContextTypes.DEFAULT_TYPE) -> str:
+    place, when = _place_and_checked(asset, context)
+    return m.REVIEW_LINE.format(n=n, name=cards.name(asset), place=place, when=when)
 
 
 def _review_card(asset: Asset, context: ContextTypes.DEFAULT_TYPE) -> str:
-    place = ", ".join(p for p in (asset.address, asset.town, asset.postcode) if p) or m.NO_ZONE
-    when = day_label(asset.last_verified, context) if asset.last_verified else m.NEVER_CHECKED
-    place = m.esc(cards.clip(place, cards.PLACE_CHARS))
+    place, when = _place_and_checked(asset, context)
     return m.REVIEW_CARD.format(name=cards.name(asset), place=place, when=when)
+
+
+async def on_review_asset(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+    """A numbered button of the /review list: that asset's card, with 'Still correct' and 'Edit'."""
+    await update.callback_query.answer()
+    if (zones := await zones_or_refuse(update, context)) is None:
+        return
+    if (asset := await _asset_in_zones(update, context, zones, asset_id)) is None:
+        return
+    await tell(context, update.effective_chat.id, _review_card(asset, context), _review_keyboard(asset.id))
 
 
 def _review_keyboard(asset_id: int) -> InlineKeyboardMarkup:

@@ -138,6 +138,11 @@ async def after_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await finish(update, context)
 
 
+def _offers_changed(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An offer or its volunteer changed: residents are matched with what it says now."""
+    services(context).offers.invalidate()
+
+
 def _zone_of(context: ContextTypes.DEFAULT_TYPE, volunteer: Volunteer) -> str:
     """The zone whose coordinators decide on this volunteer ("" for anywhere: admins only)."""
     return services(context).zones.zone_for(postcode=volunteer.postcode_district)
@@ -148,6 +153,7 @@ async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     pz = services(context)
     async with pz.sessions.begin() as session:
         volunteer, offer = await register_offer(session, update.effective_user.id, draft)
+    _offers_changed(context)
     if offer.status == HELD:  # with children or adults at risk, and no DBS check: checked first
         await _send(update, context, m.VOLUNTEER_OFFER_HELD)
         async with pz.sessions() as session:
@@ -262,6 +268,7 @@ async def on_offer_button(
         await update.callback_query.answer()
         await _send(update, context, m.STALE_BUTTON)
         return
+    _offers_changed(context)
     await update.callback_query.answer()
     await _send(update, context, m.OFFER_NOW[state])
 
@@ -287,6 +294,7 @@ async def finish_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
     except VolunteerError:
         await _send(update, context, m.STALE_BUTTON)
         return
+    _offers_changed(context)  # matched by its new words from the next need on
     names = ", ".join(m.esc(s.name) for s in skills) or "—"
     await _send(update, context, m.OFFER_EDITED.format(skills=names))
 
@@ -344,6 +352,7 @@ async def on_decision(
     except VolunteerError:
         await _send(update, context, m.ALREADY_DECIDED)
         return
+    _offers_changed(context)
     await _send(update, context, m.DECIDED[action])
     try:
         await context.bot.send_message(telegram_id, m.VOLUNTEER_TOLD[action])
@@ -393,6 +402,8 @@ async def on_offer_check(
                 decided = await decide_offer(session, offer_id, action == "approve")
             except VolunteerError:  # another coordinator decided it a moment ago
                 decided = None
+    if decided is not None:
+        _offers_changed(context)
     if not allowed:
         await context.bot.send_message(update.effective_chat.id, m.STALE_BUTTON, reply_markup=menu_keyboard())
     elif decided is None:

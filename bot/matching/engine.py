@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 
 import numpy as np
 
 from bot.matching.index import AssetDoc, SearchIndex
 from bot.matching.query import QueryReader, Understanding, Vocabulary
-from bot.matching.rank import score
+from bot.matching.rank import Scored, answers, score
 from bot.matching.taxonomy import Taxonomy
 from bot.matching.text import STOP_WORDS, fold, stem, words
 from bot.services.places import Point
@@ -29,12 +30,22 @@ class Hit:
     distance_km: float | None = None
     is_example: bool = False
 
+    @property
+    def answers(self) -> bool:
+        """Fits well enough and is near enough to count as an answer (rank.GOOD_MATCH)."""
+        return answers(self.score, self.distance_km)
+
 
 @dataclass
 class SearchResult:
     hits: list[Hit]
     understood: Understanding
     categories: list[str] = field(default_factory=list)  # names of the needs recognised, best first
+
+    @property
+    def answering(self) -> list[Hit]:
+        """The results that answer the need; none means the need is unmet (rank.GOOD_MATCH)."""
+        return [hit for hit in self.hits if hit.answers]
 
 
 def taxonomy_words(taxonomy: Taxonomy) -> Counter[str]:
@@ -79,16 +90,24 @@ class SearchEngine:
         gazetteer.update(town_points(index))
         return cls(index, taxonomy, gazetteer)
 
-    def search(self, text: str, limit: int = 10, near: Point | None = None) -> SearchResult:
+    def search(
+        self,
+        text: str,
+        limit: int = 10,
+        near: Point | None = None,
+        now: datetime | None = None,
+        tz: tzinfo | None = None,
+    ) -> SearchResult:
+        """NOW (and the time zone TZ) lets "open now" in the text put what is open first."""
         understood = self.reader.read(text)
-        ranked = score(self.index, understood, limit, near)
+        ranked = score(self.index, understood, limit, near, now, tz)
         hits = [
             Hit(
                 id=self.index.docs[r.position].id,
                 external_id=self.index.docs[r.position].external_id,
                 name=self.index.docs[r.position].name,
                 score=r.score,
-                why=tuple(self.explain(r.position, understood, r.distance_km)),
+                why=tuple(self.explain(r.position, understood, r.distance_km, r)),
                 distance_km=r.distance_km,
                 is_example=self.index.docs[r.position].is_example,
             )
@@ -118,9 +137,13 @@ class SearchEngine:
             for r in ranked
         ]
 
-    def explain(self, position: int, u: Understanding, distance_km: float | None) -> list[str]:
+    def explain(
+        self, position: int, u: Understanding, distance_km: float | None, scored: Scored | None = None
+    ) -> list[str]:
         """Plain reasons, most telling first: the need, the words, the person, the distance."""
         reasons = []
+        if scored is not None and scored.named:
+            reasons.append("name: as typed")
         for category, _ in sorted(u.categories.items(), key=lambda kv: -kv[1]):
             postings = self.index.category_docs.get(category)
             if postings is not None and _contains(postings.docs, position):
@@ -152,6 +175,9 @@ class SearchEngine:
             reasons.append(f"ages {span} {'include' if fits else 'exclude'} {u.age}")
         if distance_km is not None:
             reasons.append(f"{distance_km} km away")
+        if scored is not None and scored.hours_checked:
+            said = {True: "open now", False: "closed now", None: "opening hours not known"}
+            reasons.append(said[scored.open_now])
         return reasons
 
 

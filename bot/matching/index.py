@@ -7,15 +7,19 @@ numpy arrays so a query touching thousands of assets is a handful of vector oper
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
 from bot.matching.classify import Classification
 from bot.matching.text import STOP_WORDS, stem, words
+
+_ASIDE = re.compile(r"\([^)]*\)|\[[^\]]*\]")  # "(city centre)", "[closed]"
 
 # Field weights and length normalisation (BM25F). The name says most; descriptions ramble.
 FIELDS = {"name": (3.0, 0.5), "organisation": (1.0, 0.5), "tags": (2.0, 0.5), "description": (1.0, 0.75)}
@@ -38,6 +42,8 @@ class AssetDoc:
     longitude: float | None = None
     is_example: bool = False
     classification: Classification = field(default_factory=Classification)
+    opening_hours: list[Any] = field(default_factory=list)  # as stored: [{"day", "opens", "closes"}]
+    holiday_closures: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -112,7 +118,10 @@ class SearchIndex:
         by_category: dict[str, tuple[array, array]] = defaultdict(lambda: (array("i"), array("f")))
         by_audience: dict[str, array] = defaultdict(lambda: array("i"))
         self.town_points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        self.names: dict[str, list[int]] = defaultdict(list)
         for i, doc in enumerate(self.docs):
+            for key in name_keys(doc.name):
+                self.names[key].append(i)
             c = doc.classification
             if doc.latitude is not None and doc.longitude is not None:
                 self.latitude[i], self.longitude[i] = doc.latitude, doc.longitude
@@ -133,6 +142,21 @@ class SearchIndex:
                 np.frombuffer(ids, dtype=np.int32).copy(), np.frombuffer(scores, dtype=np.float32).copy()
             )
         self.audience_docs = {a: np.frombuffer(ids, dtype=np.int32).copy() for a, ids in by_audience.items()}
+
+
+def name_keys(name: str) -> set[str]:
+    """How a resident may type an asset's name whole: every word (the small ones too: "We Are
+    With You" is all small words), with or without an aside in brackets, or its first words when
+    they are more than half of it ('"We are with You" WAWY')."""
+    keys = set()
+    for variant in (name, _ASIDE.sub(" ", name)):
+        said = words(variant)
+        if not said:
+            continue
+        keys.add(" ".join(said))
+        for size in range(max(2, len(said) // 2 + 1), len(said)):
+            keys.add(" ".join(said[:size]))
+    return keys
 
 
 def _sum_by_term_and_doc(

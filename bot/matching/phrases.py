@@ -50,6 +50,7 @@ class PhraseBook:
             else:
                 self._by_pair[phrase.stems[:2]].append(i)
         self.vocabulary = frozenset(self._by_stem)
+        self._pairs = frozenset(p.stems for p in self.phrases if len(p.stems) == 2)
 
     @classmethod
     def from_texts(cls, entries: list[tuple[str, str, float]]) -> PhraseBook:
@@ -74,7 +75,8 @@ class PhraseBook:
         """Phrases found in one clause of a query, given as the stems of all its words.
 
         Short phrases must appear in order, a few words apart at most ("lost my mum" is not in
-        "mum keeps getting lost"); long ones match on three quarters of their words, any order.
+        "mum keeps getting lost"), or, for two words, side by side the other way round ("advice
+        immigration", as keywords are typed); long ones match on three quarters of their words, any order.
         Call once per clause: "getting lost, mums worn out" is two thoughts.
         """
         present = set(clause)
@@ -91,6 +93,14 @@ class PhraseBook:
                     hits.append(PhraseHit(phrase, 1.0))
             elif size < PARTIAL_FROM:
                 if found == size and _ordered_in(clause, phrase.stems, QUERY_GAP):
+                    hits.append(PhraseHit(phrase, 1.0))
+                elif (
+                    found == size == 2
+                    and phrase.stems[::-1] not in self._pairs
+                    and _ordered_in(clause, phrase.stems[::-1], 0)
+                ):
+                    # typed as keywords, the other way round, side by side: "advice immigration"
+                    # (unless that order is a phrase of its own: a "care home" is not "home care")
                     hits.append(PhraseHit(phrase, 1.0))
             elif found >= max(PARTIAL_FROM - 1, math.ceil(size * 0.75)):
                 hits.append(PhraseHit(phrase, found / size))

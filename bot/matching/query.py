@@ -29,6 +29,29 @@ RELATED_SHARE = 0.35
 FOR_AUDIENCE_SHARE = 0.85
 BROADER_SHARE = 0.6
 SECOND_PHRASE_SHARE = 0.3
+# The person a query is about ("my children", "my son") is a fact for ranking (audience, age),
+# not what they are looking for: their words count only a little as search words.
+AUDIENCE_TERM_WEIGHT = 0.3
+POSSESSIVES = frozenset({"my", "our", "me", "his", "her", "their"})  # "me mam"
+# How a request is put, not what it is for: "need a dentist" is about the dentist. Still read in
+# phrases ("special needs"), and still searchable in assets' own words.
+ASKING_WORDS = frozenset({"need", "needs", "needed", "needing"})
+
+# "nowhere to sleep" is also asked for as "somewhere to sleep", "anywhere to sleep tonight?":
+# a negated phrase of the form "nowhere [safe] to ..." is read in its asking forms too.
+_ASKING_FORMS = {
+    "nowhere": ("somewhere", "anywhere"),
+    "nothing": ("something", "anything"),
+    "nobody": ("someone", "somebody", "anyone", "anybody"),
+    "no one": ("someone", "somebody", "anyone", "anybody"),
+    "noone": ("someone", "somebody", "anyone", "anybody"),
+}
+_NEGATED_ASK = re.compile(r"^(nowhere|nothing|nobody|no one|noone)((?: \w+)? to \w.*)$")
+# "open now", "anywhere still open?": rank what is open at the moment first
+_OPEN_NOW = re.compile(
+    r"\b(?:open(?:ed)?\s+(?:right\s+)?now|still\s+open|open\s+at\s+the\s+moment|(?:currently|now)\s+open"
+    r"|open\s+(?:right\s+)?at\s+the\s+moment)\b"
+)
 
 _AGE_PATTERNS = (
     re.compile(r"\b(\d{1,2})\s*(?:yo|y o|yr|yrs|year|years)(?:\s*old)?\b"),
@@ -57,6 +80,12 @@ class Understanding:
     place: str = ""
     point: Point | None = None
     place_terms: list[str] = field(default_factory=list)  # stems of the place words used
+    # needs that only rank what the rest of the query found: the kin of a service the resident
+    # named ("a dentist" is not answered by a GP, but a GP that says "dentist" may still come up)
+    supporting: set[str] = field(default_factory=set)
+    open_now: bool = False  # "open now": what is open at the moment first
+    person_terms: set[str] = field(default_factory=set)  # "my son": who, weighed as a word less
+    name: str = ""  # every word, folded, to find an asset called exactly this ("We Are With You")
 
 
 class Vocabulary:
@@ -108,12 +137,19 @@ class QueryReader:
         self._longest_place = max((len(p.split()) for p in places), default=1)
         self.needs = PhraseBook.from_texts(
             [
-                (phrase, category.id, weight)
+                (form, category.id, weight)
                 for category in taxonomy.categories
                 for kind, weight in _QUERY_PHRASE_WEIGHTS.items()
                 for phrase in getattr(category, kind)
+                for form in asking_forms(phrase)
             ]
         )
+        # what services are called: a resident who names one wants that, not its neighbours
+        self._named = {
+            (category.id, term)
+            for category in taxonomy.categories
+            for term in (*category.terms, *category.misspellings)
+        }
         self.audiences = PhraseBook.from_texts(
             [(term, audience.id, 1.0) for audience in taxonomy.audiences for term in audience.terms]
         )
@@ -123,7 +159,9 @@ class QueryReader:
     def read(self, text: str) -> Understanding:
         text = text[:MAX_QUERY_CHARS]
         u = Understanding(text=text)
-        folded, u.age = _take_age(fold(text))
+        u.name = " ".join(words(text))
+        folded, u.open_now = _take_open_now(fold(text))
+        folded, u.age = _take_age(folded)
         drop: set[str] = set()
         if postcode := find_postcode(text):
             u.postcode, u.point = postcode, district_point(postcode)
@@ -137,7 +175,7 @@ class QueryReader:
             sequence: list[str] = []  # every word, as understood, for phrase spotting
             surface: list[str] = []  # the words that carry meaning, for ranking
             for token in tokens:
-                if token in STOP_WORDS or token.isdigit():
+                if token in STOP_WORDS or token in ASKING_WORDS or token.isdigit():
                     sequence.append(stem(token))
                     continue
                 understood = self._understood(token, u)
@@ -157,8 +195,18 @@ class QueryReader:
             for word in place_words:
                 u.terms.setdefault(stem(word), PLACE_TERM_WEIGHT)
                 u.place_terms.append(stem(word))
-            hits += self.needs.in_query(sequence)
-            u.audiences |= {h.phrase.owner for h in self.audiences.in_query(sequence)}
+            need_hits = self.needs.in_query(sequence)
+            hits += need_hits
+            audience_hits = self.audiences.in_query(sequence)
+            u.audiences |= {h.phrase.owner for h in audience_hits}
+            # "food for my children": my children say who, the food says what ("groups for
+            # dads" is what they are looking for, so only someone's own people count less)
+            said_need = {s for h in need_hits for s in h.phrase.stems}
+            theirs = {stem(b) for a, b in pairwise(tokens) if a in POSSESSIVES}
+            for person in {s for h in audience_hits for s in h.phrase.stems} & theirs - said_need:
+                if u.terms.get(person, 0.0) > AUDIENCE_TERM_WEIGHT:
+                    u.terms[person] = AUDIENCE_TERM_WEIGHT
+                    u.person_terms.add(person)
         self._needs(u, hits)
         return u
 
@@ -220,17 +268,25 @@ class QueryReader:
             second = next((f[0] for f in found[1:] if f[1] != said), 0.0)
             u.categories[owner] = round(min(1.0, best + SECOND_PHRASE_SHARE * second * (1 - best)), 3)
             u.category_phrases[owner] = said
+        stated = set(u.categories)
+        # the needs whose neighbours may be answers in their own right: a situation or slang
+        # ("keeps falling") leaves the service open; a service's own name ("dentist") does not
+        open_ended = {c for c in stated if (c, u.category_phrases[c]) not in self._named}
+        widened: set[str] = set()  # reached as a broader or narrower form, or one for this person
         for category_id, confidence in list(u.categories.items()):
             category = self.taxonomy.category(category_id)
-            shares = [(other, RELATED_SHARE) for other in self._linked[category_id]]
+            shares = [(other, RELATED_SHARE, False) for other in self._linked[category_id]]
             if broader := getattr(category, "broader", ""):
-                shares.append((self.taxonomy.category(broader), BROADER_SHARE))
-            shares += [(other, RELATED_SHARE) for other in self._narrower.get(category_id, ())]
-            for other, share in shares:
+                shares.append((self.taxonomy.category(broader), BROADER_SHARE, True))
+            shares += [(other, RELATED_SHARE, True) for other in self._narrower.get(category_id, ())]
+            for other, share, same_need in shares:
                 if self._for_this_person(other, u):
-                    share = FOR_AUDIENCE_SHARE
+                    share, same_need = FOR_AUDIENCE_SHARE, True
+                if same_need or category_id in open_ended:
+                    widened.add(other.id)
                 if u.categories.get(other.id, 0.0) < confidence * share:
                     u.categories[other.id] = round(confidence * share, 3)
+        u.supporting = set(u.categories) - stated - widened
 
     def _for_this_person(self, category: Category, u: Understanding) -> bool:
         """The form of a need for the person the query is about ("self harm" + "my 14 year old"):
@@ -243,6 +299,20 @@ class QueryReader:
             if (audience.min_age or 0) <= u.age <= high:
                 return True
         return False
+
+
+def asking_forms(phrase: str) -> list[str]:
+    """The phrase, and for "nowhere to sleep" also "somewhere to sleep" and "anywhere to sleep"."""
+    match = _NEGATED_ASK.match(" ".join(phrase.lower().split()))
+    if match is None:
+        return [phrase]
+    return [phrase, *(asking + match.group(2) for asking in _ASKING_FORMS[match.group(1)])]
+
+
+def _take_open_now(folded: str) -> tuple[str, bool]:
+    """Whether they asked for what is open now, and the text without the words that said it."""
+    text, found = _OPEN_NOW.subn(" ", folded)
+    return text, bool(found)
 
 
 def _take_age(folded: str) -> tuple[str, int | None]:

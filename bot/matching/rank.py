@@ -7,22 +7,55 @@ says, for the few results shown, why each one came up.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from bot.matching.index import K1, SearchIndex
 from bot.matching.query import Understanding
+from bot.services.opening import opening_state
 from bot.services.places import Point
 
 W_TEXT = 1.0  # words of the query found in the asset (BM25F, scaled to about 0..1)
 W_NEED = 0.7  # the asset answers the need the query expresses (taxonomy categories)
 W_AUDIENCE = 0.15  # the asset is for the person the query is about
 W_AGE = 0.1  # the asset's stated ages include the person's age
+W_NAME = 0.5  # the query is the asset's name, typed whole ("We Are With You"); a little, so a
+# common name ("Food Bank") does not lift a far one far above the rest
 AGE_MISMATCH = 0.35  # multiplier when the asset states ages that exclude the person
 NEAR_KM = 8.0  # distance at which the location's pull has fallen by about two thirds
-UNKNOWN_PLACE = 0.75  # multiplier for assets without a location when the query has one
-UNMENTIONED_PLACE = 0.6  # ... and for assets that do not name the place the query names
+
+# When a search has answered the need: the one rule, used for what the resident is told and for
+# what coordinators count. A result answers when it fits well enough (a score of GOOD_MATCH or
+# more, nearness included) and is near enough (NEAR_ENOUGH_KM or less from the place the
+# resident named or saved; a result with no location of its own, such as a helpline, is not
+# known to be far). Anything less is shown as the nearest there is, and the need counts as unmet.
+GOOD_MATCH = 0.3
+NEAR_ENOUGH_KM = 10.0
+
+
+def pull(distance_km: float | np.ndarray) -> float | np.ndarray:
+    """How much nearness keeps of a score: 1 on the spot, falling to 0.55 far away."""
+    return 0.55 + 0.45 * np.exp(-np.asarray(distance_km) / NEAR_KM)
+
+
+# An asset with no location of its own, when the query has one, ranks as if it were twice the
+# near-enough distance away: below a near asset that fits as well, and below one a bus ride off
+# (an asset far outside every zone, imported with no place, must not sit among the local ones).
+# Unless it names the place the query names.
+UNKNOWN_PLACE = float(pull(2 * NEAR_ENOUGH_KM))
+UNMENTIONED_PLACE = 0.6  # with no location to go on at all, an asset that does not name the place
+# "open now": what is open keeps its score; hours not known, and closed at the moment, less
+HOURS_UNKNOWN = 0.7
+CLOSED_NOW = 0.35
+
+
+def answers(score: float, distance_km: float | None) -> bool:
+    """Does a result with this score and distance answer the need? (See GOOD_MATCH.)"""
+    return score >= GOOD_MATCH and (distance_km is None or distance_km <= NEAR_ENOUGH_KM)
 
 
 @dataclass
@@ -32,6 +65,9 @@ class Scored:
     text: float
     need: float
     distance_km: float | None
+    open_now: bool | None = None  # asked "open now": open, closed, or None (hours not known)
+    hours_checked: bool = False  # whether open_now was asked and could be answered
+    named: bool = False  # the query was its name
 
 
 def _text_scores(index: SearchIndex, u: Understanding) -> np.ndarray:
@@ -47,14 +83,17 @@ def _text_scores(index: SearchIndex, u: Understanding) -> np.ndarray:
             continue
         idf = index.idf[term]
         scores[postings.docs] += (weight * idf) * postings.weights
-        best_possible += weight * idf * (K1 + 1)
+        # a person's word ("my son") counts less where it is found, not more for the others
+        best_possible += (1.0 if term in u.person_terms else weight) * idf * (K1 + 1)
     return scores / best_possible if best_possible else scores
 
 
-def _need_scores(index: SearchIndex, u: Understanding) -> np.ndarray:
+def _need_scores(index: SearchIndex, u: Understanding, leave_out: Collection[str] = ()) -> np.ndarray:
     """How surely each asset answers one of the needs: 1 - the chance it answers none of them."""
     missing = np.ones(index.size, dtype=np.float32)
     for category, confidence in u.categories.items():
+        if category in leave_out:
+            continue
         postings = index.category_docs.get(category)
         if postings is not None:
             missing[postings.docs] *= 1.0 - confidence * postings.weights
@@ -82,7 +121,14 @@ def distances_km(index: SearchIndex, point: Point, positions: np.ndarray) -> np.
     return 111.195 * np.sqrt(dx * dx + dy * dy)
 
 
-def score(index: SearchIndex, u: Understanding, limit: int, near: Point | None = None) -> list[Scored]:
+def score(
+    index: SearchIndex,
+    u: Understanding,
+    limit: int,
+    near: Point | None = None,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+) -> list[Scored]:
     """The best `limit` assets for an understood query, best first.
 
     Text and need are scored over the whole index; the adjustments only over the candidates
@@ -92,10 +138,15 @@ def score(index: SearchIndex, u: Understanding, limit: int, near: Point | None =
         return []
     text = _text_scores(index, u)
     need = _need_scores(index, u)
-    candidates = np.flatnonzero((W_TEXT * text + W_NEED * need) > 0)
+    # a need that only supports (the kin of a service the resident named) ranks, never finds
+    found = need if not u.supporting else _need_scores(index, u, u.supporting)
+    named = np.zeros(index.size, dtype=bool)
+    if u.name and (positions := index.names.get(u.name)):
+        named[positions] = True
+    candidates = np.flatnonzero(((W_TEXT * text + W_NEED * found) > 0) | named)
     if candidates.size == 0:
         return []
-    total = W_TEXT * text[candidates] + W_NEED * need[candidates]
+    total = W_TEXT * text[candidates] + W_NEED * need[candidates] + W_NAME * named[candidates]
     if u.audiences:
         # once, however many of the person's groups the asset is for
         for_them = np.zeros(index.size, dtype=bool)
@@ -116,13 +167,14 @@ def score(index: SearchIndex, u: Understanding, limit: int, near: Point | None =
     if point is not None:
         distance = distances_km(index, point, candidates)
         # an asset with no location of its own is judged by whether it names the place
-        unplaced = UNKNOWN_PLACE if mentioned is None else np.where(mentioned, 1.0, UNMENTIONED_PLACE)
-        pull = np.where(
-            np.isnan(distance), unplaced, 0.55 + 0.45 * np.exp(-np.nan_to_num(distance) / NEAR_KM)
-        )
-        total = total * pull
+        unplaced = UNKNOWN_PLACE if mentioned is None else np.where(mentioned, 1.0, UNKNOWN_PLACE)
+        total = total * np.where(np.isnan(distance), unplaced, pull(np.nan_to_num(distance)))
     elif mentioned is not None:
         total = total * np.where(mentioned, 1.0, UNMENTIONED_PLACE)
+    opening: np.ndarray | None = None
+    if u.open_now and now is not None:
+        opening = _open_now(index, candidates, now, tz)
+        total = total * np.select([opening == 1, opening == 0], [1.0, CLOSED_NOW], HOURS_UNKNOWN)
     limit = min(limit, int(total.size))
     top = np.argpartition(-total, limit - 1)[:limit]
     top = top[np.lexsort((candidates[top], -total[top]))]
@@ -133,6 +185,21 @@ def score(index: SearchIndex, u: Understanding, limit: int, near: Point | None =
             text=float(text[candidates[i]]),
             need=float(need[candidates[i]]),
             distance_km=None if distance is None or np.isnan(distance[i]) else round(float(distance[i]), 1),
+            open_now=None if opening is None or opening[i] < 0 else bool(opening[i]),
+            hours_checked=opening is not None,
+            named=bool(named[candidates[i]]),
         )
         for i in top
     ]
+
+
+def _open_now(index: SearchIndex, candidates: np.ndarray, now: datetime, tz: tzinfo | None) -> np.ndarray:
+    """1 where the asset is open at NOW, 0 where it is closed, -1 where its hours are not known."""
+    zone = tz or ZoneInfo("Europe/London")
+    states = np.full(candidates.size, -1, dtype=np.int8)
+    for i, position in enumerate(candidates.tolist()):
+        doc = index.docs[position]
+        if doc.opening_hours:
+            state = opening_state(doc.opening_hours, doc.holiday_closures, now, zone)  # type: ignore[arg-type]
+            states[i] = 1 if state.open_now else 0
+    return states

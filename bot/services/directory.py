@@ -8,16 +8,17 @@ an older taxonomy (and saving the new answer).
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.clock import Clock, system_clock
 from bot.matching.classify import Classification, Classifier, code_key
 from bot.matching.engine import SearchEngine
 from bot.matching.index import AssetDoc
 from bot.matching.taxonomy import Taxonomy, default_taxonomy
+from bot.services.live_cache import VersionedCache
 from bot.services.places import Point, ZoneMap, district_points
 from db.clock import session_now
 from db.importers.pipeline import ImportReport, import_source
@@ -54,7 +55,7 @@ def _asset_columns():  # type: ignore[no-untyped-def]
         Asset.id, Asset.external_id, Asset.name, Asset.description, Asset.keywords,
         Asset.taxonomy_terms, Asset.audiences, Asset.min_age, Asset.max_age, Asset.town,
         Asset.postcode_district, Asset.latitude, Asset.longitude, Asset.is_example,
-        Organisation.name.label("org"),
+        Asset.opening_hours, Asset.holiday_closures, Organisation.name.label("org"),
     )  # fmt: skip
 
 
@@ -193,6 +194,8 @@ async def load_engine(
                 longitude=longitude,
                 is_example=row.is_example,
                 classification=found,
+                opening_hours=row.opening_hours or [],
+                holiday_closures=row.holiday_closures or [],
             )
         )
     if refreshed:
@@ -202,10 +205,12 @@ async def load_engine(
 
 
 def zone_places(zones: ZoneMap) -> dict[str, Point]:
-    """Place names from the configured zones, placed at the middle of their zone's districts."""
+    """Place names from the configured zones, and the zones' own names ("Melton", "Rutland": what
+    people call their area), placed at the middle of their zone's districts."""
     points = district_points()
     places = {}
-    for place, districts in zones.place_districts().items():
+    named = {**zones.zone_districts(), **zones.place_districts()}  # a place's own name wins
+    for place, districts in named.items():
         spots = [points[d] for d in districts if d in points]
         if spots:
             places[place] = Point(
@@ -226,33 +231,25 @@ async def directory_version(session: AsyncSession) -> tuple:
     return (*assets, classified, *corrected)
 
 
-class LiveEngine:
-    """The engine the bot searches with, rebuilt when the directory has changed since it was built.
+class LiveEngine(VersionedCache[SearchEngine]):
+    """The engine the bot searches with, rebuilt when the directory has changed since it was built
+    (see bot.services.live_cache).
 
-    Whether it changed is asked of the database at most every `fresh_seconds` (three aggregate
-    queries cost more than the search itself); this process's own edits call `invalidate`, so
-    they show at once, and another process's (an import) within that time.
+    Whether it changed is asked of the database at most every `fresh_seconds` of the bot's clock
+    (three aggregate queries cost more than the search itself); this process's own edits call
+    `invalidate`, so they show at once, and another process's (an import) within that time.
     """
 
     def __init__(
-        self, zones: ZoneMap | None = None, taxonomy: Taxonomy | None = None, fresh_seconds: float = 1.0
+        self,
+        zones: ZoneMap | None = None,
+        taxonomy: Taxonomy | None = None,
+        fresh_seconds: float = 1.0,
+        clock: Clock = system_clock,
     ) -> None:
         self.zones = zones
         self.taxonomy = taxonomy
-        self.fresh_seconds = fresh_seconds
-        self._engine: SearchEngine | None = None
-        self._version: tuple | None = None
-        self._checked = float("-inf")
+        super().__init__(self._load, directory_version, clock, fresh_seconds)
 
-    def invalidate(self) -> None:
-        self._checked = float("-inf")
-
-    async def get(self, session: AsyncSession) -> SearchEngine:
-        if self._engine is not None and time.monotonic() - self._checked < self.fresh_seconds:
-            return self._engine
-        version = await directory_version(session)
-        if self._engine is None or version != self._version:
-            self._engine = await load_engine(session, self.taxonomy, self.zones)
-            self._version = await directory_version(session)
-        self._checked = time.monotonic()
-        return self._engine
+    async def _load(self, session: AsyncSession) -> SearchEngine:
+        return await load_engine(session, self.taxonomy, self.zones)

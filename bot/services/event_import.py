@@ -49,8 +49,8 @@ class EventImportReport:
     def summary(self) -> str:
         return (
             f"events: {self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{len(self.rejected)} rejected; {self.people_told} people going told of a change, "
-            f"{self.residents_alerted} new-event alerts"
+            f"{len(self.rejected)} rejected; {m.counted(self.people_told, 'person')} going told of a change, "
+            f"{m.counted(self.residents_alerted, 'new-event alert')}"
         )
 
 
@@ -147,7 +147,9 @@ def _check_horizon(record: EventRecord, now: datetime, tz: ZoneInfo) -> None:
     for what, moment in (("the start", record.starts_at), ("the end", record.ends_at)):
         if moment is not None and too_far_ahead(moment, now):
             when = f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
-            raise EventError(m.EVENT_ROW_TOO_FAR.format(what=what, when=when, years=YEARS_AHEAD))
+            raise EventError(
+                m.EVENT_ROW_TOO_FAR.format(what=what, when=when, years=m.counted(YEARS_AHEAD, "year"))
+            )
 
 
 def _check_writer(writer_zones: set[str], writer: int | None, event: Event | None, zone: str) -> None:

@@ -129,6 +129,44 @@ async def going_count(session: AsyncSession, event_id: int, starts_at: datetime)
     )
 
 
+async def going_to(
+    session: AsyncSession, telegram_user_id: int, now: datetime, tz: ZoneInfo
+) -> list[Occurrence]:
+    """The coming dates this person said they are going to, soonest first. A date called off, or
+    an event cancelled, is not among them (the person was told)."""
+    rows = await session.execute(
+        select(Rsvp.occurrence_start, Event)
+        .join(Event, Rsvp.event_id == Event.id)
+        .join(Resident, Rsvp.resident_id == Resident.id)
+        .where(
+            Resident.telegram_user_id == telegram_user_id,
+            Rsvp.status == "going",
+            Rsvp.occurrence_start > now,
+            Event.status == "scheduled",
+        )
+    )
+    found = [
+        Occurrence(event, start)
+        for start, event in rows
+        if start in event_occurrences(event, tz, after=start, limit=1)
+    ]
+    return sorted(found, key=lambda o: (o.starts_at, o.event.id))
+
+
+async def is_going(session: AsyncSession, telegram_user_id: int, event_id: int, starts_at: datetime) -> bool:
+    found = await session.scalar(
+        select(Rsvp.id)
+        .join(Resident, Rsvp.resident_id == Resident.id)
+        .where(
+            Resident.telegram_user_id == telegram_user_id,
+            Rsvp.event_id == event_id,
+            Rsvp.occurrence_start == starts_at,
+            Rsvp.status == "going",
+        )
+    )
+    return found is not None
+
+
 async def rsvp(
     session: AsyncSession,
     telegram_user_id: int,

@@ -30,6 +30,7 @@ class Coordinator:
     resident_id: int
     telegram_user_id: int
     zones: tuple[str, ...]
+    since: datetime | None = None  # when they first became a coordinator
 
 
 def _digest(code: str) -> str:
@@ -100,16 +101,17 @@ async def accept_invite(session: AsyncSession, code: str, telegram_user_id: int,
 
 async def coordinators(session: AsyncSession) -> list[Coordinator]:
     rows = await session.execute(
-        select(Resident.id, Resident.telegram_user_id, Role.zone)
+        select(Resident.id, Resident.telegram_user_id, Role.zone, Role.granted_at)
         .join(Role, Role.resident_id == Resident.id)
         .where(Role.role == "coordinator")
         .order_by(Resident.id, Role.zone)
     )
     found: dict[int, Coordinator] = {}
-    for resident_id, telegram_user_id, zone in rows:
+    for resident_id, telegram_user_id, zone, granted_at in rows:
         held = found.get(resident_id)
         zones = (*held.zones, zone) if held else (zone,)
-        found[resident_id] = Coordinator(resident_id, telegram_user_id, zones)
+        since = min(held.since, granted_at) if held and held.since else granted_at
+        found[resident_id] = Coordinator(resident_id, telegram_user_id, zones, since)
     return list(found.values())
 
 

@@ -7,16 +7,19 @@ middle of the volunteer's postcode district (never more precise).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock, system_clock
 from bot.matching.classify import Classification, Classifier
 from bot.matching.engine import SearchEngine
 from bot.matching.index import AssetDoc
 from bot.matching.skills import SkillList, default_skills
 from bot.matching.taxonomy import Taxonomy, default_taxonomy
+from bot.services.live_cache import VersionedCache
 from bot.services.places import Point, district_point
 from db.models import Offer, Volunteer
 
@@ -73,13 +76,7 @@ class OfferIndex:
         taxonomy = taxonomy or default_taxonomy()
         skills = default_skills()
         classifier = Classifier(taxonomy)
-        rows = await session.execute(
-            select(Offer.id, Offer.text, Offer.skills, Volunteer.postcode_district, Volunteer.max_distance_km)
-            .join(Volunteer, Offer.volunteer_id == Volunteer.id)
-            .where(Offer.status == "active", Volunteer.status == "approved")
-            .order_by(Offer.id)
-        )
-        rows = list(rows)
+        rows = await _open_offers(session)
         docs = [
             offer_doc(r.id, r.text, list(r.skills), r.postcode_district, skills, classifier) for r in rows
         ]
@@ -97,27 +94,32 @@ class OfferIndex:
         return [OfferMatch(h.id, h.score, h.distance_km) for h in within[:limit]]
 
 
-async def offers_version(session: AsyncSession) -> tuple:
-    """Changes whenever the set of open, approved offers changes."""
-    from sqlalchemy import func
-
-    row = await session.execute(
-        select(func.count(Offer.id), func.sum(Offer.id), func.max(Offer.id))
+async def _open_offers(session: AsyncSession) -> list:  # type: ignore[type-arg]
+    """What the index is built from: each open offer of an approved volunteer, with their area."""
+    rows = await session.execute(
+        select(Offer.id, Offer.text, Offer.skills, Volunteer.postcode_district, Volunteer.max_distance_km)
         .join(Volunteer, Offer.volunteer_id == Volunteer.id)
         .where(Offer.status == "active", Volunteer.status == "approved")
+        .order_by(Offer.id)
     )
-    return tuple(row.one())
+    return list(rows)
 
 
-class LiveOffers:
-    """The offer index the bot matches with, rebuilt when the open offers change."""
+async def offers_version(session: AsyncSession) -> str:
+    """Changes whenever anything the index is built from changes: an offer opened, closed or
+    reworded, its skills, or its volunteer's area or reach. (Offers carry no time of change, and
+    which offers are open does not say whether their words changed.) A digest of the rows, which
+    is much cheaper than classifying them again."""
+    digest = hashlib.sha256()
+    for row in await _open_offers(session):
+        digest.update(repr(tuple(row)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
-    def __init__(self) -> None:
-        self._index: OfferIndex | None = None
-        self._version: tuple | None = None
 
-    async def get(self, session: AsyncSession) -> OfferIndex:
-        version = await offers_version(session)
-        if self._index is None or version != self._version:
-            self._index, self._version = await OfferIndex.load(session), version
-        return self._index
+class LiveOffers(VersionedCache[OfferIndex]):
+    """The offer index the bot matches with, rebuilt when the open offers change (see
+    bot.services.live_cache): at once after this process's own changes, which call `invalidate`,
+    and otherwise when the version says so, asked at most every `fresh_seconds` of the bot's clock."""
+
+    def __init__(self, clock: Clock = system_clock, fresh_seconds: float = 1.0) -> None:
+        super().__init__(OfferIndex.load, offers_version, clock, fresh_seconds)

@@ -40,6 +40,12 @@ def _at(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour, minute), tz)
 
 
+def days_ahead(moment: datetime, now: datetime, tz: ZoneInfo) -> int:
+    """Calendar days from NOW to MOMENT where the asset is: 0 today, 1 tomorrow, 7 this day next week
+    (so "Thursday 09:30" said on a Thursday evening is next week's)."""
+    return (moment.astimezone(tz).date() - now.astimezone(tz).date()).days
+
+
 def opening_state(
     hours: list[dict[str, Any]], closures: list[dict[str, Any]], now: datetime, tz: ZoneInfo
 ) -> OpeningState:

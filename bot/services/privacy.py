@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Column, ColumnElement, Table, delete, exists, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import messages as m
 from bot.config import Settings
 from db.models import (
     AssetReport,
@@ -346,9 +347,11 @@ class RetentionReport:
 
     def summary(self) -> str:
         return (
-            f"{self.need_texts_blanked} need texts and {self.report_texts_blanked} report texts blanked, "
-            f"{self.residents_erased} inactive residents erased, {self.reminders_deleted} reminders and "
-            f"{self.deliveries_deleted} deliveries deleted"
+            f"{m.counted(self.need_texts_blanked, 'need text')} and "
+            f"{m.counted(self.report_texts_blanked, 'report text')} blanked, "
+            f"{m.counted(self.residents_erased, 'inactive resident')} erased, "
+            f"{m.counted(self.reminders_deleted, 'reminder')} and "
+            f"{m.counted(self.deliveries_deleted, 'delivery')} deleted"
         )
 
 

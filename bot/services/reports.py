@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, select
+from sqlalchemy import ColumnElement, case, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,6 +48,22 @@ async def count_search(session: AsyncSession, day: date, zone: str, category: st
             index_elements=["day", "zone", "category", "answered"],
             set_={"count": SearchTally.count + 1},
         )
+    )
+
+
+async def uncount_answered(session: AsyncSession, day: date, zone: str, category: str) -> None:
+    """Take back one answered search of DAY's tally (the resident said it was not what they
+    needed; it is counted again as one that found nothing). Never below zero."""
+    await session.execute(
+        update(SearchTally)
+        .where(
+            SearchTally.day == day,
+            SearchTally.zone == zone[:200],
+            SearchTally.category == category[:100],
+            SearchTally.answered.is_(True),
+            SearchTally.count > 0,
+        )
+        .values(count=SearchTally.count - 1)
     )
 
 
@@ -176,11 +192,17 @@ def _count_if(condition: ColumnElement[bool]) -> Any:
 # ----- the gap report ---------------------------------------------------------------------------
 
 
-async def gap_report(
+async def found_nothing(
     session: AsyncSession, since: datetime, until: datetime, zones: Collection[str] | None
-) -> GapReport:
-    """Unmet needs by zone and need. A need written when the resident asked a volunteer for an
-    introduction is left out: it repeats a search already counted, and it is being answered."""
+) -> list[tuple[str, str, int]]:
+    """THE count of searches that found nothing, by zone and need: what /gaps shows and what
+    /stats says "found nothing" of, so the two always agree.
+
+    One `Need` row is written for each search that nothing answered (bot.matching.rank.GOOD_MATCH:
+    nothing near enough fitted well enough), for a need browsed that has nothing, and for a search
+    the resident said was "Not what I need" (never twice for one search). A need written when the
+    resident asked a volunteer for an introduction is left out: it repeats a search already
+    counted, and it is being answered."""
     introduced = exists().where(Introduction.need_id == Need.id)
     rows = await session.execute(
         select(Need.zone, Need.category, func.count())
@@ -192,6 +214,14 @@ async def gap_report(
         )
         .group_by(Need.zone, Need.category)
     )
+    return [(zone, category, int(count)) for zone, category, count in rows]
+
+
+async def gap_report(
+    session: AsyncSession, since: datetime, until: datetime, zones: Collection[str] | None
+) -> GapReport:
+    """Unmet needs by zone and need (`found_nothing`)."""
+    rows = await found_nothing(session, since, until, zones)
     found = [GapRow(zone, category, *need_name(category), count) for zone, category, count in rows]
     found.sort(key=lambda r: (-r.unmet, r.need, r.zone))
     return GapReport(since, until, tuple(found))
@@ -264,14 +294,16 @@ def _tally_filter(since: datetime, until: datetime, zones: Collection[str] | Non
 async def _searches(
     session: AsyncSession, since: datetime, until: datetime, zones: Collection[str] | None
 ) -> tuple[int, int, int]:
-    rows = await session.execute(
-        select(SearchTally.answered, func.sum(SearchTally.count))
-        .where(*_tally_filter(since, until, zones))
-        .group_by(SearchTally.answered)
+    """Searches, those that found something (the tally's answered searches, less any the
+    resident then said were not what they needed) and those that found nothing (`found_nothing`,
+    the gap report's own count)."""
+    answered = await session.scalar(
+        select(func.coalesce(func.sum(SearchTally.count), 0)).where(
+            SearchTally.answered.is_(True), *_tally_filter(since, until, zones)
+        )
     )
-    by_outcome = {bool(answered): int(total or 0) for answered, total in rows}
-    answered, unmet = by_outcome.get(True, 0), by_outcome.get(False, 0)
-    return answered + unmet, answered, unmet
+    unmet = sum(count for _, _, count in await found_nothing(session, since, until, zones))
+    return int(answered or 0) + unmet, int(answered or 0), unmet
 
 
 async def _top_needs(

@@ -1,4 +1,5 @@
-"""Open Referral tabular data packages (HSDS 1.1 and 3.0 / ORUK v3): datapackage.json + CSVs.
+"""Open Referral tabular data packages (HSDS 1.1 and 3.0 / ORUK v3): datapackage.json + CSVs, or
+a folder of the CSVs alone under their standard names (services.csv, organizations.csv…).
 
 The tables are joined in memory by id (one dict per table, so 100,000 services load in linear
 time) into the nested service shape of HSDS 3.0 JSON, then mapped by `hsds_common` exactly as the
@@ -41,7 +42,8 @@ TABLES = {
 }
 
 
-def _package_file(path: Path) -> Path:
+def _package_file(path: Path) -> Path | None:
+    """The package's datapackage.json; None for a folder of the tables alone (no description)."""
     if path.is_file():
         return path
     if path.is_dir():
@@ -49,7 +51,7 @@ def _package_file(path: Path) -> Path:
         for candidate in candidates:
             if candidate.is_file():
                 return candidate
-        raise SourceFormatError(f"There is no datapackage.json in {path}.")
+        return None
     raise SourceFormatError(f"{path} does not exist.")
 
 
@@ -233,10 +235,19 @@ def _services(t: _Tables) -> Iterator[tuple[int, Row]]:
 def parse_datapackage(path: Path) -> Iterator[ParsedRow]:
     """One ParsedRow per services row; package-level problems raise before anything is yielded."""
     package = _package_file(Path(path))
-    base = package.parent.resolve()
-    tables = _Tables(_locate(base, _resources(package)))
-    if "service" not in tables.found:
-        raise SourceFormatError(f"The data package in {base.name} has no services table.")
+    if package is None:  # a folder of the table files, as the Open Referral examples ship them
+        base = Path(path).resolve()
+        tables = _Tables(_locate(base, []))
+        if "service" not in tables.found:
+            raise SourceFormatError(
+                f"{base.name} has no datapackage.json and no services.csv, so it is not an "
+                "Open Referral data package."
+            )
+    else:
+        base = package.parent.resolve()
+        tables = _Tables(_locate(base, _resources(package)))
+        if "service" not in tables.found:
+            raise SourceFormatError(f"The data package in {base.name} has no services table.")
     services = list(_services(tables))  # join every table now, so a bad CSV fails the whole import
     name = tables.found["service"].name
     return (service_row(service, f"{name} row {n}") for n, service in services)

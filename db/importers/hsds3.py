@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from db.importers.hsds_common import service_row, shown_id
+from db.importers.recognise import NotAService, services_in_items
 from db.importers.record import ParsedRow, SourceFormatError
 
 
@@ -44,14 +45,20 @@ def _kind(data: object) -> str:
     return type(data).__name__
 
 
-def parse_service_full(data: object) -> Iterator[ParsedRow]:
-    """One ParsedRow per service; the shape is checked before anything is yielded."""
-    services = _services(data)
+def parse_service_full(data: object, name: str = "this JSON") -> Iterator[ParsedRow]:
+    """One ParsedRow per service; the shape is checked before anything is yielded, and a file
+    that holds no service (a taxonomy, organisations without services) is refused, naming what it
+    holds (see db.importers.recognise). An organisation's services and a service at a location
+    are read as services."""
+    services = services_in_items(_services(data), name)
     return _rows(services)
 
 
 def _rows(services: list[object]) -> Iterator[ParsedRow]:
     for n, service in enumerate(services, start=1):
+        if isinstance(service, NotAService):
+            yield ParsedRow(f"object {n}", error=service.reason)
+            continue
         if not isinstance(service, dict):
             yield ParsedRow(f"service {n}", error=f"expected a service object, found {_kind(service)}")
             continue

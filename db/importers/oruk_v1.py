@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from db.importers.hsds_common import access_modes, dicts, service_record, service_row, shown_id, text
+from db.importers.recognise import NotAService
 from db.importers.record import AssetRecord, ParsedRow, SourceFormatError
 
 
@@ -59,6 +60,9 @@ def service_to_record(service: dict[str, Any]) -> AssetRecord:
 def parse_services(services: list[Any], start: int = 0) -> Iterator[ParsedRow]:
     """ParsedRows for a page of services; `start` numbers them across pages."""
     for number, service in enumerate(services, start=start + 1):
+        if isinstance(service, NotAService):
+            yield ParsedRow(f"object {number}", error=service.reason)
+            continue
         if not isinstance(service, dict):
             yield ParsedRow(f"service {number}", error="is not a JSON object")
             continue

@@ -12,6 +12,7 @@ second one, started while the first is writing, stops at once with one line and 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
+    outside_zones: int = 0  # imported assets that no configured zone covers ...
+    no_place: int = 0  # ... of which this many have no town, postcode or position at all
 
     @property
     def total(self) -> int:
@@ -58,6 +61,27 @@ class ImportReport:
             f"{self.source}: {self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged, {len(self.rejected)} rejected"
         )
+
+    def warnings(self) -> list[str]:
+        """What the importer should know though nothing went wrong: assets outside every zone
+        come in with no zone, so residents searching near home will not find them as local."""
+        if not self.outside_zones:
+            return []
+        n = self.outside_zones
+        assets = f"{n} asset is" if n == 1 else f"{n} assets are"
+        if self.no_place == n:
+            why = "it has no town or postcode" if n == 1 else "none of them has a town or postcode"
+        elif self.no_place:
+            why = f"{self.no_place} with no town or postcode, the rest in towns and postcodes of no zone"
+        else:
+            why = (
+                "its town or postcode is in no zone" if n == 1 else "their towns and postcodes are in no zone"
+            )
+        return [
+            f"{assets} outside every zone ({why}), so residents near home will not find "
+            f"{'it' if n == 1 else 'them'} as local; is this the right file, or are the zones in "
+            "the config missing a place?"
+        ]
 
 
 def _progress(rows: Iterable[Any], label: str, show: bool | None) -> Iterator[Any]:
@@ -240,8 +264,12 @@ async def write_records(
     report: ImportReport,
     show: bool | None,
     zone_for: ZoneResolver | None = None,
+    refuse_copies: bool = False,
 ) -> list[int]:
-    """Sort rows into rejected / created / updated / unchanged, write them, return changed ids."""
+    """Sort rows into rejected / created / updated / unchanged, write them, return changed ids.
+
+    With `refuse_copies` (the source was named after the file, not chosen), a file whose
+    services are already in the directory under another source raises AlreadyImported."""
     accepted: Accepted = {}
     for row in _progress(parsed, "reading", show):
         if row.record is None:
@@ -255,6 +283,10 @@ async def write_records(
             continue
         accepted[key] = (row.ref, record, row.absent)
     await _lock_sources(session, {report.source} | {source for source, _ in accepted})
+    if refuse_copies:
+        await _refuse_a_copy(
+            session, report.source, [r for (src, _), (_, r, _) in accepted.items() if src == report.source]
+        )
     existing = await _existing(session, Asset, list(accepted))
     await _keep_stored(session, accepted, existing)
     await _settle_organisations(session, accepted)
@@ -264,6 +296,9 @@ async def write_records(
         if absent and (problems := record.problems()):  # what is stored and what is new, together
             report.rejected.append((ref, "; ".join(problems)))
             del accepted[key]
+        elif zone_for is not None and not record.zone:  # in no zone: the summary warns
+            report.outside_zones += 1
+            report.no_place += not (record.town or record.postcode or record.latitude is not None)
     records = [record for _, record, _ in accepted.values()]
     org_ids = await _organisation_ids(session, records)
     inserts, updates, inserted_keys = [], [], []
@@ -291,6 +326,44 @@ async def write_records(
     return [row.id for row in created.values()] + [u["id"] for u in updates]
 
 
+class AlreadyImported(SourceFormatError):
+    """The file's services are in the directory already, under another source; nothing is imported."""
+
+
+COPY_SAMPLE = 1000  # services compared with the directory to tell a copy of a feed imported before
+
+
+def _same_name(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+async def _refuse_a_copy(session: AsyncSession, source: str, records: list[AssetRecord]) -> None:
+    """The same feed saved under another file name would be named after that file, a new source,
+    and imported a second time beside the first. Before a source's first import, its services are
+    compared with the directory: if at least half of them (of the first COPY_SAMPLE) are there
+    under one other source, with the same id and name, it is that feed again. Different feeds
+    that number their services 1, 2, 3… do not match, as their names differ."""
+    if not records or await session.scalar(select(exists().where(Asset.source == source))):
+        return  # nothing to compare, or a re-import of this source
+    sample = {r.external_id: _same_name(r.name) for r in records[:COPY_SAMPLE]}
+    rows = await session.execute(
+        select(Asset.source, Asset.external_id, Asset.name).where(
+            Asset.external_id.in_(list(sample)), Asset.source != source
+        )
+    )
+    same = Counter(row.source for row in rows if sample.get(row.external_id) == _same_name(row.name))
+    if not same:
+        return
+    other, count = same.most_common(1)[0]
+    if 2 * count >= len(sample):
+        raise AlreadyImported(
+            f"{count} of the {len(sample)} services in {source} are already in the directory, with "
+            f"the same ids and names, from {other}: it looks like the same feed under another name. "
+            f"To update them, import it with --source {other}; to keep a second copy, give it a new "
+            "name with --source"
+        )
+
+
 async def import_source(
     sessions: async_sessionmaker[AsyncSession],
     location: str,
@@ -307,6 +380,7 @@ async def import_source(
     `allow_private`. Credentials in a URL or a source name are never stored (see feed_http)."""
     if is_url(location):
         check_url(location)
+    named = bool(source)  # chosen with --source, not taken from the file's name
     given = source or (url_source(location, keep_userinfo=True) if is_url(location) else "")
     source = clean_source(source) if source else default_source(location)
     if len(source) > MAX_SOURCE_CHARS:
@@ -320,7 +394,9 @@ async def import_source(
             await _lock_sources(session, {source})
             if given and given != source:
                 await _rename_source(session, given, source)
-            changed = await write_records(session, rows, report, show_progress, zone_for)
+            changed = await write_records(
+                session, rows, report, show_progress, zone_for, refuse_copies=not named
+            )
             if after_write is not None and changed:
                 await after_write(session, changed)
     except IntegrityError as exc:

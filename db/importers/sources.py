@@ -16,6 +16,7 @@ from db.importers import oruk_v1
 from db.importers.csv_sheet import parse_csv
 from db.importers.feed_http import fetch_pages, url_source
 from db.importers.hsds_common import json_int
+from db.importers.recognise import services_in_items
 from db.importers.record import ParsedRow, SourceFormatError
 
 FORMATS = ("auto", "csv", "oruk", "hsds")
@@ -64,8 +65,8 @@ def json_flavour(data: Any) -> str:
     """'oruk' (UK v1) or 'hsds' (HSDS 3.0 service_full) from the shape of the records."""
     if isinstance(data, dict) and "contents" in data:
         return "hsds"
-    if isinstance(data, dict) and "id" in data and "name" in data and "content" not in data:
-        return "hsds"
+    if isinstance(data, dict) and "content" not in data:
+        return "hsds"  # one object: a service_full, or something else the standard publishes
     services = oruk_v1.services_in(data)
     sample = [s for s in services[:50] if isinstance(s, dict)]
     keys = set().union(*(s.keys() for s in sample)) if sample else set()
@@ -110,13 +111,15 @@ def read_rows(location: str, fmt: str, source: str, allow_private: bool = False)
 
 def _paged_rows(pages: Iterator[list[Any]]) -> Iterator[ParsedRow]:
     seen = 0
-    for services in pages:
+    for number, page in enumerate(pages, start=1):
+        services = services_in_items(page, f"page {number} of the feed")
         yield from oruk_v1.parse_services(services, start=seen)
         seen += len(services)
 
 
 def _parse_oruk(path: Path, source: str) -> Iterator[ParsedRow]:
-    return oruk_v1.parse_services(oruk_v1.services_in(load_json(path)))
+    services = services_in_items(oruk_v1.services_in(load_json(path)), path.name)
+    return oruk_v1.parse_services(services)
 
 
 def _parse_hsds(path: Path, source: str) -> Iterator[ParsedRow]:
@@ -126,7 +129,7 @@ def _parse_hsds(path: Path, source: str) -> Iterator[ParsedRow]:
         return parse_datapackage(path)
     from db.importers.hsds3 import parse_service_full
 
-    return parse_service_full(load_json(path))
+    return parse_service_full(load_json(path), path.name)
 
 
 def _parse_csv(path: Path, source: str) -> Iterator[ParsedRow]:

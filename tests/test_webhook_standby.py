@@ -1,0 +1,133 @@
+"""Webhook mode with more than one process: every process of a deployment knows the secret
+registered with Telegram (from the settings, or derived from the token without being it), so an
+update that reaches a standby is answered 503 and Telegram tries again until it reaches the
+leader, as the README promises, instead of a 403 Telegram would not retry.
+
+On PostgreSQL the standby is a real second process on the same database, standing by because the
+first holds the lead; on SQLite, which has no election, a stand-in that never leads plays it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+
+import httpx
+import pytest
+
+from bot import production
+from bot.config import ConfigError, Settings, default_zones, load_settings
+from bot.emulation import EmulatedTelegram
+from bot.emulation.http import serve as serve_telegram
+from bot.emulation.processes import until
+from bot.production import serve, webhook_secret
+from tests.conftest import POSTGRES_URL
+from tests.test_production import free_port
+from tests.test_webhook_limits import exchange, post_head, status_of
+
+FAILURE_BOUND = 30.0  # seconds before a wait counts as a failure; not a performance target
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+TOKEN = "123456:TEST"
+
+
+class NeverLeads:
+    """A process that another one always leads (SQLite has no election to lose)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.shared = True
+        self.is_leader = False
+        self.blocked = None  # another process leads: a healthy standby
+        self.poll_seconds = 0.1
+
+    async def wait_until_leader(self, stop: asyncio.Event) -> bool:
+        await stop.wait()
+        return False
+
+    async def still_leader(self) -> bool:
+        return False
+
+    async def step_down(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+
+async def stop(task: asyncio.Task | None) -> None:
+    if task is not None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def role(port: int) -> str | None:
+    with contextlib.suppress(httpx.HTTPError):
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            return (await client.get("/health")).json().get("role")
+    return None
+
+
+async def test_a_standby_answers_503_to_the_deployments_secret_so_telegram_retries(database_url, monkeypatch):
+    telegram = EmulatedTelegram(token=TOKEN, rate_limits=False)
+    server, api_port = serve_telegram(telegram)
+    settings = Settings(
+        database_url=database_url, zones=default_zones(), bot_token=TOKEN,
+        telegram_api_url=f"http://127.0.0.1:{api_port}/bot",
+    )  # fmt: skip
+    leader_port, standby_port = free_port(), free_port()
+    leader = asyncio.create_task(serve(settings, "https://bot.example.org/", leader_port))
+    standby = None
+    try:
+        await until(lambda: telegram.webhook is not None or leader.done(), FAILURE_BOUND)
+        assert not leader.done(), leader.exception()
+        secret = telegram.webhook["secret_token"]  # what Telegram will send with every update
+        if not POSTGRES_URL:
+            monkeypatch.setattr(production, "Leadership", NeverLeads)
+        standby = asyncio.create_task(serve(settings, "https://bot.example.org/", standby_port))
+        async with asyncio.timeout(FAILURE_BOUND):  # its HTTP server is up, and it stands by
+            while not standby.done() and await role(standby_port) != "standby":
+                await asyncio.sleep(0.05)
+        assert not standby.done(), standby.exception()
+        assert await role(standby_port) == "standby"
+
+        ann = telegram.user("Ann")
+        update = ann.send("/start")
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{standby_port}") as client:
+            retried = await client.post("/telegram", json=update, headers={SECRET_HEADER: secret})
+            assert retried.status_code == 503  # Telegram tries again, and reaches the leader
+            forged = await client.post("/telegram", json=update, headers={SECRET_HEADER: "guess" * 9})
+            assert forged.status_code == 403  # the secret is still checked first
+        # the lead is decided from the headers, before the body, like the secret: a huge body with
+        # the secret is answered 503 by the standby without being read
+        assert status_of(await exchange(standby_port, post_head(95 * 1024 * 1024, secret))) == 503
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{leader_port}") as client:
+            taken = await client.post("/telegram", json=update, headers={SECRET_HEADER: secret})
+            assert taken.status_code == 200
+        await until(lambda: any(m.from_bot for m in telegram.transcript(ann)), FAILURE_BOUND)
+        assert any("People Zones" in m.plain for m in telegram.transcript(ann) if m.from_bot)
+    finally:
+        await stop(standby)
+        await stop(leader)
+        server.stop()
+
+
+def test_the_secret_is_the_same_for_every_process_and_is_not_the_token():
+    one = webhook_secret(Settings(bot_token=TOKEN))
+    assert one == webhook_secret(Settings(bot_token=TOKEN))  # another process, the same secret
+    assert one != webhook_secret(Settings(bot_token="654321:OTHER"))
+    assert TOKEN not in one and "TEST" not in one
+    assert re.fullmatch(r"[A-Za-z0-9_-]{16,256}", one)  # what Telegram accepts as a secret_token
+    chosen = "a-deployment-secret_0123456789"
+    assert webhook_secret(Settings(bot_token=TOKEN, webhook_secret=chosen)) == chosen
+
+
+def test_a_webhook_secret_in_the_settings_is_checked(tmp_path):
+    config = tmp_path / "pz.toml"
+    config.write_text('webhook_secret = "shared-by-every-process-0123"\n', encoding="utf-8")
+    assert load_settings(config, env={}).webhook_secret == "shared-by-every-process-0123"
+    from_env = load_settings(None, env={"PEOPLEZONES_WEBHOOK_SECRET": "from-the-environment-0123"})
+    assert from_env.webhook_secret == "from-the-environment-0123"
+    for bad in ('"short"', '"has spaces in it, which Telegram refuses"', "12345678901234567890"):
+        config.write_text(f"webhook_secret = {bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="setting 'webhook_secret'") as refused:
+            load_settings(config, env={})
+        assert "Telegram" in str(refused.value) or "must be" in str(refused.value)
