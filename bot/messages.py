@@ -172,6 +172,11 @@ DATABASE_DOWN = (
 )
 EXAMPLE_LABEL = "(example — not a real service)"
 OPEN_NOW = "🕒 Open now, closes {time}"
+OPEN_ALL_HOURS = "🕒 Open now, day and night"
+EVENT_ZONE_NOT_YOURS = (
+    "That place is in <b>{zone}</b>, which isn't one of your zones ({zones}). "
+    "Type a place in one of your zones, or /cancel."
+)
 OPENS_AT = "🕒 Closed now, opens {when}"
 OPENS_TODAY = "{time}"
 OPENS_TOMORROW = "tomorrow {time}"

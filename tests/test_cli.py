@@ -162,3 +162,14 @@ def test_run_without_a_token_says_how_to_get_one(cli_env, capsys):
     code, _, err = run(capsys, "run")
     assert code == 1
     assert "PEOPLEZONES_BOT_TOKEN" in err and "@BotFather" in err
+
+
+def test_in_the_demo_the_help_after_a_crisis_points_to_real_local_services(cli_env, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("i was raped last night\ni want to kill myself\n"))
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    raped, suicidal = out.split("you> ")[1:3]
+    assert "0808 500 2222" in raped and "Juniper Lodge Sexual Assault Referral Centre" in raped
+    assert "116 123" in suicidal and "Mental Health Central Access Point" in suicidal
+    assert "🕒 Open now, day and night" in suicidal
+    assert "(example" not in raped  # only real services serve this kind in the demo

@@ -325,3 +325,25 @@ async def test_a_new_question_closes_the_one_left_half_answered(chat, sessions):
     await chat.say(cora, "/broadcast")  # changed her mind, without /cancel
     [who] = await chat.say(cora, "The hall is closed on Friday.")
     assert "Who is it for" in who.plain  # the broadcast got the text, not the event's "when?"
+
+
+async def test_a_coordinator_puts_events_only_in_her_own_zones(chat, sessions):
+    """The buttons meet the same rule as an uploaded file: a Rutland coordinator's event goes in
+    Rutland; a place in another zone is refused with the reason, and the question waits."""
+    from db.models import Resident, Role
+
+    rita = chat.telegram.user("Rita", user_id=9102)
+    async with sessions.begin() as session:
+        resident = Resident(telegram_user_id=9102)
+        session.add(resident)
+        await session.flush()
+        session.add(Role(resident_id=resident.id, role="coordinator", zone="Rutland"))
+    await chat.say(rita, "/newevent")
+    await chat.say(rita, "Seed Swap")
+    [length] = await chat.say(rita, "Sat 28 Nov 10:00")
+    [repeat] = await chat.press(rita, "2 hours", length)
+    await chat.press(rita, "No, just once", repeat)
+    [refused] = await chat.say(rita, "Braunstone Library, LE3 1JJ")
+    assert "Leicester West" in refused.plain and "isn't one of your zones (Rutland)" in refused.plain
+    [places] = await chat.say(rita, "Oakham Library, LE15 6DT")
+    assert "How many places" in places.plain

@@ -42,3 +42,16 @@ def test_local_time_is_used_across_the_clock_change():
 
 def test_unknown_hours():
     assert not opening_state([], [], at("2026-11-26 10:30"), LONDON).known
+
+
+def test_a_place_open_day_and_night_never_says_it_closes_at_midnight():
+    state = opening_state(
+        parse_hours("Mon-Sun 00:00-24:00"), [], datetime(2026, 12, 4, 21, 0, tzinfo=UTC), LONDON
+    )
+    assert state.open_now and state.closes_at is None
+
+
+def test_a_session_past_midnight_closes_when_the_next_day_s_part_ends():
+    hours = parse_hours("Fri 20:00-24:00; Sat 00:00-03:00")
+    state = opening_state(hours, [], datetime(2026, 12, 4, 21, 0, tzinfo=UTC), LONDON)
+    assert state.open_now and state.closes_at == datetime(2026, 12, 5, 3, 0, tzinfo=LONDON)

@@ -118,6 +118,8 @@ def opening_line(asset: Asset, now: datetime, tz: ZoneInfo) -> str:
     state = opening_state(asset.opening_hours, asset.holiday_closures, now, tz)
     if state.open_now and state.closes_at:
         return m.OPEN_NOW.format(time=state.closes_at.strftime("%H:%M"))
+    if state.open_now:
+        return m.OPEN_ALL_HOURS
     if state.opens_at:
         return m.OPENS_AT.format(when=when(state.opens_at, now, tz))
     return m.HOURS_UNKNOWN

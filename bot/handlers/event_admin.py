@@ -32,6 +32,22 @@ EDIT = "event_edit"
 MAX_PLACES = 10_000
 
 
+async def zone_is_theirs(update: Update, context: ContextTypes.DEFAULT_TYPE, zone: str) -> bool:
+    """An event may be put only in a zone the coordinator looks after (any zone for an admin), the
+    same rule an uploaded events file meets row by row; says so when it is not."""
+    pz = services(context)
+    async with pz.sessions() as session:
+        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+    if EVERY_ZONE in zones or zone in zones:
+        return True
+    await tell(
+        context,
+        update.effective_chat.id,
+        m.EVENT_ZONE_NOT_YOURS.format(zone=m.esc(zone), zones=m.esc(", ".join(sorted(zones)))),
+    )
+    return False
+
+
 async def may_coordinate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Checked at every step: a refused person's half-answered questions are dropped too."""
     pz = services(context)
@@ -236,7 +252,11 @@ async def _changes_from(  # type: ignore[no-untyped-def]
             engine = await pz.engine.get(session)
         area = area_from_text(text, pz.zones, engine)
         changes = {"venue": text[:300], "postcode": find_postcode(text)}
-        return changes | ({"zone": area.zone} if area is not None and area.zone else {})
+        if area is not None and area.zone and area.zone != event.zone:
+            if not await zone_is_theirs(update, context, area.zone):
+                return None
+            changes["zone"] = area.zone
+        return changes
     try:
         start = read_when(text, pz.clock(), pz.settings.tz)
     except WhenError as problem:

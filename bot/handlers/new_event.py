@@ -14,7 +14,7 @@ from bot.context import services
 from bot.handlers import callbacks
 from bot.handlers.common import ask, keyboard, tell
 from bot.handlers.conversation import typed_area
-from bot.handlers.event_admin import MAX_PLACES, manage_keyboard, may_coordinate, monthly_day
+from bot.handlers.event_admin import MAX_PLACES, manage_keyboard, may_coordinate, monthly_day, zone_is_theirs
 from bot.handlers.events import deep_link, when
 from bot.handlers.notices import wake_sender
 from bot.services.areas import area_from_text
@@ -69,6 +69,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
     elif step == "area":
         if (area := await typed_area(update, context, text)) is None:
             return
+        if not await zone_is_theirs(update, context, area.zone):
+            return  # still asking which area
         flow.update(zone=area.zone, step="places")
         await _ask_places(context, chat)
     elif step == "places":
@@ -124,6 +126,8 @@ async def _after_place(update: Update, context: ContextTypes.DEFAULT_TYPE, flow:
         flow["step"] = "area"
         await tell(context, update.effective_chat.id, m.NEW_EVENT_ASK_AREA)
         return
+    if not await zone_is_theirs(update, context, zone):
+        return  # still asking where it is
     flow.update(zone=zone, step="places")
     await _ask_places(context, update.effective_chat.id)
 

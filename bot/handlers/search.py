@@ -385,7 +385,9 @@ async def on_not_what_i_need(update: Update, context: ContextTypes.DEFAULT_TYPE,
         await stale(update, context)
         return
     await update.callback_query.answer()
-    if not state.noted_unmet:  # a search already counted as finding nothing is not counted twice
+    # a search already counted as finding nothing is not counted twice; the support shown after
+    # safety help was no search, and has no words to keep
+    if not state.noted_unmet and state.query:
         user_id = update.effective_user.id
         area = state.area if state.answered_at is not None else await resident_area(context, user_id)
         if state.answered_at is not None:  # it was counted as answered: now it found nothing

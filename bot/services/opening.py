@@ -40,6 +40,25 @@ def _at(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour, minute), tz)
 
 
+def _runs_on_until(
+    end: datetime, hours: list[dict[str, Any]], closures: list[dict[str, Any]], tz: ZoneInfo
+) -> datetime | None:
+    """When a session that ends at END really closes: a next session starting the moment it ends
+    (24:00 then 00:00) runs on. None when it never closes within the week: open all hours."""
+    for _ in range(LOOK_AHEAD_DAYS * 4):
+        day = end.astimezone(tz).date()
+        following = [
+            _at(d, closes, tz)
+            for d in (day - timedelta(days=1), day)
+            for opens, closes in _sessions_on(d, hours, closures)
+            if _at(d, opens, tz) == end and _at(d, closes, tz) > end
+        ]
+        if not following:
+            return end
+        end = max(following)
+    return None
+
+
 def days_ahead(moment: datetime, now: datetime, tz: ZoneInfo) -> int:
     """Calendar days from NOW to MOMENT where the asset is: 0 today, 1 tomorrow, 7 this day next week
     (so "Thursday 09:30" said on a Thursday evening is next week's)."""
@@ -58,7 +77,8 @@ def opening_state(
         for opens, closes in _sessions_on(day, hours, closures):
             start, end = _at(day, opens, tz), _at(day, closes, tz)
             if start <= local < end:
-                return OpeningState(known=True, open_now=True, closes_at=end)
+                closes = _runs_on_until(end, hours, closures, tz)
+                return OpeningState(known=True, open_now=True, closes_at=closes)
             if local < start:
                 return OpeningState(known=True, opens_at=start)
     return OpeningState(known=True)

@@ -17,6 +17,9 @@ from db.text import postcode_district
 
 DEMO_SOURCE = "demo"
 EXAMPLE_SOURCE = "demo-examples"
+# Real local services for people in danger (domestic and sexual abuse, mental health crisis),
+# written by hand from their published details, so the demo's safety help has real places to follow.
+SAFETY_SERVICES = Path(__file__).resolve().parents[1] / "data" / "demo_safety_services.csv"
 EXAMPLE_ATTRIBUTION = "Invented example for the demo — not a real service"
 
 # Ofcom's numbers reserved for drama: safe to print because they can never ring anyone.
@@ -100,9 +103,15 @@ def example_problems(row: dict[str, str]) -> list[str]:
     return found
 
 
-def demo_directory_rows(llr: Path, examples: Path, districts: set[str]) -> list[dict[str, str]]:
-    """Real rows first, then the invented examples; refuses rows that break the rules."""
-    rows = real_rows(llr)
+def demo_directory_rows(
+    llr: Path, examples: Path, districts: set[str], safety: Path = SAFETY_SERVICES
+) -> list[dict[str, str]]:
+    """Real rows first (the LLR tables, then the hand-checked local safety services the help after
+    a crisis can point to), then the invented examples; refuses rows that break the rules."""
+    rows = sorted(
+        real_rows(llr) + read_examples(safety),
+        key=lambda r: (r["kind"], r["name"].casefold(), r["external_id"]),
+    )
     example_rows = read_examples(examples)
     errors = []
     for row in [*rows, *example_rows]:
