@@ -38,6 +38,15 @@ class Zone:
 
 
 @dataclass(frozen=True)
+class LocalHelp:
+    """A local line shown in the safety help for one kind of danger, beside the national ones."""
+
+    kind: str
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Europe/London"
@@ -65,6 +74,7 @@ class Settings:
     webhook_secret: str | None = None
     log_format: str = "json"  # json (one object a line, for log collectors) or text
     zones: tuple[Zone, ...] = field(default_factory=lambda: default_zones())
+    local_help: tuple[LocalHelp, ...] = field(default_factory=lambda: default_local_help())
     source: str = "defaults"
 
     @property
@@ -91,6 +101,7 @@ _TOP_LEVEL: dict[str, tuple[tuple[type, ...], str]] = {
     "webhook_secret": ((str,), "a string of 16 to 256 letters, digits, _ and -"),
     "log_format": ((str,), "'json' or 'text'"),
     "zones": ((list,), "a list of [[zones]] tables"),
+    "local_help": ((list,), "a list of [[local_help]] tables"),
 }
 _RETENTION_KEYS = (
     "retention_days_unmet_need_text",
@@ -101,6 +112,13 @@ _ZONE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "name": ((str,), "a string"),
     "postcode_districts": ((list,), "a list of postcode districts such as 'LE4'"),
     "places": ((list,), "a list of place names"),
+}
+
+
+_LOCAL_HELP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "kind": ((str,), "a kind of danger such as 'abuse'"),
+    "name": ((str,), "a string"),
+    "phone": ((str,), "a phone number as people dial it"),
 }
 
 
@@ -225,7 +243,36 @@ def _from_mapping(where: str, data: dict[str, Any]) -> dict[str, Any]:
         values["log_format"] = data["log_format"]
     if "zones" in data:
         values["zones"] = _parse_zones(where, data["zones"])
+    if "local_help" in data:
+        values["local_help"] = _parse_local_help(where, data["local_help"])
     return values
+
+
+def _parse_local_help(where: str, raw: list[Any]) -> tuple[LocalHelp, ...]:
+    from bot.messages import SAFETY_LINES  # the kinds the safety help knows
+
+    lines = []
+    for index, item in enumerate(raw):
+        key = f"local_help[{index}]"
+        if not isinstance(item, dict):
+            raise _fail(where, key, "must be a table with kind, name and phone")
+        for help_key, value in item.items():
+            if help_key not in _LOCAL_HELP_KEYS:
+                raise _fail(where, f"{key}.{help_key}", "is not a known setting")
+            _check_type(where, f"{key}.{help_key}", value, _LOCAL_HELP_KEYS[help_key])
+        for required in _LOCAL_HELP_KEYS:
+            if not str(item.get(required, "")).strip():
+                raise _fail(where, f"{key}.{required}", "is required")
+        if item["kind"] not in SAFETY_LINES:
+            raise _fail(where, f"{key}.kind", f"must be one of {', '.join(SAFETY_LINES)}")
+        lines.append(LocalHelp(item["kind"], item["name"].strip(), item["phone"].strip()))
+    return tuple(lines)
+
+
+def default_local_help() -> tuple[LocalHelp, ...]:
+    """The LLR lines shipped with the bot (bot/default_local_help.toml)."""
+    file = Path(__file__).with_name("default_local_help.toml")
+    return _parse_local_help(str(file), tomllib.loads(file.read_text(encoding="utf-8"))["local_help"])
 
 
 def default_zones() -> tuple[Zone, ...]:

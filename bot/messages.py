@@ -6,7 +6,9 @@ a user or a feed are escaped by the caller (`esc`) before they are put into thes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
+from typing import Any
 
 # --- Safety: the help for each kind of danger the triage finds (bot/services/safety_triage.toml) ---
 # Nearest and most specific first; 999 first wherever there is danger now. Checked against each
@@ -42,17 +44,13 @@ SAFETY_LINES = {
         "• Samaritans, free, any time: <b>116 123</b>",
         "• If you can't talk, text SHOUT to <b>85258</b>",
         "• NHS <b>111</b>, option 2, for a mental health crisis",
-        "• Leicester, Leicestershire and Rutland mental health line, 24 hours: <b>0808 800 3302</b>",
     ),
     "sexual-violence": (
         "• Rape Crisis support line, free, 24 hours: <b>0808 500 2222</b>",
-        "• Juniper Lodge, the LLR sexual assault referral centre, 24 hours: <b>0116 273 3330</b>",
-        "• LLR domestic and sexual violence helpline: <b>0808 802 0028</b>",
         "• Police: <b>101</b>, or <b>999</b> in an emergency",
     ),
     "abuse": (
         "• National Domestic Abuse Helpline, free, 24 hours: <b>0808 2000 247</b>",
-        "• LLR domestic and sexual violence helpline: <b>0808 802 0028</b>",
         "• Men's Advice Line, free: <b>0808 801 0327</b>",
         "• If you can't talk, call 999 from a mobile and press <b>55</b>",
     ),
@@ -86,20 +84,32 @@ EMERGENCY = (
 )
 
 
-def safety_help(kinds: list[str], child: bool) -> str:
+SAFETY_LOCAL_LINE = "• {name}: <b>{phone}</b>"
+
+
+def safety_help(kinds: list[str], child: bool, local: Sequence[Any] = ()) -> str:
     """The help for the kinds found, the first kind's in full, then the others' lines not yet given.
-    A writer who sounds like a child gets the child's words and Childline first."""
+    A writer who sounds like a child gets the child's words and Childline first. LOCAL lines (the
+    config's [[local_help]]: kind, name, phone) follow the first national line of their kind."""
     if child and "child" not in kinds:
         kinds = ["child", *kinds]
     elif child:
         kinds = ["child", *(k for k in kinds if k != "child")]
+
+    def lines_for(kind: str) -> list[str]:
+        national = list(SAFETY_LINES[kind])
+        nearby = [
+            SAFETY_LOCAL_LINE.format(name=escape(h.name), phone=escape(h.phone))
+            for h in local
+            if h.kind == kind
+        ]
+        return national[:1] + nearby + national[1:]
+
     first, *others = kinds
-    lines = [SAFETY_TITLE[first], "", *SAFETY_LINES[first]]
-    given = set(SAFETY_LINES[first])
+    lines = [SAFETY_TITLE[first], "", *lines_for(first)]
+    given = set(lines)
     # every block already says 999 for danger now; the emergency lines follow only their own kind
-    extra = [
-        line for kind in others if kind != "emergency" for line in SAFETY_LINES[kind] if line not in given
-    ]
+    extra = [line for kind in others if kind != "emergency" for line in lines_for(kind) if line not in given]
     if extra:
         lines += [SAFETY_ALSO, *dict.fromkeys(extra)]
     return "\n".join([*lines, SAFETY_CLOSE])
@@ -328,6 +338,17 @@ INTEREST_FOR_COORDINATOR = (
 )
 RELAYED_FROM_COORDINATOR = "💬 A message from the coordinator about <i>{about}</i>:"
 RELAYED_FROM_INTERESTED = "💬 A message from the volunteer interested in <i>{about}</i>:"
+PASS_IT_ON_TO_COORDINATOR = (
+    "Is this for the coordinator of <i>{about}</i>?\n\n<i>{text}</i>\n\nI'll only pass it on if you say so."
+)
+PASS_IT_ON_TO_INTERESTED = (
+    "Is this for the volunteer interested in <i>{about}</i>?\n\n<i>{text}</i>\n\n"
+    "I'll only pass it on if you say so."
+)
+INTEREST_CONVERSATION_ENDED = (
+    "That conversation about a group's opportunity has ended, so I can't pass on messages for it "
+    "any more. You don't need to do anything."
+)
 BUTTON_INTERESTED = "I'm interested"
 WHATS_ON_HEADER = "<b>What's on in the next week:</b>"
 WHATS_ON_GOING = " ✅ you're going"

@@ -14,6 +14,7 @@ import re
 import pytest
 
 from bot import messages as m
+from bot.config import ConfigError, LocalHelp, default_local_help, load_settings
 from bot.services.safety import SafetyCheck, default_safety_check
 from bot.services.triage import Triage, TriageDataError
 from tests.conftest import FIXTURES
@@ -34,7 +35,7 @@ RIGHT_HELP = {  # the numbers that fit each kind (any one of them, as the eval s
 
 def help_for(text: str) -> str | None:
     alert = default_safety_check().check(text)
-    return None if alert is None else m.safety_help(list(alert.kinds), alert.child)
+    return None if alert is None else m.safety_help(list(alert.kinds), alert.child, default_local_help())
 
 
 def test_our_crisis_lines_are_caught_with_the_help_that_fits():
@@ -83,7 +84,7 @@ def test_everyday_lines_that_share_words_with_danger_are_left_alone():
 def test_each_kind_gets_its_own_help_first(text, kind, number):
     alert = default_safety_check().check(text)
     assert alert is not None and alert.kind == kind, (text, alert)
-    block = m.safety_help(list(alert.kinds), alert.child)
+    block = m.safety_help(list(alert.kinds), alert.child, default_local_help())
     assert number in block.split("\n\n")[1]  # in the first group of lines, not an afterthought
 
 
@@ -144,3 +145,19 @@ def test_every_kind_has_help_and_its_needs_are_in_the_taxonomy():
     for kind in default_safety_check().triage.kinds.values():
         assert kind.id in m.SAFETY_TITLE and kind.id in m.SAFETY_LINES
         assert set(kind.categories) <= known, kind.id
+
+
+def test_local_lines_come_from_the_config_after_the_first_national_line(tmp_path):
+    block = m.safety_help(["sexual-violence"], False, default_local_help())
+    lines = block.split("\n")
+    assert "0808 500 2222" in lines[3] and "0116 273 3330" in lines[4]  # Rape Crisis, then Juniper Lodge
+    elsewhere = (LocalHelp("self-harm", "Northshire crisis line", "0800 000 1234"),)
+    assert "0808 800 3302" not in m.safety_help(["self-harm"], False, elsewhere)
+    config = tmp_path / "config.toml"
+    config.write_text('[[local_help]]\nkind = "abuse"\nname = "Northshire refuge"\nphone = "0800 000 9999"\n')
+    assert load_settings(config, env={}).local_help == (
+        LocalHelp("abuse", "Northshire refuge", "0800 000 9999"),
+    )
+    config.write_text('[[local_help]]\nkind = "sadness"\nname = "X"\nphone = "1"\n')
+    with pytest.raises(ConfigError, match=r"local_help\[0\]\.kind.*must be one of"):
+        load_settings(config, env={})

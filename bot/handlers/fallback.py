@@ -24,6 +24,7 @@ from bot.handlers import (
     new_event,
     opportunities,
     privacy,
+    relays,
     reports,
     search,
     settings,
@@ -49,7 +50,7 @@ async def safety_first(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if alert is None:
         return
     await send_safety_help(update, context, alert)
-    if not any(context.user_data.get(key) for key in (introductions.RELAY, opportunities.RELAY)):
+    if not any(context.user_data.get(key) for key in relays.RELAYS):
         await support_for(update, context, alert)
         raise ApplicationHandlerStop
 
@@ -58,7 +59,7 @@ async def send_safety_help(update: Update, context: ContextTypes.DEFAULT_TYPE, a
     log.info("safety help sent (%s)", ",".join(alert.kinds))  # the kinds only, never the words
     await context.bot.send_message(
         update.effective_chat.id,
-        m.safety_help(list(alert.kinds), alert.child),
+        m.safety_help(list(alert.kinds), alert.child, services(context).settings.local_help),
         parse_mode=ParseMode.HTML,
         # clears the chat from their own words on, for someone who may be watched
         reply_markup=keyboard(privacy.quick_exit_row(update.effective_message.message_id)),

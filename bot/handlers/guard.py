@@ -105,7 +105,8 @@ async def _not_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     text = clean_text((message.text or message.caption or "") if message else "")
     alert = services(context).safety.check(text) if text else None
     if alert is not None:
-        await _say(context, chat.id, m.safety_help(list(alert.kinds), alert.child), html=True)
+        help_text = m.safety_help(list(alert.kinds), alert.child, services(context).settings.local_help)
+        await _say(context, chat.id, help_text, html=True)
     link = f"https://t.me/{context.bot.username}"
     await _say(context, chat.id, m.GROUP_NOT_HERE.format(link=link))
     try:

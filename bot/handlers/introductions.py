@@ -13,8 +13,8 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import KEY, services
-from bot.handlers import callbacks
-from bot.handlers.common import ask, keyboard, tell
+from bot.handlers import callbacks, relays
+from bot.handlers.common import keyboard, tell
 from bot.handlers.privacy import quick_exit_row
 from bot.services.follow_ups import claim_due_follow_ups, record_feedback
 from bot.services.introductions import (
@@ -29,11 +29,11 @@ from bot.services.residents import Area
 
 log = logging.getLogger(__name__)
 # user_data keys, in memory only: the open relay ({"id": introduction, "at": last message}), a
-# question whose other side gets what is typed; and, not a question, a message that came in ({"id",
-# "at"}, and the typed "text" while the bot asks about it), after which a typed text may be a reply
+# question whose other side gets what is typed (relays); and, not a question, a message that came
+# in ({"id", "at"}), after which a typed text may be a reply (relays.HELD, which also holds a
+# typed "text" while the bot asks about it)
 RELAY = "relay_introduction"
-RELAY_OFFER = "relay_offer"
-RELAY_LIVE = timedelta(hours=1)  # typed this long after their last message, the bot asks first
+RELAY_OFFER = relays.HELD
 REPLY_WINDOW = timedelta(days=1)  # typed this long after a message came in, the bot asks first
 
 
@@ -148,67 +148,21 @@ async def on_answer(
     )
 
 
-async def on_relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE, introduction_id: int) -> None:
-    """'Send a message' or 'Reply': what they type next goes to the other side."""
-    await update.callback_query.answer()
+async def _route(
+    context: ContextTypes.DEFAULT_TYPE, introduction_id: int, user_id: int
+) -> relays.Route | None:
+    """Where this side's messages go: the other side of the accepted introduction (None: ended)."""
     try:
         async with services(context).sessions() as session:
-            await accepted_between(session, introduction_id, update.effective_user.id)
+            found = await accepted_between(session, introduction_id, user_id)
     except IntroductionError:
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
-        return
-    ask(context, RELAY, {"id": introduction_id, "at": services(context).clock()})
-    context.user_data.pop(RELAY_OFFER, None)  # answering now: nothing to ask about
-    await tell(context, update.effective_chat.id, m.TYPE_YOUR_MESSAGE, keyboard(quick_exit_row()))
-
-
-async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Typed while the relay is open: passed on, and the relay stays open for the next message
-    ("thank you so much x" is part of the conversation, not a search). After RELAY_LIVE without a
-    message the person may have moved on, so the bot asks before passing anything on."""
-    relay = context.user_data[RELAY]
-    if services(context).clock() - relay["at"] > RELAY_LIVE:
-        context.user_data.pop(RELAY)
-        if not await _ask_whether_to_pass_on(update, context, relay["id"], text):
-            await tell(context, update.effective_chat.id, m.INTRODUCTION_ENDED)
-        return
-    await _pass_on(update, context, relay["id"], text, update.effective_message.message_id)
-
-
-async def _pass_on(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, introduction_id: int, text: str, words_id: int
-) -> None:
-    """Pass TEXT (their message WORDS_ID) to the other side of the introduction, without saying
-    who sent it."""
-    pz, chat = services(context), update.effective_chat.id
-    try:
-        async with pz.sessions() as session:
-            found = await accepted_between(session, introduction_id, update.effective_user.id)
-    except IntroductionError:  # ended meanwhile (the other side deleted their data)
-        context.user_data.pop(RELAY, None)
-        await tell(context, chat, m.INTRODUCTION_ENDED)
-        return
-    from_volunteer = update.effective_user.id == found.volunteer_telegram_id
-    other = found.resident_telegram_id if from_volunteer else found.volunteer_telegram_id
-    header = m.RELAYED_FROM_VOLUNTEER if from_volunteer else m.RELAYED_FROM_NEIGHBOUR
-    delivered = await tell(
-        context,
-        other,
-        f"{header}\n\n{m.esc(text[:3000])}",
-        keyboard([(m.BUTTON_REPLY, callbacks.relay(introduction_id))], quick_exit_row()),
-    )
-    exit_row = quick_exit_row(words_id)  # clears the chat from their own words on
-    if not delivered:
-        context.user_data.pop(RELAY, None)
-        await tell(context, chat, m.MESSAGE_NOT_DELIVERED, keyboard(exit_row))
-        return
-    ask(context, RELAY, {"id": introduction_id, "at": pz.clock()})  # still talking: stays open
-    _may_be_answered(context, other, introduction_id)
-    await tell(
-        context,
-        chat,
-        m.MESSAGE_PASSED_ON,
-        keyboard([(m.BUTTON_DONE, callbacks.relay_choice("done"))], exit_row),
+        return None
+    from_volunteer = user_id == found.volunteer_telegram_id
+    return relays.Route(
+        other=found.resident_telegram_id if from_volunteer else found.volunteer_telegram_id,
+        header=m.RELAYED_FROM_VOLUNTEER if from_volunteer else m.RELAYED_FROM_NEIGHBOUR,
+        reply=keyboard([(m.BUTTON_REPLY, callbacks.relay(introduction_id))], quick_exit_row()),
+        question=m.PASS_IT_ON_TO_NEIGHBOUR if from_volunteer else m.PASS_IT_ON_TO_VOLUNTEER,
     )
 
 
@@ -220,66 +174,27 @@ def _may_be_answered(context: ContextTypes.DEFAULT_TYPE, other: int, introductio
         theirs[RELAY_OFFER] = {"id": introduction_id, "at": services(context).clock()}
 
 
+INTRODUCTION_RELAY = relays.relay(RELAY, _route, m.INTRODUCTION_ENDED, _may_be_answered)
+
+
+async def on_relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE, introduction_id: int) -> None:
+    """'Send a message' or 'Reply': what they type next goes to the other side."""
+    await relays.on_button(update, context, INTRODUCTION_RELAY, introduction_id)
+
+
+async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Typed while the relay is open: passed on, and the relay stays open for the next message
+    ("thank you so much x" is part of the conversation, not a search); see relays."""
+    await relays.on_text(update, context, INTRODUCTION_RELAY, text)
+
+
 async def ask_if_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
     """Typed with no question open, after a message came in through an introduction: ask whether
     it is for them (True), or, when the message came in long ago, let it be searched (False)."""
     offer = context.user_data.pop(RELAY_OFFER)
     if services(context).clock() - offer["at"] > REPLY_WINDOW:
         return False
-    return await _ask_whether_to_pass_on(update, context, offer["id"], text)
-
-
-async def _ask_whether_to_pass_on(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, introduction_id: int, text: str
-) -> bool:
-    """Hold TEXT (in memory) and ask whether it goes to the other side; False, asking nothing, when
-    the introduction has ended."""
-    try:
-        async with services(context).sessions() as session:
-            found = await accepted_between(session, introduction_id, update.effective_user.id)
-    except IntroductionError:
-        return False
-    context.user_data[RELAY_OFFER] = {
-        "id": introduction_id,
-        "at": services(context).clock(),
-        "text": text,
-        "words_id": update.effective_message.message_id,
-    }
-    from_volunteer = update.effective_user.id == found.volunteer_telegram_id
-    question = m.PASS_IT_ON_TO_NEIGHBOUR if from_volunteer else m.PASS_IT_ON_TO_VOLUNTEER
-    await tell(
-        context,
-        update.effective_chat.id,
-        question.format(text=m.esc(text[:200])),
-        keyboard(
-            [(m.BUTTON_PASS_IT_ON, callbacks.relay_choice("send"))],
-            [(m.BUTTON_SEARCH_FOR_IT, callbacks.relay_choice("search"))],
-        ),
-    )
-    return True
-
-
-def take_held_text(context: ContextTypes.DEFAULT_TYPE) -> str | None:
-    """The typed text held while asking whether to pass it on; it is let go of either way."""
-    offer = context.user_data.pop(RELAY_OFFER, None)
-    return offer.get("text") if offer else None
-
-
-async def on_relay_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
-    """'Yes, pass it on' (the held text goes, and the relay opens), or 'Done' (the relay closes)."""
-    await update.callback_query.answer()
-    if choice == "done":
-        context.user_data.pop(RELAY, None)
-        await tell(
-            context, update.effective_chat.id, m.RELAY_STOPPED, keyboard([(m.BUTTON_MENU, callbacks.menu())])
-        )
-        return
-    offer = context.user_data.get(RELAY_OFFER)
-    if not offer or not offer.get("text"):
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
-        return
-    context.user_data.pop(RELAY_OFFER)
-    await _pass_on(update, context, offer["id"], offer["text"], offer["words_id"])
+    return await relays.ask_whether_to_pass_on(update, context, INTRODUCTION_RELAY, offer["id"], text)
 
 
 async def send_follow_ups(app) -> int:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks
+from bot.handlers import callbacks, relays
 from bot.handlers.common import ask, keyboard, tell
 from bot.handlers.conversation import typed_area
 from bot.matching.skills import default_skills
@@ -26,7 +26,7 @@ from bot.services.roles import is_coordinator
 
 log = logging.getLogger(__name__)
 FLOW = "opportunity_flow"
-RELAY = "relay_interest"
+RELAY = "relay_interest"  # user_data key: the open relay ({"id": interest, "at": last message})
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -107,38 +107,33 @@ async def on_interested(update: Update, context: ContextTypes.DEFAULT_TYPE, oppo
         await tell(context, interest.coordinator_telegram_id, text + "\n\n" + m.CONTACT_VIA_BOT, markup)
 
 
-async def on_message_button(update: Update, context: ContextTypes.DEFAULT_TYPE, interest_id: int) -> None:
-    await update.callback_query.answer()
+async def _route(context: ContextTypes.DEFAULT_TYPE, interest_id: int, user_id: int) -> relays.Route | None:
+    """Where this side's messages go: the coordinator, or the interested volunteer (None: ended)."""
     try:
         async with services(context).sessions() as session:
-            await interest_parties(session, interest_id, update.effective_user.id)
+            coordinator, volunteer, about = await interest_parties(session, interest_id, user_id)
     except OpportunityError:
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
-        return
-    ask(context, RELAY, interest_id)
-    await tell(context, update.effective_chat.id, m.TYPE_YOUR_MESSAGE)
+        return None
+    from_coordinator = user_id == coordinator
+    header = m.RELAYED_FROM_COORDINATOR if from_coordinator else m.RELAYED_FROM_INTERESTED
+    return relays.Route(
+        other=volunteer if from_coordinator else coordinator,
+        header=header.format(about=m.esc(about)),
+        reply=keyboard([(m.BUTTON_REPLY, callbacks.interest_message(interest_id))]),
+        question=m.PASS_IT_ON_TO_INTERESTED if from_coordinator else m.PASS_IT_ON_TO_COORDINATOR,
+        about=about,
+    )
+
+
+INTEREST_RELAY = relays.relay(RELAY, _route, m.INTEREST_CONVERSATION_ENDED)
+
+
+async def on_message_button(update: Update, context: ContextTypes.DEFAULT_TYPE, interest_id: int) -> None:
+    """'Send a message' or 'Reply': what they type next goes to the other side."""
+    await relays.on_button(update, context, INTEREST_RELAY, interest_id)
 
 
 async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    interest_id = context.user_data.pop(RELAY)
-    try:
-        async with services(context).sessions() as session:
-            coordinator, volunteer, about = await interest_parties(
-                session, interest_id, update.effective_user.id
-            )
-    except OpportunityError:
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
-        return
-    from_coordinator = update.effective_user.id == coordinator
-    header = (m.RELAYED_FROM_COORDINATOR if from_coordinator else m.RELAYED_FROM_INTERESTED).format(
-        about=m.esc(about)
-    )
-    delivered = await tell(
-        context,
-        volunteer if from_coordinator else coordinator,
-        f"{header}\n\n{m.esc(text[:3000])}",
-        keyboard([(m.BUTTON_REPLY, callbacks.interest_message(interest_id))]),
-    )
-    await tell(
-        context, update.effective_chat.id, m.MESSAGE_PASSED_ON if delivered else m.MESSAGE_NOT_DELIVERED
-    )
+    """Typed while the relay is open: passed on, and the relay stays open for the next message
+    ("thanks, see you Saturday" is part of the conversation, not a search); see relays."""
+    await relays.on_text(update, context, INTEREST_RELAY, text)

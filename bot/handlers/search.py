@@ -24,6 +24,7 @@ from bot.handlers import (
     introductions,
     new_event,
     opportunities,
+    relays,
     reports,
     upkeep,
     volunteering,
@@ -185,19 +186,20 @@ async def _reply_or_search(update: Update, context: ContextTypes.DEFAULT_TYPE, t
 
 async def on_relay_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
     """About a typed text the bot asked about: 'No, search for it' searches it; passing it on, or
-    'Done' with the relay, is the introductions' business."""
+    'Done' with the relay, is the relays' business."""
     if choice != "search":
-        await introductions.on_relay_choice(update, context, choice)
+        await relays.on_choice(update, context, choice)
         return
     await update.callback_query.answer()
-    if (text := introductions.take_held_text(context)) is None:
+    if (text := relays.take_held_text(context)) is None:
         await context.bot.send_message(update.effective_chat.id, m.STALE_BUTTON, reply_markup=menu_keyboard())
         return
     await run_search(update, context, text[: guard.MAX_QUERY_CHARS])
 
 
 # What the bot may be waiting for (user_data key) and who handles the typed answer. (A message that
-# came in through an introduction, RELAY_OFFER, is not a question: it gives way to all of these.)
+# came in through an introduction, RELAY_OFFER, is not a question: it gives way to all of these.
+# Both relays stay open until Done, /cancel or a quick exit: see relays.)
 _WAITING_FOR_AN_ANSWER = (
     (AWAITING_AREA, area_typed),
     (volunteering.FLOW, volunteering.on_text),

@@ -153,9 +153,10 @@ async def going_to(
     return sorted(found, key=lambda o: (o.starts_at, o.event.id))
 
 
-async def is_going(session: AsyncSession, telegram_user_id: int, event_id: int, starts_at: datetime) -> bool:
-    found = await session.scalar(
-        select(Rsvp.id)
+def _going(telegram_user_id: int, event_id: int, starts_at: datetime):  # type: ignore[no-untyped-def]
+    """This person's RSVP "going" to one date of an event."""
+    return (
+        select(Rsvp)
         .join(Resident, Rsvp.resident_id == Resident.id)
         .where(
             Resident.telegram_user_id == telegram_user_id,
@@ -164,7 +165,10 @@ async def is_going(session: AsyncSession, telegram_user_id: int, event_id: int, 
             Rsvp.status == "going",
         )
     )
-    return found is not None
+
+
+async def is_going(session: AsyncSession, telegram_user_id: int, event_id: int, starts_at: datetime) -> bool:
+    return await session.scalar(_going(telegram_user_id, event_id, starts_at)) is not None
 
 
 async def rsvp(
@@ -205,16 +209,7 @@ async def cancel_rsvp(
     session: AsyncSession, telegram_user_id: int, event_id: int, starts_at: datetime
 ) -> bool:
     """Not going after all: the RSVP and its pending reminders are cancelled."""
-    found = await session.scalar(
-        select(Rsvp)
-        .join(Resident, Rsvp.resident_id == Resident.id)
-        .where(
-            Resident.telegram_user_id == telegram_user_id,
-            Rsvp.event_id == event_id,
-            Rsvp.occurrence_start == starts_at,
-            Rsvp.status == "going",
-        )
-    )
+    found = await session.scalar(_going(telegram_user_id, event_id, starts_at))
     if found is None:
         return False
     found.status = "cancelled"
