@@ -106,7 +106,8 @@ def test_danger_in_one_clause_of_a_long_message_is_caught():
     ["killing time in town", "dying for a cuppa", "cooking class knife skills", "hit the gym", "trapped wind",
      "end of tenancy clean", "tablet classes for beginners", "fire safety check", "safeguarding training",
      "volunteer for the Samaritans", "the noise is killing me", "my phone died", "shooting range",
-     "first aid course choking and cpr", "drowning in debt", "I can help with shopping and odd jobs"],
+     "first aid course choking and cpr", "drowning in debt", "I can help with shopping and odd jobs",
+     "remember to take my tablets", "ill die if i have to sit through another meeting lol"],
 )  # fmt: skip
 def test_idioms_do_not_raise_the_alarm(text):
     assert default_safety_check().check(text) is None
@@ -120,6 +121,8 @@ def test_every_alert_says_why():
 def test_the_model_is_checked_when_it_is_read(tmp_path):
     with pytest.raises(TriageDataError, match="not a group"):
         Triage({"kind": [{"id": "x", "patterns": ["{nowhere} me"]}]})
+    with pytest.raises(TriageDataError, match="brackets inside brackets"):
+        Triage({"kind": [{"id": "x", "patterns": ["(flashed (me|us)|exposed)"]}]})
     broken = tmp_path / "triage.toml"
     broken.write_text('[[kind]]\nid = "x"\npatterns = ["()"]\n')
     with pytest.raises(TriageDataError, match="empty part"):

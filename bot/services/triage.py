@@ -23,6 +23,7 @@ from bot.matching.text import clauses, fold, stem, words
 TRIAGE_FILE = Path(__file__).with_name("safety_triage.toml")
 MAX_CHARS = 2000  # the check reads this much of a message (a Telegram message is at most 4096)
 NEAR = 3  # words that may stand between two parts of a pattern
+IDIOM_NEAR = 0  # ... of an idiom: a set phrase, so "take all my tablets" is not "take my tablets"
 FAR = 8  # ... between parts joined by "..."
 _PART = re.compile(r"\{([a-z_]+)\}|\.\.\.|\(([^)]*)\)(\?)?|[^\s{}()]+")
 
@@ -77,7 +78,7 @@ class Triage:
         self.patterns = [
             _compile(pattern, k["id"], groups) for k in data["kind"] for pattern in k.get("patterns", ())
         ]
-        self.idioms = [_compile(p, "idiom", groups) for p in data.get("idioms", ())]
+        self.idioms = [_compile(p, "idiom", groups, IDIOM_NEAR) for p in data.get("idioms", ())]
         self.child_speaker = [_compile(p, "child-speaker", groups) for p in data.get("child_speaker", ())]
         self.vocabulary = sorted(
             {
@@ -161,9 +162,9 @@ def _candidates(by_first: dict[str, list[Pattern]], tokens: list[str | None]) ->
     return list(seen.values())
 
 
-def _compile(text: str, kind: str, groups: dict[str, tuple[str, ...]]) -> Pattern:
+def _compile(text: str, kind: str, groups: dict[str, tuple[str, ...]], near: int = NEAR) -> Pattern:
     """Words written side by side must stand side by side; a {group} or (a|b) may have up to NEAR
-    words before it, and "..." allows up to FAR."""
+    words before it (IDIOM_NEAR in an idiom), and "..." allows up to FAR."""
     parts: list[Part] = []
     literal: list[str] = []  # a run of plain words, kept together
     gap = 0
@@ -174,7 +175,7 @@ def _compile(text: str, kind: str, groups: dict[str, tuple[str, ...]]) -> Patter
         if not alternatives:
             raise TriageDataError(f"'{text}' has an empty part")
         parts.append(Part(alternatives, gap if parts else 0, optional))
-        gap = NEAR
+        gap = near
 
     def flush() -> None:
         if literal:
@@ -192,6 +193,8 @@ def _compile(text: str, kind: str, groups: dict[str, tuple[str, ...]]) -> Patter
             add(groups[match.group(1)])
         elif match.group(2) is not None:
             flush()
+            if "(" in match.group(2):
+                raise TriageDataError(f"'{text}' has brackets inside brackets: list the phrases instead")
             phrases: list[str] = []
             for alternative in (a.strip() for a in match.group(2).split("|")):
                 name = alternative[1:-1] if alternative.startswith("{") and alternative.endswith("}") else ""
