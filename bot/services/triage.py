@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rapidfuzz import process
@@ -51,6 +52,13 @@ class Pattern:
     kind: str
     text: str
     parts: tuple[Part, ...]
+
+    @cached_property
+    def starts(self) -> frozenset[str]:
+        """The words a match can begin with."""
+        first, *rest = self.parts
+        opening = [first, rest[0]] if first.optional and rest else [first]
+        return frozenset(alt[0] for part in opening for alt in part.alternatives)
 
 
 @dataclass(frozen=True)
@@ -143,13 +151,7 @@ def _first_words(patterns: list[Pattern]) -> dict[str, list[Pattern]]:
     """Patterns by the words they can start with, so a message meets only those it could match."""
     by_first: dict[str, list[Pattern]] = defaultdict(list)
     for pattern in patterns:
-        first = pattern.parts[0] if not pattern.parts[0].optional else None
-        starts = (
-            {alt[0] for alt in first.alternatives}
-            if first
-            else {alt[0] for p in pattern.parts[:2] for alt in p.alternatives}
-        )
-        for word in starts:
+        for word in pattern.starts:
             by_first[word].append(pattern)
     return by_first
 
@@ -238,9 +240,9 @@ def _match_from(parts: tuple[Part, ...], tokens: list[str | None], at: int) -> i
 
 
 def _first_match(pattern: Pattern, tokens: list[str | None]) -> tuple[int, int] | None:
-    for start in range(len(tokens)):
-        end = _match_from(pattern.parts, tokens, start)
-        if end is not None:
+    starts = pattern.starts
+    for start, token in enumerate(tokens):
+        if token in starts and (end := _match_from(pattern.parts, tokens, start)) is not None:
             return start, end
     return None
 
