@@ -147,18 +147,33 @@ def _check_url(where: str, key: str, url: str) -> str:
     return url
 
 
+def _tables(
+    where: str,
+    name: str,
+    raw: list[Any],
+    keys: dict[str, tuple[tuple[type, ...], str]],
+    required: tuple[str, ...],
+) -> list[tuple[str, dict[str, Any]]]:
+    """Each [[NAME]] table checked: known keys of the right type, required ones not blank."""
+    tables = []
+    for index, item in enumerate(raw):
+        key = f"{name}[{index}]"
+        if not isinstance(item, dict):
+            raise _fail(where, key, f"must be a table with {', '.join(keys)}")
+        for table_key, value in item.items():
+            if table_key not in keys:
+                raise _fail(where, f"{key}.{table_key}", "is not a known setting")
+            _check_type(where, f"{key}.{table_key}", value, keys[table_key])
+        for needed in required:
+            if not str(item.get(needed, "")).strip():
+                raise _fail(where, f"{key}.{needed}", "is required")
+        tables.append((key, item))
+    return tables
+
+
 def _parse_zones(where: str, raw: list[Any]) -> tuple[Zone, ...]:
     zones = []
-    for index, item in enumerate(raw):
-        key = f"zones[{index}]"
-        if not isinstance(item, dict):
-            raise _fail(where, key, "must be a table with name, postcode_districts and places")
-        for zone_key, value in item.items():
-            if zone_key not in _ZONE_KEYS:
-                raise _fail(where, f"{key}.{zone_key}", "is not a known setting")
-            _check_type(where, f"{key}.{zone_key}", value, _ZONE_KEYS[zone_key])
-        if not item.get("name", "").strip():
-            raise _fail(where, f"{key}.name", "is required")
+    for key, item in _tables(where, "zones", raw, _ZONE_KEYS, required=("name",)):
         districts = item.get("postcode_districts", [])
         places = item.get("places", [])
         for value in (*districts, *places):
@@ -252,17 +267,7 @@ def _parse_local_help(where: str, raw: list[Any]) -> tuple[LocalHelp, ...]:
     from bot.messages import SAFETY_LINES  # the kinds the safety help knows
 
     lines = []
-    for index, item in enumerate(raw):
-        key = f"local_help[{index}]"
-        if not isinstance(item, dict):
-            raise _fail(where, key, "must be a table with kind, name and phone")
-        for help_key, value in item.items():
-            if help_key not in _LOCAL_HELP_KEYS:
-                raise _fail(where, f"{key}.{help_key}", "is not a known setting")
-            _check_type(where, f"{key}.{help_key}", value, _LOCAL_HELP_KEYS[help_key])
-        for required in _LOCAL_HELP_KEYS:
-            if not str(item.get(required, "")).strip():
-                raise _fail(where, f"{key}.{required}", "is required")
+    for key, item in _tables(where, "local_help", raw, _LOCAL_HELP_KEYS, required=tuple(_LOCAL_HELP_KEYS)):
         if item["kind"] not in SAFETY_LINES:
             raise _fail(where, f"{key}.kind", f"must be one of {', '.join(SAFETY_LINES)}")
         lines.append(LocalHelp(item["kind"], item["name"].strip(), item["phone"].strip()))
