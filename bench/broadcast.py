@@ -82,7 +82,10 @@ async def run(url: str, count: int, rate: float) -> None:
     )
 
     sends: list[float] = []
-    original = telegram.limiter.acquire
+    limiter = telegram.limiter
+    if limiter is None:
+        raise SystemExit("this bench measures the pace of sends: the emulation needs its rate limits")
+    original = limiter.acquire
     first = application(settings, telegram, clock, timer)
     await start_bot(first)
     sender = None
@@ -101,7 +104,7 @@ async def run(url: str, count: int, rate: float) -> None:
             if len(sends) == count // 2 and sender is not None:
                 sender.cancel()  # the process dies here, with this message just handed over
 
-    telegram.limiter.acquire = counting_acquire  # type: ignore[method-assign]
+    limiter.acquire = counting_acquire  # type: ignore[method-assign]  # counting each send, on purpose
     sessions = first.bot_data["peoplezones"].sessions
     async with sessions.begin() as session:
         broadcast, recipients = await start_broadcast(
@@ -143,7 +146,8 @@ async def run(url: str, count: int, rate: float) -> None:
     print(f"sustained rate before the kill {rate_first:.2f}/s ({rate_first / rate:.1%} of configured), "
           f"after the restart {rate_second:.2f}/s ({rate_second / rate:.1%}); the coordinator's status "
           "edits share the pace")  # fmt: skip
-    print(f"admin's status message now reads: {telegram.last_bot_message(admin).plain[:90]!r}")
+    status = telegram.last_bot_message(admin)
+    print(f"admin's status message now reads: {status.plain[:90] if status else '(none)'!r}")
     print(f"wall time {wall:.1f} s for {len(sends):,} sends (waits skipped)")
 
 

@@ -2,12 +2,25 @@
 10,000-asset directory, against an echo bot measured in the same run on the same emulation.
 
     .venv/bin/python bench/updates.py [--assets 10000] [--updates 1000] [--database-url URL]
+                                      [--postgres URL] [--statements]
+
+    .venv/bin/python bench/updates.py --updates 500                   # a fresh SQLite file
+    .venv/bin/python bench/updates.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/DB
+                                                              # SQLite and PostgreSQL, one run
 
 Both bots run python-telegram-bot's Application with updates handed in as Telegram would send
 them (`bot.emulation.deliver`) and replies going through the Bot API emulation; the echo bot
 answers every message with its text, which is the floor of what any PTB bot costs. The search bot
 does everything a resident meets: safety check, reading the need, ranking, cards with buttons,
 saving the search state, counting the search for /stats. The index is built before timing.
+
+The search bot runs on --database-url (default: a fresh SQLite file) and, with --postgres, on
+that PostgreSQL database too; the echo baseline is measured once, in the same process. Give
+each an empty database: the directory is imported into it. For each database it also prints,
+counted over the timed updates only, the SQL statements per update (every statement the bot's
+engine sends to the driver), the sessions per update (connections taken from the pool) and the
+transactions per update (BEGINs); --statements lists the statements themselves, most frequent
+first, without their parameters.
 """
 
 from __future__ import annotations
@@ -19,11 +32,18 @@ import random
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from telegram.ext import ApplicationBuilder, MessageHandler, filters
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot.app import build_application, start_bot, stop_bot
 from bot.clock import system_clock
@@ -41,17 +61,23 @@ QUERIES = [
     "carers support group", "walking group", "library", "cant pay my gas bill", "youth club",
     "benefits advice", "older people lunch club", "support for families",
 ]  # fmt: skip
+STATEMENT_CHARS = 150  # of each statement listed by --statements
 
 
-def feed_writer():  # type: ignore[no-untyped-def]
+def feed_writer() -> Callable[[Path, int], None]:
     """bench/import.py's synthetic Open Referral feed (its file name is not importable as a module)."""
     spec = importlib.util.spec_from_file_location("bench_import", Path(__file__).with_name("import.py"))
+    if spec is None or spec.loader is None:
+        raise SystemExit("bench/import.py is missing")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.write_feed
+    writer: Callable[[Path, int], None] = module.write_feed
+    return writer
 
 
-async def timed_updates(app, telegram: EmulatedTelegram, count: int, rng: random.Random) -> float:  # type: ignore[no-untyped-def]
+async def timed_updates(
+    app: Application, telegram: EmulatedTelegram, count: int, rng: random.Random
+) -> float:
     users = [telegram.user(f"Resident {n}") for n in range(50)]
     updates = [rng.choice(users).send(rng.choice(QUERIES)) for _ in range(count)]
     started = time.perf_counter()
@@ -64,8 +90,10 @@ async def echo_rate(count: int, rng: random.Random) -> float:
     telegram = EmulatedTelegram(rate_limits=False)
     app = ApplicationBuilder().token(telegram.token).request(EmulatedRequest(telegram)).build()
 
-    async def echo(update, context) -> None:  # type: ignore[no-untyped-def]
-        await context.bot.send_message(update.effective_chat.id, update.effective_message.text)
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat, message = update.effective_chat, update.effective_message
+        if chat is not None and message is not None and message.text is not None:  # TEXT messages only
+            await context.bot.send_message(chat.id, message.text)
 
     app.add_handler(MessageHandler(filters.TEXT, echo))
     await app.initialize()
@@ -75,7 +103,42 @@ async def echo_rate(count: int, rng: random.Random) -> float:
         await app.shutdown()
 
 
-async def search_rate(url: str, assets: int, count: int, rng: random.Random) -> float:
+@dataclass
+class DatabaseUse:
+    """What the bot asked of its database while it was being timed: statements sent to the driver,
+    connections taken from the pool (a session that ran SQL takes one) and transactions begun."""
+
+    statements: Counter[str] = field(default_factory=Counter)
+    checkouts: int = 0
+    begins: int = 0
+    counting: bool = False
+
+    def watch(self, engine: AsyncEngine) -> None:
+        sync = engine.sync_engine
+        event.listen(sync, "before_cursor_execute", self._statement)
+        event.listen(sync, "checkout", self._checkout)
+        event.listen(sync, "begin", self._begin)
+
+    def _statement(self, _conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if self.counting:
+            self.statements[" ".join(statement.split())] += 1
+
+    def _checkout(self, *_args: object) -> None:
+        if self.counting:
+            self.checkouts += 1
+
+    def _begin(self, *_args: object) -> None:
+        if self.counting:
+            self.begins += 1
+
+
+@dataclass
+class SearchRun:
+    rate: float
+    use: DatabaseUse
+
+
+async def search_rate(url: str, assets: int, count: int, rng: random.Random) -> SearchRun:
     await migrate.upgrade(url)
     with tempfile.TemporaryDirectory() as folder:
         feed = Path(folder) / "feed.json"
@@ -85,14 +148,31 @@ async def search_rate(url: str, assets: int, count: int, rng: random.Random) -> 
     telegram = EmulatedTelegram(rate_limits=False)
     settings = Settings(database_url=url, zones=default_zones(), flood_per_minute=0)  # one sender, many users
     app = build_application(settings, telegram.token, request=EmulatedRequest(telegram), rate_limiter=False)
+    use = DatabaseUse()
+    use.watch(app.bot_data["database"])
     await start_bot(app)
     try:
         async with app.bot_data[KEY].sessions() as session:
             await app.bot_data[KEY].engine.get(session)  # the index, built before timing
         await timed_updates(app, telegram, 20, rng)  # warm-up
-        return await timed_updates(app, telegram, count, rng)
+        use.counting = True
+        rate = await timed_updates(app, telegram, count, rng)
+        use.counting = False
+        return SearchRun(rate, use)
     finally:
         await stop_bot(app)
+
+
+def report(name: str, assets: int, count: int, echo: float, run: SearchRun, statements: bool) -> None:
+    use, search = run.use, run.rate
+    print(f"{f'searches, {assets:,} assets ({name})':34} {search:8.1f} updates/s")
+    print(f"{'ratio to the echo bot':34} {search / echo:8.3f}  ({echo / search:.1f}x its cost per update)")
+    print(f"{'SQL statements per update':34} {sum(use.statements.values()) / count:8.2f}")
+    print(f"{'sessions per update':34} {use.checkouts / count:8.2f}  (connections taken from the pool)")
+    print(f"{'transactions per update':34} {use.begins / count:8.2f}")
+    if statements:
+        for statement, times in use.statements.most_common():
+            print(f"    {times / count:6.2f}  {statement[:STATEMENT_CHARS]}")
 
 
 def main() -> None:
@@ -101,15 +181,24 @@ def main() -> None:
     )
     parser.add_argument("--assets", type=int, default=10_000)
     parser.add_argument("--updates", type=int, default=1_000)
-    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--database-url", help="an empty database; default: a fresh SQLite file")
+    parser.add_argument("--postgres", metavar="URL", help="also run on this (empty) PostgreSQL database")
+    parser.add_argument("--statements", action="store_true", help="list the SQL statements sent")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite+aiosqlite:///{folder}/bench.db"
+        urls = [args.database_url or f"sqlite+aiosqlite:///{folder}/bench.db"]
+        if args.postgres:
+            if make_url(args.postgres).get_backend_name() != "postgresql":
+                parser.error("--postgres takes a PostgreSQL URL (postgresql+asyncpg://...)")
+            urls.append(args.postgres)
         echo = asyncio.run(echo_rate(args.updates, random.Random(1)))
-        search = asyncio.run(search_rate(url, args.assets, args.updates, random.Random(1)))
-    print(f"echo bot (baseline)        {echo:8.1f} updates/s")
-    print(f"searches, {args.assets:,} assets  {search:8.1f} updates/s")
-    print(f"ratio to the echo bot      {search / echo:8.3f}  ({echo / search:.1f}x its cost per update)")
+        runs = [
+            (url, asyncio.run(search_rate(url, args.assets, args.updates, random.Random(1)))) for url in urls
+        ]
+    print(f"{'echo bot (baseline)':34} {echo:8.1f} updates/s")
+    for url, run in runs:
+        print()
+        report(make_url(url).get_backend_name(), args.assets, args.updates, echo, run, args.statements)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.engine import make_url
 from telegram import BotCommand
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, JobQueue
 from telegram.request import BaseRequest
 
 from bot import logs
@@ -12,11 +15,16 @@ from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.context import KEY, BotServices
 from bot.handlers import register
+from bot.handlers.sending import PacedRateLimiter
+from bot.pipeline.application import SESSIONS_KEY, PipelineApplication
 from bot.services.directory import LiveEngine
 from bot.services.offer_matching import LiveOffers
 from bot.services.pacing import Pacer, Timer
 from bot.services.places import ZoneMap
-from db.session import make_engine, make_sessionmaker
+from db.session import UpdateSessions, make_engine, make_sessionmaker
+
+# updates handled at once by one process on PostgreSQL: fewer than the connection pool holds (5 + 10)
+CONCURRENT_UPDATES = 8
 
 
 def build_application(
@@ -27,32 +35,45 @@ def build_application(
     clock: Clock = system_clock,
     rate_limiter: bool = True,
     timer: Timer | None = None,
+    timed_jobs: bool = True,
+    job_queue: JobQueue[Any] | None = None,
 ) -> Application:
-    """The bot, talking to Telegram (or to whatever REQUEST stands in for it)."""
+    """The bot, talking to Telegram (or to whatever REQUEST stands in for it). A webhook worker
+    builds it without TIMED_JOBS and with a JOB_QUEUE of its own (bot.workers)."""
     # Before anything is built: PTB logs the Bot API URL, token and all, as it makes the bot.
     logs.protect_logs(token)
-    builder = ApplicationBuilder().token(token)
+    builder = ApplicationBuilder().application_class(PipelineApplication).token(token)
+    if make_url(settings.database_url).get_backend_name() != "sqlite":
+        # several people at once (each person's updates stay in order: bot.pipeline); SQLite has
+        # one writer at a time, so there they are handled one after another
+        builder = builder.concurrent_updates(CONCURRENT_UPDATES)
     if settings.telegram_api_url != Settings.telegram_api_url:
         api = settings.telegram_api_url
         builder = builder.base_url(api).base_file_url(api.removesuffix("/bot") + "/file/bot")
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
+    # one rate limiter: the pacer (bulk sends wait their turn; replies are counted, retried on 429)
+    pacer = Pacer(settings.broadcast_rate_per_second, timer=timer)
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(PacedRateLimiter(pacer))
+    if job_queue is not None:
+        builder = builder.job_queue(job_queue)
     app = builder.build()
     zones = ZoneMap(settings.zones)
     database = make_engine(settings.database_url, clock)
+    sessions = UpdateSessions(make_sessionmaker(database))
+    app.bot_data[SESSIONS_KEY] = sessions
     app.bot_data[KEY] = BotServices(
         settings=settings,
-        sessions=make_sessionmaker(database),
+        sessions=sessions,
         zones=zones,
         engine=LiveEngine(zones, clock=clock),
         offers=LiveOffers(clock),
         clock=clock,
-        pacer=Pacer(settings.broadcast_rate_per_second, timer=timer),
+        pacer=pacer,
     )
     app.bot_data["database"] = database
-    register(app)
+    register(app, timed_jobs=timed_jobs)
     return app
 
 

@@ -41,10 +41,12 @@ from bot.handlers.broadcast_sender import send_due_deliveries
 from bot.handlers.common import QUESTION_KEYS
 from bot.handlers.introductions import send_follow_ups
 from bot.handlers.notices import send_due_notices
+from bot.handlers.outgoing import send_due_messages
 from bot.handlers.privacy import run_retention
+from bot.pipeline import state as conversation_state
 from bot.services.pacing import FastForwardTimer
 from bot.services.places import district_point, find_postcode
-from db.models import Delivery, Introduction, Reminder
+from db.models import Delivery, Introduction, OutgoingMessage, Reminder
 
 TOKEN = "1000:TERMINAL"
 ADMIN = "admin"
@@ -209,7 +211,7 @@ class TerminalChat:
 
     async def act(self, text: str) -> None:
         """Send the line to the bot (as a message, a button press or a location) and show the reply."""
-        update = self.update_for(text)
+        update = await self.update_for(text)
         if update is None:
             return
         async with self.jobs_held():
@@ -220,7 +222,7 @@ class TerminalChat:
         if as_text := self.number_as_text:
             self.say(m.CHAT_NUMBER_AS_TEXT.format(number=as_text) + "\n")
 
-    def update_for(self, text: str) -> dict[str, Any] | None:
+    async def update_for(self, text: str) -> dict[str, Any] | None:
         command = text.strip()
         self.number_as_text = None
         if command.startswith("/loc"):
@@ -233,15 +235,17 @@ class TerminalChat:
         if _NUMBER.fullmatch(command) and (shown := self.buttons.get(self.user.id)):
             index = int(command) - 1
             exit_shown = 0 <= index < len(shown) and shown[index].text == m.BUTTON_QUICK_EXIT
-            if exit_shown or not self.waiting_for_text():  # getting out comes before any answer
+            if exit_shown or not await self.waiting_for_text():  # getting out comes before any answer
                 return self.press_number(index + 1)
             if 0 <= index < len(shown):
                 self.number_as_text = command
         return self.user.send(text)
 
-    def waiting_for_text(self) -> bool:
-        """Whether the bot asked this person a question they answer by typing (see BUTTON_STEPS)."""
-        user_data = self.app.user_data.get(self.user.id) or {}
+    async def waiting_for_text(self) -> bool:
+        """Whether the bot asked this person a question they answer by typing (see BUTTON_STEPS):
+        read from their conversation state in the database, as the bot would."""
+        async with self.app.bot_data[KEY].sessions() as session:
+            user_data = await conversation_state.peek(session, self.user.id)
         for key in QUESTION_KEYS:
             value = user_data.get(key)
             if not value:
@@ -354,6 +358,7 @@ class TerminalChat:
         await send_due_notices(self.app)
         await send_due_deliveries(self.app)
         await send_follow_ups(self.app)
+        await send_due_messages(self.app)
         if self.clock() - self.last_retention >= RETENTION_EVERY:
             await run_retention(self.app)
             self.last_retention = self.clock()
@@ -361,7 +366,7 @@ class TerminalChat:
 
     async def next_due(self, after: datetime) -> datetime | None:
         """The next moment after AFTER when something timed falls due: a reminder or notice, an
-        announcement's retry, an introduction's follow-up."""
+        announcement's or a message's retry, an introduction's follow-up."""
         sessions = self.app.bot_data[KEY].sessions
         async with sessions() as session:
             times = [
@@ -373,6 +378,11 @@ class TerminalChat:
                 await session.scalar(
                     select(func.min(Delivery.due_at)).where(
                         Delivery.status == "pending", Delivery.due_at > after
+                    )
+                ),
+                await session.scalar(
+                    select(func.min(OutgoingMessage.due_at)).where(
+                        OutgoingMessage.status == "pending", OutgoingMessage.due_at > after
                     )
                 ),
                 await session.scalar(

@@ -64,6 +64,9 @@ class Settings:
     retention_days_inactive_resident: int = 730
     # ... and reminders, notices and announcements already sent (or given up on) are deleted.
     retention_days_sent_messages: int = 90
+    # ... and where someone was in a conversation (a half-answered question, recent search pages)
+    # goes when they have not been back for this long.
+    retention_days_conversation: int = 7
     # Flood control, per person: a burst of this many updates, then this many a minute (0: off).
     flood_per_minute: float = 20.0
     flood_burst: int = 8
@@ -95,6 +98,7 @@ _TOP_LEVEL: dict[str, tuple[tuple[type, ...], str]] = {
     "retention_days_unmet_need_text": ((int,), "a whole number of days"),
     "retention_days_inactive_resident": ((int,), "a whole number of days"),
     "retention_days_sent_messages": ((int,), "a whole number of days"),
+    "retention_days_conversation": ((int,), "a whole number of days"),
     "flood_per_minute": ((int, float), "a number of updates a minute"),
     "flood_burst": ((int,), "a whole number of updates"),
     "telegram_api_url": ((str,), "an http(s) URL ending in /bot"),
@@ -107,6 +111,7 @@ _RETENTION_KEYS = (
     "retention_days_unmet_need_text",
     "retention_days_inactive_resident",
     "retention_days_sent_messages",
+    "retention_days_conversation",
 )
 _ZONE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "name": ((str,), "a string"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import ContextTypes
 
 from bot.clock import Clock, system_clock
@@ -14,6 +13,7 @@ from bot.services.offer_matching import LiveOffers
 from bot.services.pacing import Pacer
 from bot.services.places import ZoneMap
 from bot.services.safety import SafetyCheck, default_safety_check
+from db.session import UpdateSessions
 
 KEY = "peoplezones"
 
@@ -21,7 +21,7 @@ KEY = "peoplezones"
 @dataclass
 class BotServices:
     settings: Settings
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: UpdateSessions  # inside an update, the update's one session (db.session)
     zones: ZoneMap
     engine: LiveEngine
     offers: LiveOffers = field(default_factory=LiveOffers)

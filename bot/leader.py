@@ -23,7 +23,7 @@ import logging
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,11 @@ class Leadership:
 
     async def wait_until_leader(self, stop: asyncio.Event) -> bool:
         """Return True once this process leads (False if asked to stop while standing by)."""
-        if not self.shared:
+        if self._engine is None:  # not shared: the only process, so the leader
             return True
         announced = False
         while not stop.is_set():
-            if await self._try():
+            if await self._try(self._engine):
                 log.info("leading: this process takes updates and runs the timed jobs")
                 return True
             if not announced:
@@ -69,10 +69,10 @@ class Leadership:
                 await asyncio.wait_for(stop.wait(), self.poll_seconds)
         return False
 
-    async def _try(self) -> bool:
+    async def _try(self, engine: AsyncEngine) -> bool:
         connection = None
         try:
-            connection = await self._engine.connect()
+            connection = await engine.connect()
             got = await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
             await connection.commit()
         except Exception as error:  # the database is down: stand by and try again

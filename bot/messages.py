@@ -782,7 +782,7 @@ GROUP_NOT_HERE = (
 PRIVACY_NOTICE = (
     "🔒 <b>What I keep about you, and why</b>\n\n"
     "Until you choose to save something, I keep nothing about you, except what you type when a "
-    "search finds nothing or you report a change (below).\n\n"
+    "search finds nothing or you report a change, and where we are in a conversation (below).\n\n"
     "<b>Once you choose, I keep:</b>\n"
     "• Your Telegram account number (not your name or phone number), so I know it's you, and the "
     "day you last used me.\n"
@@ -801,7 +801,10 @@ PRIVACY_NOTICE = (
     "only the count stays.\n"
     "• Reports of a change to a place: what you write. Coordinators see your words, never who you are. "
     "The words go {need_text} after you send them, or once a coordinator has dealt with them if "
-    "that's later.\n\n"
+    "that's later.\n"
+    "• Where we are in a conversation: a question I asked, what you've told me so far, and your last "
+    "few searches, so the buttons under them keep working. It goes {conversation} after your last "
+    "message.\n\n"
     "<b>Kept without your name:</b>\n"
     "• Searches: only a count, by day, area and kind of need. Not your words.\n"
     "• If a message sounds like you're in danger, I show numbers to call. I don't keep what you wrote.\n\n"
@@ -846,12 +849,20 @@ MY_DATA_TABLES = {
     "rsvps": "Events you said you were going to",
     "reminders": "Reminders and event notices for you",
     "deliveries": "News from coordinators sent to you",
+    "outgoing_messages": (
+        "Messages waiting to be sent to you, or carrying your words to someone else (emptied once sent)"
+    ),
     "asset_reports": "Changes to places you reported",
+    "conversation_states": (
+        "Where you are in a conversation with me: a question I asked you, what you'd told me so far, "
+        "and your last few searches. It goes a week after your last message."
+    ),
 }
 FORGET_ASK = (
     "Delete everything I hold about you? That's your area, settings, offers, events you're going to, "
-    "introductions, and what you typed when a search found nothing or you reported a change (the "
-    "counts stay, without your words). It can't be undone. (/mydata sends you a copy first.)"
+    "introductions, your last few searches, and what you typed when a search found nothing or you "
+    "reported a change (the counts stay, without your words). It can't be undone. (/mydata sends "
+    "you a copy first.)"
 )
 BUTTON_FORGET_YES = "Yes, delete everything"
 BUTTON_FORGET_KEEP = "Keep it"
@@ -891,6 +902,8 @@ PLURALS = {
     "inactive resident": "inactive residents",
     "reminder": "reminders",
     "delivery": "deliveries",
+    "other message": "other messages",
+    "conversation": "conversations",
 }
 
 

@@ -1,13 +1,23 @@
 """Running on Telegram for real: long polling or a webhook, behind the leader election.
 
-Every process waits to lead (`bot.leader`); the leader builds the Application, takes updates and
-runs the timed jobs; standbys only answer the health check. If the leader loses its lock it stops
-taking updates at once and goes back to standing by. In webhook mode one small HTTP server serves
-both `/telegram` (updates, checked against the secret token; 503 on a standby, so Telegram retries
-and reaches the leader) and `/health` (200 with the role and the database's state; 503 when the
-database does not answer within HEALTH_SECONDS, or when this process stands by because it cannot
-reach the database to lead). `/health/leader` answers the same, but 200 only on the leader: what a
-load balancer in front of the webhook should check, so that it sends updates to the leader alone.
+Webhook mode on PostgreSQL runs workers side by side (bot.workers): every process builds the
+Application and takes the updates a load balancer sends it; the one that holds the lead
+(`bot.leader`) also registers the webhook and the commands, runs the timed jobs and does all the
+sending from the outboxes. /telegram answers an update only once it has been handled and
+committed (at most CONCURRENT_UPDATES at once a process; more wait their turn), so an update
+whose worker died is never answered 200 and Telegram sends it again, to a worker that is there.
+
+Polling (and SQLite, which serves one process): every process waits to lead; the leader builds
+the Application, takes updates and runs the timed jobs; standbys only answer the health check.
+If the leader loses its lock it stops taking updates at once and goes back to standing by.
+
+In webhook mode one small HTTP server serves both `/telegram` (updates, checked against the secret
+token; 503 on a standby, so Telegram retries and reaches the leader) and `/health` (200 with the
+role and the database's state; 503 when the database does not answer within HEALTH_SECONDS, or when
+this process stands by because it cannot reach the database to lead). `/health/leader` answers the
+same, but 200 only on the leader: with workers, it says which one leads; with a single webhook
+process behind a standby, it is what a load balancer should check, so that it sends updates to the
+leader alone.
 
 The HTTP server is ours (tornado, not PTB's webhook server), and it is on the internet, so it
 decides everything it can from the headers before it reads a byte of a body: the secret token
@@ -34,7 +44,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from telegram import BotCommand, Update
-from telegram.ext import Application
+from telegram.ext import Application, Updater
+from tornado.http1connection import HTTP1Connection
 from tornado.httpserver import HTTPServer
 from tornado.httputil import HTTPHeaders
 from tornado.web import Application as WebApplication
@@ -47,7 +58,8 @@ from bot.config import Settings
 from bot.context import KEY
 from bot.leader import Leadership
 from bot.services import outbox
-from db.models import Delivery, Reminder
+from bot.workers import LeaderDuties, WorkerJobQueue
+from db.models import Delivery, OutgoingMessage, Reminder
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("bot.production.access")
@@ -67,6 +79,7 @@ BODY_TIMEOUT = 10.0
 # request.
 HEALTH_SECONDS = 2.0
 HEALTH_CHECK_SECONDS = 5.0
+DRAIN_SECONDS = 10.0  # how long a stopping worker waits for the updates it is handling
 STARTING = "has the lead and is not taking updates yet"
 # What the webhook's secret is derived from the token with (see webhook_secret).
 SECRET_LABEL = b"peoplezones webhook secret token v1"
@@ -92,7 +105,20 @@ class Serving:
     leadership: Leadership
     secret: str
     database: DatabaseCheck
-    app: Application | None = None  # set while this process leads
+    app: Application | None = None  # set while this process takes updates
+    leading: bool = False  # the leader's duties are running here
+    workers: bool = False  # webhook workers side by side (every process takes updates)
+    turns: asyncio.Semaphore | None = None  # updates handled at once by the webhook
+    in_flight: int = 0
+
+    async def drain(self, limit: float = DRAIN_SECONDS) -> None:
+        """Stop taking updates and let those being handled finish (within LIMIT), so a worker
+        that is stopped answers what it took rather than leaving it to Telegram's retry."""
+        self.app = None
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(limit):
+                while self.in_flight:
+                    await asyncio.sleep(0.05)
 
 
 class DatabaseCheck:
@@ -168,8 +194,11 @@ async def serve(
     )
     listen = port if webhook_url else health_port
     server = _start_http(serving, listen) if listen else None
+    serving.workers = bool(webhook_url) and make_url(settings.database_url).get_backend_name() == "postgresql"
     try:
-        while not stop.is_set():
+        if serving.workers and webhook_url:
+            await _work(serving, stop, webhook_url)
+        while not serving.workers and not stop.is_set():
             if not await serving.leadership.wait_until_leader(stop):
                 break
             await _lead(serving, stop, webhook_url)
@@ -184,7 +213,7 @@ async def _lead(serving: Serving, stop: asyncio.Event, webhook_url: str | None) 
     """Take updates and run the jobs until asked to stop or the lead is lost."""
     app = build_application(serving.settings, serving.settings.bot_token or "")
     async with app.bot_data[KEY].sessions.begin() as session:
-        for model in (Reminder, Delivery):
+        for model in (Reminder, Delivery, OutgoingMessage):
             released, unknown = await outbox.take_over(session, model)
             if released or unknown:
                 log.info(
@@ -202,19 +231,60 @@ async def _lead(serving: Serving, stop: asyncio.Event, webhook_url: str | None) 
                 allowed_updates=Update.ALL_TYPES,
             )  # fmt: skip
         else:
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-        serving.app = app
+            await _updater(app).start_polling(allowed_updates=Update.ALL_TYPES)
+        serving.turns = asyncio.Semaphore(app.concurrent_updates)
+        serving.app, serving.leading = app, True
         try:
             while not stop.is_set() and await serving.leadership.still_leader():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), serving.leadership.poll_seconds)
         finally:
-            serving.app = None
-            if app.updater.running:
-                await app.updater.stop()
+            serving.leading = False
+            await serving.drain()
+            if _updater(app).running:
+                await _updater(app).stop()
             await app.stop()
     await app.bot_data["database"].dispose()
     await serving.leadership.step_down()
+
+
+async def _work(serving: Serving, stop: asyncio.Event, webhook_url: str) -> None:
+    """A webhook worker: take updates from the start, and the leader's duties while leading."""
+    queue = WorkerJobQueue()
+    token = serving.settings.bot_token or ""
+    app = build_application(serving.settings, token, timed_jobs=False, job_queue=queue)
+    duties = LeaderDuties(app, webhook_url, WEBHOOK_PATH, serving.secret)
+    async with app:
+        await app.start()  # the job queue (the updater stays idle: updates come by webhook)
+        serving.turns = asyncio.Semaphore(app.concurrent_updates)
+        serving.app = app
+        log.info("taking updates as a webhook worker")
+        try:
+            while not stop.is_set():
+                if not await serving.leadership.wait_until_leader(stop):
+                    break
+                try:
+                    await duties.start()
+                    serving.leading = True
+                    while not stop.is_set() and await serving.leadership.still_leader():
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(stop.wait(), serving.leadership.poll_seconds)
+                finally:
+                    serving.leading = False
+                    await duties.stop()
+                    await serving.leadership.step_down()
+        finally:
+            await serving.drain()
+            await app.stop()
+    await app.bot_data["database"].dispose()
+
+
+def _updater(app: Application) -> Updater:
+    """The application's updater: build_application always makes one (it polls, or stands idle
+    while updates arrive by webhook)."""
+    if app.updater is None:
+        raise RuntimeError("the application was built without an updater")
+    return app.updater
 
 
 def _start_http(serving: Serving, port: int) -> HTTPServer:
@@ -263,8 +333,10 @@ class _UpdateHandler(RequestHandler):
         given = self.request.headers.get(SECRET_HEADER, "").encode("latin-1", "replace")
         if not secrets.compare_digest(given, self.serving.secret.encode()):
             self._refuse(403)
-        elif self.serving.app is None or self.serving.app.updater.running:
-            self._refuse(503)  # a standby (or polling): Telegram tries again, and the leader will be there
+        elif self.serving.app is None or _updater(self.serving.app).running:
+            # a standby (or polling, or a worker stopping or not started yet): Telegram tries
+            # again, and reaches a process that takes updates
+            self._refuse(503)
         elif _announced_length(self.request.headers) > MAX_BODY:
             log.warning("webhook: refused a body of more than %d bytes", MAX_BODY)
             self._refuse(413)
@@ -273,7 +345,9 @@ class _UpdateHandler(RequestHandler):
         # Let the connection take the announced length, or tornado, reading on once we have
         # answered, would refuse it again with a second answer of its own; it reads nothing, as
         # the connection is closed as soon as ours is sent.
-        self.request.connection.set_max_body_size(max(MAX_BODY, _announced_length(self.request.headers)))
+        connection = self.request.connection
+        if isinstance(connection, HTTP1Connection):  # what tornado's HTTPServer always serves with
+            connection.set_max_body_size(max(MAX_BODY, _announced_length(self.request.headers)))
         self.set_status(status)
         self.finish()
 
@@ -282,8 +356,8 @@ class _UpdateHandler(RequestHandler):
             self.received += chunk
 
     async def post(self) -> None:
-        app = self.serving.app
-        if app is None:  # the lead was lost while the body arrived
+        app, turns = self.serving.app, self.serving.turns
+        if app is None or turns is None:  # the lead was lost (or the worker is stopping) meanwhile
             self.set_status(503)
             return
         try:
@@ -292,7 +366,17 @@ class _UpdateHandler(RequestHandler):
             log.warning("webhook: refused a body that is not a Telegram update (%s)", type(error).__name__)
             self.set_status(400)
             return
-        await app.update_queue.put(update)
+        # answered once handled and committed: a process that dies before then never said 200,
+        # so Telegram sends the update again (and the pipeline knows one it has handled)
+        self.serving.in_flight += 1
+        try:
+            async with turns:
+                await app.process_update(update)
+        except Exception as error:  # not committed: Telegram tries again
+            log.error("webhook: an update could not be handled (%s)", type(error).__name__)
+            self.set_status(500)
+        finally:
+            self.serving.in_flight -= 1
 
 
 def _announced_length(headers: HTTPHeaders) -> int:
@@ -308,15 +392,16 @@ class _HealthHandler(RequestHandler):
 
     async def get(self) -> None:
         database = "ok" if await self.serving.database.answers() else "unreachable"
-        leads = self.serving.app is not None
-        if leads:
-            blocked = None
+        leads = self.serving.leading
+        if leads or self.serving.workers:
+            blocked = None  # a worker takes updates whoever leads
         elif self.serving.leadership.is_leader:
             blocked = STARTING  # it has the lead, and is starting to take updates
         else:
             blocked = self.serving.leadership.blocked
         healthy = database == "ok" and blocked is None
-        body = {"status": "ok" if healthy else "degraded", "role": "leader" if leads else "standby"}
+        role = "leader" if leads else "worker" if self.serving.workers else "standby"
+        body = {"status": "ok" if healthy else "degraded", "role": role}
         body["database"] = database
         if blocked:
             body["reason"] = blocked  # a standby that cannot lead: nobody may be taking updates

@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.session import make_engine
 
@@ -27,7 +29,7 @@ async def upgrade(url: str, revision: str = "head") -> str:
     try:
         async with engine.begin() as conn:
 
-            def _upgrade(sync_conn) -> None:  # type: ignore[no-untyped-def]
+            def _upgrade(sync_conn: Connection) -> None:
                 config.attributes["connection"] = sync_conn
                 command.upgrade(config, revision)
 
@@ -37,7 +39,7 @@ async def upgrade(url: str, revision: str = "head") -> str:
         await engine.dispose()
 
 
-async def current_revision_of(engine) -> str | None:  # type: ignore[no-untyped-def]
+async def current_revision_of(engine: AsyncEngine) -> str | None:
     async with engine.connect() as conn:
         return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
 

@@ -8,6 +8,7 @@ from bot.app import build_application, start_bot, stop_bot
 from bot.clock import FakeClock
 from bot.config import Settings, default_zones
 from bot.emulation import EmulatedRequest, EmulatedTelegram, deliver
+from bot.handlers.outgoing import WAKE_JOB, send_due_messages
 from bot.services.directory import import_directory
 from bot.services.pacing import FastForwardTimer
 from bot.services.places import ZoneMap
@@ -17,27 +18,51 @@ from tests.conftest import FIXTURES, THURSDAY_MORNING
 
 
 class Conversation:
-    """The bot, its Telegram, and the clock, ready for users to talk to."""
+    """The bot, its Telegram, and the clock, ready for users to talk to.
 
-    def __init__(self, app, telegram: EmulatedTelegram, clock: FakeClock) -> None:
+    After each update, what the job queue would do next is done: if the update's commit woke the
+    sender of messages to other people (bot.handlers.outgoing), it runs, so the coordinator told
+    of a report has the message when `say` returns. A test that drives the sender itself (to stop
+    it half-way, say) sets `send_woken = False`."""
+
+    def __init__(
+        self,
+        app,
+        telegram: EmulatedTelegram,
+        clock: FakeClock,
+        timer: FastForwardTimer,
+        settings: Settings | None = None,
+    ) -> None:
         self.app = app
         self.telegram = telegram
         self.clock = clock
+        self.timer = timer  # the pacer's, and the emulation's flood-limit clock when limits are on
+        self.send_woken = True
+        self.settings = settings  # what the bot was started with (to start another process)
 
     async def say(self, user, text: str):
-        mark = self.telegram.mark()
-        await deliver(self.app, user.send(text))
-        return self.telegram.bot_messages_since(user, mark)
+        return await self.act(user, user.send(text))
 
     async def press(self, user, label: str, message=None):
-        mark = self.telegram.mark()
-        await deliver(self.app, user.press(label, message))
-        return self.telegram.bot_messages_since(user, mark)
+        return await self.act(user, user.press(label, message))
 
     async def act(self, user, update: dict):
         mark = self.telegram.mark()
         await deliver(self.app, update)
+        if self.send_woken:
+            await run_woken_sender(self.app)
         return self.telegram.bot_messages_since(user, mark)
+
+
+async def run_woken_sender(app) -> bool:
+    """Run the outgoing sender if a commit woke it (the job queue is not started in tests, so the
+    job waits); False when nothing woke it."""
+    woken = app.job_queue.get_jobs_by_name(WAKE_JOB)
+    for job in woken:
+        job.schedule_removal()
+    if woken:
+        await send_due_messages(app)
+    return bool(woken)
 
 
 async def open_conversation(
@@ -46,6 +71,7 @@ async def open_conversation(
     assets: str = "conversation_assets.csv",
     settings: Settings | None = None,
     flood_control: bool = False,
+    rate_limits: bool = False,
 ):
     """FLOOD_CONTROL off by default: tests send a whole conversation in no time on the fake clock,
     which a real person could not; tests/test_abuse.py turns it on."""
@@ -53,17 +79,22 @@ async def open_conversation(
     if not flood_control:
         settings = replace(settings, flood_per_minute=0)
     await import_directory(sessions, str(FIXTURES / assets), ZoneMap(settings.zones))
-    telegram = EmulatedTelegram(token="123456:TEST", rate_limits=False)
+    timer = FastForwardTimer()
+    # RATE_LIMITS: Telegram's flood limits on, on the pacer's clock (waits are skipped, not slept)
+    telegram = EmulatedTelegram(token="123456:TEST", rate_limits=rate_limits, clock=timer.monotonic)
     clock = FakeClock(THURSDAY_MORNING)
-    app = await second_app(settings, telegram, clock)
-    return Conversation(app, telegram, clock)
+    app = await second_app(settings, telegram, clock, timer)
+    return Conversation(app, telegram, clock, timer, settings)
 
 
-async def second_app(settings: Settings, telegram: EmulatedTelegram, clock: FakeClock):
-    """Another bot process on the same database and Telegram: a restart, or a second scheduler."""
+async def second_app(
+    settings: Settings, telegram: EmulatedTelegram, clock: FakeClock, timer: FastForwardTimer | None = None
+):
+    """Another bot process on the same database and Telegram: a restart, or a second scheduler.
+    Its rate limiter is production's (the pacer), on TIMER."""
     app = build_application(
-        settings, "123456:TEST", request=EmulatedRequest(telegram), clock=clock, rate_limiter=False,
-        timer=FastForwardTimer(),
+        settings, "123456:TEST", request=EmulatedRequest(telegram), clock=clock,
+        timer=timer or FastForwardTimer(),
     )  # fmt: skip
     await start_bot(app)
     return app

@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from bot.app import stop_bot
 from bot.config import Settings, default_zones
 from bot.context import KEY
-from bot.handlers import callbacks
 from bot.handlers.broadcast_sender import send_due_deliveries
+from bot.handlers.broadcasts import BroadcastZone, StopSending
 from db.models import Delivery, Resident, Role, Volunteer
 from tests.conversation import close_conversation, open_conversation, second_app
 
@@ -130,7 +130,7 @@ async def test_stop_while_sending_and_resume_after_a_crash(chat, sessions):
     [stopped] = await chat.press(cora, "⏹ Stop sending", status)
     assert "Stopped. 0 of 6 people got it; 6 were not sent it" in stopped.plain
     assert (await send_due_deliveries(chat.app)).sent == 0
-    [over] = await chat.act(cora, cora.press_data(callbacks.broadcast_stop(2), status))
+    [over] = await chat.act(cora, cora.press_data(StopSending(2).data, status))
     assert "already finished or been stopped" in over.plain
 
 
@@ -183,11 +183,11 @@ async def test_audiences_volunteers_interests_and_zone_coordinators(chat, sessio
     _, confirm = await chat.press(zoe_user, "Leicester West", where)
     assert "It goes to 1 person:" in confirm.plain  # Bob
     # a forged zone index beyond hers, and a resident trying to compose
-    [stale] = await chat.act(zoe_user, zoe_user.press_data(callbacks.broadcast_zone(7), confirm))
+    [stale] = await chat.act(zoe_user, zoe_user.press_data(BroadcastZone(7).data, confirm))
     assert "old message" in stale.plain
     [refused] = await chat.say(ann, "/broadcast")
     assert "coordinators only" in refused.plain
-    [refused] = await chat.act(ann, ann.press_data(callbacks.broadcast_stop(1), refused))
+    [refused] = await chat.act(ann, ann.press_data(StopSending(1).data, refused))
     assert "old message" in refused.plain or "coordinators only" in refused.plain
 
 

@@ -185,6 +185,14 @@ async def test_echo_roundtrip_and_transcript(h: Harness) -> None:
     assert h.telegram.pending_updates == []  # deliver took it off the poll queue
 
 
+async def test_updates_delivered_out_of_order_leave_the_poll_queue(h: Harness) -> None:
+    first, second = h.telegram.user("Ann").send("one"), h.telegram.user("Bob").send("two")
+    await deliver(h.app, second)
+    assert h.telegram.pending_updates == [first]  # only the one delivered is gone
+    await deliver(h.app, first)
+    assert h.telegram.pending_updates == []
+
+
 async def test_command_entity_and_deep_link(h: Harness) -> None:
     ann = h.telegram.user("Ann")
     update = ann.send("/start zone-le4")
@@ -320,6 +328,20 @@ async def test_escaped_html_is_fine(h: Harness) -> None:
         "length": 4,
         "url": "https://x.example/?a=1&b=2",
     }
+
+
+async def test_entity_offsets_count_utf16_units_of_the_text_around_them(h: Harness) -> None:
+    """Plain text between tags is measured as Telegram does: an emoji is two UTF-16 units, an
+    accented letter one; a link with no href takes its own text as the URL."""
+    ann = h.telegram.user("Ann")
+    await deliver(h.app, ann.send("/say 👋 Café 😀 <b>bold 👍</b> &amp; <a>https://x.example/👍</a>"))
+    assert h.errors == []
+    sent = ann.last_bot_message()
+    assert sent.plain == "👋 Café 😀 bold 👍 & https://x.example/👍"
+    assert sent.entities == [
+        {"type": "bold", "offset": 11, "length": 7},
+        {"type": "text_link", "offset": 21, "length": 20, "url": "https://x.example/👍"},
+    ]
 
 
 def test_html_parser_matches_telegram() -> None:

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings, default_zones
-from bot.handlers import callbacks
-from bot.handlers.event_admin import poster_code
+from bot.handlers.event_admin import CallOffDate, EventAction, ManageEvent, poster_code
+from bot.handlers.new_event import NewEventStep
 from bot.handlers.notices import send_due_notices
 from bot.services.events import create_event
 from db.models import Event, Reminder, Rsvp
@@ -113,13 +113,13 @@ async def test_residents_cannot_use_coordinator_commands_or_buttons(chat, sessio
         assert "coordinators only" in refused.plain
     [menu] = await chat.say(ann, "hi")
     for data in (
-        callbacks.event_action("confirm", event.id),
-        callbacks.manage_event(event.id),
-        callbacks.call_off_date(event.id, int(local("2026-11-28 10:00").timestamp() // 60)),
+        EventAction("confirm", event.id).data,
+        ManageEvent(event.id).data,
+        CallOffDate(event.id, int(local("2026-11-28 10:00").timestamp() // 60)).data,
     ):
         [refused] = await chat.act(ann, ann.press_data(data, menu))
         assert "coordinators only" in refused.plain
-    [stale] = await chat.act(ann, ann.press_data(callbacks.new_event("publish"), menu))
+    [stale] = await chat.act(ann, ann.press_data(NewEventStep("publish").data, menu))
     assert "old message" in stale.plain
     async with sessions() as session:
         assert (await session.get(Event, event.id)).status == "scheduled"

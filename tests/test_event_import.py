@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.clock import FakeClock
 from bot.config import Settings, default_zones
-from bot.handlers import callbacks
+from bot.handlers.event_admin import ManageEvent
 from bot.handlers.notices import send_due_notices
 from db.models import Event
 from tests.conftest import THURSDAY_MORNING
@@ -168,7 +168,7 @@ async def test_a_coordinators_file_cannot_change_another_zones_event_or_create_o
         [north] = await session.scalars(select(Event))
     [mine] = await chat.say(rhi, "/myevents")
     assert "no coming events in your zones" in mine.plain
-    [refused] = await chat.act(rhi, rhi.press_data(callbacks.manage_event(north.id), mine))
+    [refused] = await chat.act(rhi, rhi.press_data(ManageEvent(north.id).data, mine))
     assert "coordinators only" in refused.plain  # the buttons say no ...
 
     mark = chat.telegram.mark()

@@ -25,6 +25,7 @@ from db.models import (
     AssetReport,
     Base,
     Broadcast,
+    ConversationState,
     Delivery,
     Event,
     Introduction,
@@ -32,6 +33,7 @@ from db.models import (
     Offer,
     Opportunity,
     OpportunityInterest,
+    OutgoingMessage,
     Reminder,
     Resident,
     Role,
@@ -124,6 +126,7 @@ async def test_the_notice_is_reachable_from_start_and_says_what_how_long_and_who
             assert kept in text, kept
         assert "After 30 days, the words go" in text  # the default for need texts
         assert "don't use me for a year" in text and "cleared after 30 days" in text  # these settings
+        assert "your last few searches" in text and "It goes 7 days after your last message" in text
         assert "Who sees it" in text and "never sell" in text
         assert buttons(notice) == ["📄 Send me a copy", "🗑 Delete it all"]
         [again] = await chat.say(ann, "/privacy")
@@ -202,6 +205,10 @@ async def test_every_table_that_belongs_to_a_person_is_exported_and_erased(chat,
             Delivery(broadcast_id=news.id, resident_id=me.id, status="sent", sent_at=now),
             AssetReport(asset_id=asset.id, resident_id=me.id, text="it has moved to the high street"),
             OpportunityInterest(opportunity_id=need_help.id, volunteer_id=mine.id),
+            # waiting to go out: one for Ann, and one carrying her words to Vic
+            OutgoingMessage(chat_id=ANN, kind="decision", text="Good news: you're approved"),
+            OutgoingMessage(chat_id=VIC, written_by=ANN, kind="asset-report", text="moved to the high st"),
+            ConversationState(telegram_user_id=ANN, data={"awaiting_area": True}, handled=[]),
         ])  # fmt: skip
         await session.flush()
         session.add(Introduction(need_id=need.id, offer_id=their_offer.id, status="accepted",
@@ -214,8 +221,8 @@ async def test_every_table_that_belongs_to_a_person_is_exported_and_erased(chat,
     for table, columns in personal_columns().items():
         fields = set(parts[table]["records"][0])
         for column in columns:
-            if column == "volunteer_feedback":  # the volunteer's part of a shared row
-                assert "volunteer feedback" not in fields
+            if column in ("volunteer_feedback", "written_by"):  # the other side's part of a shared row
+                assert column.replace("_", " ") not in fields
             else:
                 assert column.replace("_", " ") in fields, (table, column)
     [introduction] = parts["introductions"]["records"]
@@ -229,6 +236,12 @@ async def test_every_table_that_belongs_to_a_person_is_exported_and_erased(chat,
     [theirs] = (await my_data(chat, vic))["data"]["introductions"]["records"]
     assert theirs["volunteer feedback"] == "did not work" and "resident feedback" not in theirs
     assert "resident contact" not in theirs
+    # a message carrying Ann's words is in both copies, each without the other's Telegram id
+    mine, carried = parts["outgoing_messages"]["records"]
+    assert mine["text"] == "Good news: you're approved" and carried["text"] == "moved to the high st"
+    assert "chat id" not in carried and carried["written by"] == ANN
+    [to_vic] = (await my_data(chat, vic))["data"]["outgoing_messages"]["records"]
+    assert to_vic["chat id"] == VIC and "written by" not in to_vic
 
     mark = chat.telegram.mark()
     _, done = await forget(chat, ann)
@@ -487,6 +500,10 @@ def test_the_retention_command_prints_what_it_did(cli_env, capsys):
             session.add(Need(text="a very old request", created_at=long_ago))
             session.add(Resident(telegram_user_id=ANN, created_at=long_ago, last_seen_at=long_ago))
             session.add(Resident(telegram_user_id=VIC))
+            session.add(
+                ConversationState(telegram_user_id=555, data={"a": 1}, handled=[], updated_at=long_ago)
+            )
+            session.add(ConversationState(telegram_user_id=VIC, data={"b": 2}, handled=[]))
         await engine.dispose()
 
     asyncio.run(seed())
@@ -494,8 +511,8 @@ def test_the_retention_command_prints_what_it_did(cli_env, capsys):
     assert main(["privacy", "retention"]) == 0
     out = capsys.readouterr().out
     assert out.strip() == (
-        "retention: 1 need text and 0 report texts blanked, 1 inactive resident erased, 0 reminders and "
-        "0 deliveries deleted"
+        "retention: 1 need text and 0 report texts blanked, 1 inactive resident erased, 0 reminders, "
+        "0 deliveries, 0 other messages and 1 conversation deleted"
     )
     assert main(["privacy", "retention"]) == 0
     out = capsys.readouterr().out

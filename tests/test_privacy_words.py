@@ -68,7 +68,9 @@ async def test_what_someone_typed_without_saving_anything_is_in_mydata_and_gone_
 
     document = await my_data(chat, ann)
     parts = document["data"]
-    assert set(parts) == {"needs", "asset_reports"}
+    assert set(parts) == {"needs", "asset_reports", "conversation_states"}
+    [state] = parts["conversation_states"]["records"]  # her last searches, kept between messages
+    assert SEARCH in str(state["data"]) and "quokka lessons" not in str(state["data"])
     [need] = parts["needs"]["records"]
     assert need["text"] == SEARCH and need["telegram user id"] == ANN
     assert (

@@ -39,7 +39,7 @@ from telegram.ext import CommandHandler
 from bot import messages as m
 from bot.config import Settings, default_zones
 from bot.context import KEY
-from bot.handlers import callbacks
+from bot.handlers import buttons
 from bot.handlers.guard import FLOOD_KEY
 from bot.services.flood import FloodControl, Verdict
 from bot.services.typed_text import clean_text
@@ -84,7 +84,7 @@ texts = st.one_of(
     st.builds(lambda seed, n: _fits(seed * n), st.text(min_size=1, max_size=12), st.integers(300, 4096)),
 ).map(_fits)
 forged_data = st.one_of(
-    st.sampled_from(list(callbacks._PATTERNS.values())).flatmap(lambda p: st.from_regex(p, fullmatch=True)),
+    st.sampled_from([k.pattern for k in buttons.kinds()]).flatmap(lambda p: st.from_regex(p, fullmatch=True)),
     st.from_regex(r"[a-z]{2}:[0-9]{1,3}(:[0-9a-z]{1,12})?", fullmatch=True),
     st.text(min_size=1, max_size=64),
 ).filter(_data_fits)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.config import Settings, default_zones
-from bot.handlers import callbacks
+from bot.handlers.reports import ReportPeriod
 from bot.services.events import create_event
 from bot.services.reports import count_search, gap_csv, gap_report, need_name
 from db.models import (
@@ -270,7 +270,7 @@ async def test_residents_are_refused_reports_and_forged_buttons(chat, sessions):
         [refused] = await chat.say(ann, command)
         assert "coordinators only" in refused.plain
     [menu] = await chat.say(ann, "hi")
-    for data in (callbacks.report_period("g", 30), callbacks.report_period("s", 7)):
+    for data in (ReportPeriod("g", 30).data, ReportPeriod("s", 7).data):
         [refused] = await chat.act(ann, ann.press_data(data, menu))
         assert "coordinators only" in refused.plain
     for forged in ("rp:g:31", "rp:x:30", "rp:s:7:1"):

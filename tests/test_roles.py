@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from bot.config import Settings, default_zones
 from bot.emulation import deliver
-from bot.handlers import callbacks
+from bot.handlers.admin import InviteZone, RevokeCoordinator, RevokeInvite
 from bot.services.invites import InviteError, accept_invite, create_invite
 from db.models import Invite, Role
 from tests.conftest import THURSDAY_MORNING
-from tests.conversation import close_conversation, open_conversation
+from tests.conversation import close_conversation, open_conversation, run_woken_sender
 
 ADA = 9001  # the admin named in the config
 
@@ -103,9 +103,9 @@ async def test_only_admins_invite_and_forged_admin_buttons_change_nothing(chat, 
     async with sessions() as session:
         [role] = await session.scalars(select(Role))
     for data in (
-        callbacks.revoke_coordinator(role.resident_id),
-        callbacks.revoke_invite(1),
-        callbacks.invite_zone(0),
+        RevokeCoordinator(role.resident_id).data,
+        RevokeInvite(1).data,
+        InviteZone(0).data,
     ):
         [reply] = await chat.act(zoe, zoe.press_data(data, menu))
         assert "admins only" in reply.plain or "old message" in reply.plain
@@ -137,6 +137,7 @@ async def test_two_people_opening_one_invite_at_the_same_moment_make_one_coordin
         await asyncio.gather(
             deliver(chat.app, zoe.send(f"/start {payload}")), deliver(chat.app, eve.send(f"/start {payload}"))
         )
+        await run_woken_sender(chat.app)  # Ada's "it has been used", as the job queue would send it
         answers = [chat.telegram.bot_messages_since(user, marks)[-1].plain for user in (zoe, eve)]
         welcomed = [a for a in answers if "You're now a coordinator for Rutland" in a]
         refused = [a for a in answers if "expired or has already been used" in a]

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import delete, select
 
 from bot.config import ConfigError, Settings, default_zones, load_settings
-from bot.handlers import callbacks
+from bot.handlers.asset_reports import HandleChange, ReportChange
+from bot.handlers.upkeep import AddAsset, EditAsset, EditField, ReviewMore, StillCorrect
 from bot.services.places import ZoneMap
 from bot.services.upkeep import read_address, read_phone, read_website
 from db.models import Asset, AssetClassification, AssetReport, Resident, Role
@@ -113,7 +114,7 @@ async def test_a_long_report_is_cut_not_refused_and_a_forged_report_button_is_st
     [report] = await reports(sessions)
     assert len(report.text) == 1000 and report.text.startswith("It has moved to the church hall.")
     [menu] = await chat.say(ann, "hi")
-    [stale] = await chat.act(ann, ann.press_data(callbacks.report_change(999_999), menu))
+    [stale] = await chat.act(ann, ann.press_data(ReportChange(999_999).data, menu))
     assert "old message" in stale.plain
     assert len(await reports(sessions)) == 1
 
@@ -131,7 +132,7 @@ async def test_reports_are_listed_and_handled_once(chat, sessions):
     assert "Oakham Food Bank (Rutland)" in card.plain and "The phone number has changed" in card.plain
     [nothing] = await chat.say(ned, "/reports")
     assert "no open reports" in nothing.plain
-    [forged] = await chat.act(ned, ned.press_data(callbacks.handle_change("done", report.id), nothing))
+    [forged] = await chat.act(ned, ned.press_data(HandleChange("done", report.id).data, nothing))
     assert "outside the zones you look after" in forged.plain
     _, admin_card = await chat.say(cora, "/reports")  # an admin sees every zone
     assert "Oakham Food Bank" in admin_card.plain
@@ -299,10 +300,10 @@ async def test_a_new_name_is_classified_again_and_searchable(chat, sessions):
     ann = chat.telegram.user("Ann")
     lunch = await asset(sessions, "lc-oak")
     [menu] = await chat.say(cora, "hi")
-    [fields] = await chat.act(cora, cora.press_data(callbacks.edit_asset(lunch.id), menu))
+    [fields] = await chat.act(cora, cora.press_data(EditAsset(lunch.id).data, menu))
     await chat.press(cora, "Name", fields)
     await chat.say(cora, "Oakham Lunch Club and Warm Space")
-    [fields] = await chat.act(cora, cora.press_data(callbacks.edit_asset(lunch.id), menu))
+    [fields] = await chat.act(cora, cora.press_data(EditAsset(lunch.id).data, menu))
     await chat.press(cora, "Opening hours", fields)
     [saved] = await chat.say(cora, "none")
     assert "Oakham Lunch Club and Warm Space" in saved.plain
@@ -322,16 +323,16 @@ async def test_residents_cannot_use_upkeep_commands_or_buttons(chat, sessions):
         assert "coordinators only" in refused.plain
     [menu] = await chat.say(ann, "hi")
     for data in (
-        callbacks.still_correct(food_bank.id),
-        callbacks.edit_asset(food_bank.id),
-        callbacks.edit_asset_field("phone", food_bank.id),
-        callbacks.handle_change("done", report.id),
-        callbacks.handle_change("dismissed", report.id),
-        callbacks.review_after("0", 0),
+        StillCorrect(food_bank.id).data,
+        EditAsset(food_bank.id).data,
+        EditField("phone", food_bank.id).data,
+        HandleChange("done", report.id).data,
+        HandleChange("dismissed", report.id).data,
+        ReviewMore("0", 0).data,
     ):
         [refused] = await chat.act(ann, ann.press_data(data, menu))
         assert "coordinators only" in refused.plain
-    [stale] = await chat.act(ann, ann.press_data(callbacks.add_asset("save"), menu))
+    [stale] = await chat.act(ann, ann.press_data(AddAsset("save").data, menu))
     assert "old message" in stale.plain
     await chat.say(ann, "0116 000 0000")  # not taken as a new phone number
     stored = await asset(sessions, "fb-oak")
@@ -367,7 +368,7 @@ async def test_a_coordinator_of_another_zone_cannot_edit_or_verify(chat, session
     ned = chat.telegram.user("Ned", user_id=NED)
     food_bank = await asset(sessions, "fb-oak")
     [menu] = await chat.say(ned, "hi")
-    for data in (callbacks.still_correct(food_bank.id), callbacks.edit_asset_field("name", food_bank.id)):
+    for data in (StillCorrect(food_bank.id).data, EditField("name", food_bank.id).data):
         [refused] = await chat.act(ned, ned.press_data(data, menu))
         assert "outside the zones you look after" in refused.plain
     [listing] = await chat.say(ned, "/review")  # only Leicester North's

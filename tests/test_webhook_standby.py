@@ -3,8 +3,9 @@ registered with Telegram (from the settings, or derived from the token without b
 update that reaches a standby is answered 503 and Telegram tries again until it reaches the
 leader, as the README promises, instead of a 403 Telegram would not retry.
 
-On PostgreSQL the standby is a real second process on the same database, standing by because the
-first holds the lead; on SQLite, which has no election, a stand-in that never leads plays it."""
+On SQLite, which has no election, a stand-in that never leads plays the standby. On PostgreSQL a
+second webhook process is a worker, not a standby: it takes updates as well as the leader does
+(see tests/test_workers.py), and only /health/leader says which of the two leads."""
 
 from __future__ import annotations
 
@@ -67,6 +68,8 @@ async def role(port: int) -> str | None:
 
 
 async def test_a_standby_answers_503_to_the_deployments_secret_so_telegram_retries(database_url, monkeypatch):
+    if POSTGRES_URL:
+        pytest.skip("on PostgreSQL every webhook process is a worker (see the test after this one)")
     telegram = EmulatedTelegram(token=TOKEN, rate_limits=False)
     server, api_port = serve_telegram(telegram)
     settings = Settings(
@@ -131,3 +134,42 @@ def test_a_webhook_secret_in_the_settings_is_checked(tmp_path):
         with pytest.raises(ConfigError, match="setting 'webhook_secret'") as refused:
             load_settings(config, env={})
         assert "Telegram" in str(refused.value) or "must be" in str(refused.value)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="webhook workers side by side need PostgreSQL")
+async def test_a_second_webhook_process_is_a_worker_that_takes_updates(database_url):
+    telegram = EmulatedTelegram(token=TOKEN, rate_limits=False)
+    server, api_port = serve_telegram(telegram)
+    settings = Settings(
+        database_url=database_url, zones=default_zones(), bot_token=TOKEN,
+        telegram_api_url=f"http://127.0.0.1:{api_port}/bot",
+    )  # fmt: skip
+    leader_port, worker_port = free_port(), free_port()
+    leader = asyncio.create_task(serve(settings, "https://bot.example.org/", leader_port))
+    worker = None
+    try:
+        await until(lambda: telegram.webhook is not None or leader.done(), FAILURE_BOUND)
+        assert not leader.done(), leader.exception()
+        secret = telegram.webhook["secret_token"]
+        worker = asyncio.create_task(serve(settings, "https://bot.example.org/", worker_port))
+        async with asyncio.timeout(FAILURE_BOUND):
+            while not worker.done() and await role(worker_port) != "worker":
+                await asyncio.sleep(0.05)
+        assert not worker.done(), worker.exception()
+        ann = telegram.user("Ann")
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{worker_port}") as client:
+            assert (await client.get("/health")).status_code == 200
+            assert (await client.get("/health/leader")).status_code == 503  # the other one leads
+            update = ann.send("/start")
+            forged = await client.post("/telegram", json=update, headers={SECRET_HEADER: "x" * 40})
+            assert forged.status_code == 403
+            taken = await client.post("/telegram", json=update, headers={SECRET_HEADER: secret})
+            assert taken.status_code == 200
+        # answered 200 only once handled: the welcome is already there
+        assert any("People Zones" in m.plain for m in telegram.transcript(ann) if m.from_bot)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{leader_port}") as client:
+            assert (await client.get("/health/leader")).status_code == 200
+    finally:
+        await stop(worker)
+        await stop(leader)
+        server.stop()

@@ -111,6 +111,6 @@ def input_file(telegram: EmulatedTelegram, params: Params, files: dict[str, Uplo
     if value in telegram.files:
         return telegram.files[value]
     if value.startswith(("http://", "https://")):
-        filename = value.rsplit("/", 1)[-1] or None
-        return telegram.new_file(name, None, filename=filename, url=value)
+        url_name = value.rsplit("/", 1)[-1] or None
+        return telegram.new_file(name, None, filename=url_name, url=value)
     raise ApiError(400, errors.WRONG_FILE_ID)

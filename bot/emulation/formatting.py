@@ -8,6 +8,7 @@ because a bare ``&`` almost always means user or feed text went out unescaped.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ _TRIM = " \t\r\n\v\f"
 _DIGITS = "0123456789"
 _HEX = "0123456789abcdefABCDEF"
 _NAME_TOKEN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-"
+_MARKUP = re.compile("[&<]")  # where plain text stops: an entity or a tag may start
 
 
 @dataclass
@@ -61,6 +63,11 @@ class _Open:
 
 def _u16(ch: str) -> int:
     return 2 if ord(ch) > 0xFFFF else 1
+
+
+def _utf16_length(text: str) -> int:
+    """How long TEXT is in UTF-16 code units, as entity offsets count (a lone surrogate: 1)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _error(detail: str) -> ApiError:
@@ -91,9 +98,9 @@ class _Parser:
     def byte_offset(self, i: int) -> int:
         return len(self.s[:i].encode())
 
-    def emit(self, ch: str) -> None:
-        self.out.append(ch)
-        self.utf16 += _u16(ch)
+    def emit(self, text: str) -> None:
+        self.out.append(text)
+        self.utf16 += _utf16_length(text)
 
     def decode_entity(self, pos: int) -> tuple[str, int] | None:
         """tdlib's decode_html_entity: 4 named entities and numeric ones; None when there is none."""
@@ -134,9 +141,11 @@ class _Parser:
                     continue
                 if self.strict:
                     raise _error(f'Unescaped "&" at byte offset {self.byte_offset(i)}')
-            if c != "<":
-                self.emit(c)
-                i += 1
+            if c != "<":  # plain text, up to where markup may start (taken as a whole, not by character)
+                found = _MARKUP.search(self.s, i + 1)
+                end = found.start() if found else len(self.s)
+                self.emit(self.s[i:end])
+                i = end
                 continue
             i = self.end_tag(i) if self.at(i + 1) == "/" else self.start_tag(i)
         if self.stack:
@@ -263,7 +272,7 @@ class _Parser:
 
 def _tail(out: list[str], utf16_length: int) -> str:
     chars: list[str] = []
-    for ch in reversed(out):
+    for ch in reversed("".join(out)):
         if utf16_length <= 0:
             break
         chars.append(ch)
@@ -291,9 +300,9 @@ def format_text(source: str, parse_mode: str | None, *, strict: bool = True) -> 
 def _trim(formatted: FormattedText) -> FormattedText:
     text = formatted.text
     stripped = text.lstrip(_TRIM)
-    shift = sum(_u16(ch) for ch in text[: len(text) - len(stripped)])
+    shift = _utf16_length(text[: len(text) - len(stripped)])
     stripped = stripped.rstrip(_TRIM)
-    total = sum(_u16(ch) for ch in stripped)
+    total = _utf16_length(stripped)
     entities = []
     for entity in formatted.entities:
         start = max(entity["offset"] - shift, 0)

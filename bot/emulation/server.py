@@ -70,6 +70,8 @@ class EmulatedTelegram:
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.webhook: dict[str, Any] | None = None
+        # called on each new update (bot.emulation.webhook pushes them to a webhook)
+        self.update_listeners: list[Callable[[], None]] = []
         self.calls: list[ApiCall] = []
         self._next_user_id = first_user_id
         self._next_group_id = -1001
@@ -223,6 +225,8 @@ class EmulatedTelegram:
         self._next_update_id += 1
         self._updates.append(update)
         self._wake()
+        for listener in self.update_listeners:
+            listener()
         return update
 
     @property
@@ -232,7 +236,11 @@ class EmulatedTelegram:
 
     def consume(self, update_id: int) -> None:
         """Forget an update delivered another way (app.deliver), so polling will not repeat it."""
-        self._updates = [u for u in self._updates if u["update_id"] != update_id]
+        updates = self._updates
+        if updates and updates[0]["update_id"] == update_id:
+            del updates[0]  # the usual case, updates delivered in the order they were sent: no scan
+        else:
+            self._updates = [u for u in updates if u["update_id"] != update_id]
 
     def drop_pending_updates(self) -> None:
         self._updates.clear()
@@ -295,4 +303,9 @@ class EmulatedTelegram:
         if same_loop:
             future.set_result(None)
         else:
-            future.get_loop().call_soon_threadsafe(lambda: future.done() or future.set_result(None))
+
+            def resolve() -> None:  # on the future's own loop, where it may have been settled since
+                if not future.done():
+                    future.set_result(None)
+
+            future.get_loop().call_soon_threadsafe(resolve)

@@ -1,12 +1,18 @@
-"""Telegram handlers: thin transport over the services. `register` wires them in order."""
+"""Telegram handlers: thin transport over the services. `register` wires them in order.
+
+Buttons are classes declared next to their handlers (see buttons.py): every module that declares
+one is imported here, so all of them are registered before the first press."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    Job,
     MessageHandler,
     TypeHandler,
     filters,
@@ -18,6 +24,8 @@ from bot.handlers import (
     asset_reports,
     broadcast_sender,
     broadcasts,
+    browse,  # noqa: F401 (no command of its own: imported for its buttons)
+    buttons,
     conversation,
     event_admin,
     event_files,
@@ -28,6 +36,7 @@ from bot.handlers import (
     new_event,
     notices,
     opportunities,
+    outgoing,
     privacy,
     reports,
     search,
@@ -44,8 +53,11 @@ FOLLOW_UP_CHECK_SECONDS = 15 * 60
 REMINDER_CHECK_SECONDS = 30  # a safety net: the sender is also armed for the next due time
 
 
-def register(app: Application) -> None:
+def register(app: Application, timed_jobs: bool = True) -> None:
+    """TIMED_JOBS: also start the repeating jobs here; a webhook worker leaves them to whichever
+    process leads (bot.workers), so they run once in a deployment, not once a worker."""
     logs.protect_logs(app.bot.token)  # no message text, token or personal data in any log
+    buttons.check_handled()  # a button nobody answers stops the start, not a resident's press
     app.add_handler(TypeHandler(Update, guard.gate), group=GUARD_GROUP)
     app.add_handler(MessageHandler(filters.TEXT | filters.CAPTION, fallback.safety_first), group=SAFETY_GROUP)
     # seen by the safety check, then answered here and never acted on again
@@ -81,17 +93,30 @@ def register(app: Application) -> None:
     events_file = filters.Document.FileExtension("csv") | filters.Document.FileExtension("ics")
     app.add_handler(MessageHandler(events_file, event_files.on_events_file))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, search.search_text))
-    app.add_handler(CallbackQueryHandler(fallback.on_button))
+    app.add_handler(CallbackQueryHandler(buttons.dispatch))
     app.add_handler(MessageHandler(filters.ALL, fallback.not_text))
     app.add_handler(TypeHandler(Update, privacy.note_seen), group=ACTIVITY_GROUP)
     app.add_error_handler(fallback.on_error)
-    if app.job_queue is not None:  # follow-ups are rows in the database; this only wakes them
-        app.job_queue.run_repeating(introductions.follow_up_job, interval=FOLLOW_UP_CHECK_SECONDS, first=60)
+    if timed_jobs:
+        start_timed_jobs(app)
+
+
+def start_timed_jobs(app: Application) -> list[Job[Any]]:
+    """The repeating jobs that scan the outboxes and apply retention; the jobs, so that a worker
+    that stops leading can stop them again."""
+    if app.job_queue is None:
+        return []
+    return [  # follow-ups are rows in the database; this only wakes them
+        app.job_queue.run_repeating(introductions.follow_up_job, interval=FOLLOW_UP_CHECK_SECONDS, first=60),
         # at start-up: send what fell due while the bot was down, then arm the next due time
-        app.job_queue.run_repeating(notices.notice_job, interval=REMINDER_CHECK_SECONDS, first=1)
+        app.job_queue.run_repeating(notices.notice_job, interval=REMINDER_CHECK_SECONDS, first=1),
+        # messages to other people: each commit that queues some wakes the sender at once; this
+        # sends what another process queued, retries that fell due, and what a crash left
+        app.job_queue.run_repeating(outgoing.outgoing_job, interval=outgoing.OUTGOING_CHECK_SECONDS, first=3),
         # announcements interrupted by a crash or restart carry on from where they stopped
         app.job_queue.run_repeating(
             broadcast_sender.broadcast_job, interval=broadcast_sender.BROADCAST_CHECK_SECONDS, first=2
-        )
+        ),
         # privacy: blank old need texts, erase inactive residents, delete old sent messages
-        app.job_queue.run_repeating(privacy.retention_job, interval=RETENTION_SECONDS, first=5 * 60)
+        app.job_queue.run_repeating(privacy.retention_job, interval=RETENTION_SECONDS, first=5 * 60),
+    ]

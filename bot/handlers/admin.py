@@ -4,15 +4,18 @@ admin is checked on the server at every step."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks
+from bot.handlers.access import chat_id, query, user_data, user_id
+from bot.handlers.buttons import Button, Index, on_press
 from bot.handlers.common import button_label, keyboard, tell
+from bot.handlers.outgoing import tell_later
 from bot.services.invites import (
     INVITE_PREFIX,
     InviteError,
@@ -32,10 +35,10 @@ PICKING = "invite_zones"
 async def _admin_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     pz = services(context)
     async with pz.sessions() as session:
-        allowed = await is_admin(session, pz.settings, update.effective_user.id)
+        allowed = await is_admin(session, pz.settings, user_id(update))
     if not allowed:
-        context.user_data.pop(PICKING, None)
-        await tell(context, update.effective_chat.id, m.ADMINS_ONLY)
+        user_data(context).pop(PICKING, None)
+        await tell(context, chat_id(update), m.ADMINS_ONLY)
     return allowed
 
 
@@ -46,48 +49,57 @@ def _zone_names(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
 async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await _admin_or_refuse(update, context):
         return
-    context.user_data[PICKING] = []
-    await tell(context, update.effective_chat.id, m.INVITE_PICK_ZONES, _zone_keyboard(context, []))
+    user_data(context)[PICKING] = []
+    await tell(context, chat_id(update), m.INVITE_PICK_ZONES, _zone_keyboard(context, []))
 
 
-def _zone_keyboard(context: ContextTypes.DEFAULT_TYPE, chosen: list[str]):  # type: ignore[no-untyped-def]
+def _zone_keyboard(context: ContextTypes.DEFAULT_TYPE, chosen: list[str]) -> InlineKeyboardMarkup:
     names = _zone_names(context)
     marks = [
-        (button_label(("✓ " if z in chosen else "") + z), callbacks.invite_zone(n))
+        (button_label(("✓ " if z in chosen else "") + z), InviteZone(n).data)
         for n, z in enumerate(names, start=1)
     ]
     rows = [marks[i : i + 2] for i in range(0, len(marks), 2)]
-    rows.append([(m.BUTTON_CREATE_INVITE, callbacks.invite_zone(0))])
+    rows.append([(m.BUTTON_CREATE_INVITE, InviteZone(0).data)])
     return keyboard(*rows)
 
 
-async def on_invite_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> None:
+@dataclass(frozen=True)
+class InviteZone(Button, prefix="iz"):
+    """A zone for an invite, on or off (0: create the link)."""
+
+    index: Index
+
+
+@on_press(InviteZone)
+async def on_invite_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, press: InviteZone) -> None:
     """Toggle a zone (1..n), or create the link with the zones chosen (0)."""
-    await update.callback_query.answer()
-    chosen, names = context.user_data.get(PICKING), _zone_names(context)
+    await query(update).answer()
+    index = press.index
+    chosen, names = user_data(context).get(PICKING), _zone_names(context)
     if chosen is None or index > len(names):
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, chat_id(update), m.STALE_BUTTON)
         return
     if not await _admin_or_refuse(update, context):
         return
     if index:
         zone = names[index - 1]
         chosen[:] = [z for z in chosen if z != zone] if zone in chosen else [*chosen, zone]
-        await update.callback_query.edit_message_reply_markup(_zone_keyboard(context, chosen))
+        await query(update).edit_message_reply_markup(_zone_keyboard(context, chosen))
         return
     if not chosen:
-        await tell(context, update.effective_chat.id, m.INVITE_NO_ZONES)
+        await tell(context, chat_id(update), m.INVITE_NO_ZONES)
         return
     pz = services(context)
     valid = timedelta(hours=pz.settings.invite_valid_hours)
     async with pz.sessions.begin() as session:
-        code, invite = await create_invite(session, update.effective_user.id, chosen, pz.clock(), valid)
-    context.user_data.pop(PICKING)
+        code, invite = await create_invite(session, user_id(update), chosen, pz.clock(), valid)
+    user_data(context).pop(PICKING)
     link = f"https://t.me/{context.bot.username}?start={INVITE_PREFIX}{code}"
     until = invite.expires_at.astimezone(pz.settings.tz).strftime("%a %d %b, %H:%M")
     await tell(
         context,
-        update.effective_chat.id,
+        chat_id(update),
         m.INVITE_CREATED.format(link=link, zones=m.esc(", ".join(chosen)), until=until),
     )
 
@@ -99,20 +111,16 @@ async def open_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, payloa
     pz = services(context)
     try:
         async with pz.sessions.begin() as session:
-            invite = await accept_invite(
-                session, payload[len(INVITE_PREFIX) :], update.effective_user.id, pz.clock()
-            )
-            admin_telegram_id = None
-            if invite.created_by is not None:
-                admin = await session.get(Resident, invite.created_by)
-                admin_telegram_id = admin.telegram_user_id if admin else None
+            invite = await accept_invite(session, payload[len(INVITE_PREFIX) :], user_id(update), pz.clock())
+            zones = m.esc(", ".join(invite.zones))
+            admin = await session.get(Resident, invite.created_by) if invite.created_by is not None else None
+            if admin is not None:  # the admin who sent the invite hears it was used
+                used = m.INVITE_USED.format(zones=zones)
+                tell_later(context.application, session, admin.telegram_user_id, used, kind="invite-used")
     except InviteError:
-        await tell(context, update.effective_chat.id, m.INVITE_NOT_VALID)
+        await tell(context, chat_id(update), m.INVITE_NOT_VALID)
         return True
-    zones = m.esc(", ".join(invite.zones))
-    await tell(context, update.effective_chat.id, m.WELCOME_COORDINATOR.format(zones=zones))
-    if admin_telegram_id:
-        await tell(context, admin_telegram_id, m.INVITE_USED.format(zones=zones))
+    await tell(context, chat_id(update), m.WELCOME_COORDINATOR.format(zones=zones))
     return True
 
 
@@ -130,36 +138,56 @@ async def coordinators_command(update: Update, context: ContextTypes.DEFAULT_TYP
         lines.append(
             m.COORDINATOR_LINE.format(n=n, telegram_id=person.telegram_user_id, since=since, zones=zones)
         )
-        rows.append([(m.BUTTON_REVOKE.format(n=n), callbacks.revoke_coordinator(person.resident_id))])
+        rows.append([(m.BUTTON_REVOKE.format(n=n), RevokeCoordinator(person.resident_id).data)])
     if people:
         lines.append(m.COORDINATORS_TAP)
     for invite in invites:
         until = invite.expires_at.astimezone(pz.settings.tz).strftime("%d %b %H:%M")
         lines.append(m.OPEN_INVITE.format(zones=m.esc(", ".join(invite.zones)), until=until))
-        rows.append([(m.BUTTON_CANCEL_INVITE.format(until=until), callbacks.revoke_invite(invite.id))])
+        rows.append([(m.BUTTON_CANCEL_INVITE.format(until=until), RevokeInvite(invite.id).data)])
     if len(lines) == 1:
         lines.append(m.NO_COORDINATORS)
-    await tell(context, update.effective_chat.id, "\n".join(lines), keyboard(*rows) if rows else None)
+    await tell(context, chat_id(update), "\n".join(lines), keyboard(*rows) if rows else None)
 
 
-async def on_revoke_coordinator(update: Update, context: ContextTypes.DEFAULT_TYPE, resident_id: int) -> None:
-    await update.callback_query.answer()
+@dataclass(frozen=True)
+class RevokeCoordinator(Button, prefix="rc"):
+    """Take a coordinator's role away."""
+
+    resident_id: int
+
+
+@dataclass(frozen=True)
+class RevokeInvite(Button, prefix="ri"):
+    """Cancel an invite nobody has used."""
+
+    invite_id: int
+
+
+@on_press(RevokeCoordinator)
+async def on_revoke_coordinator(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: RevokeCoordinator
+) -> None:
+    await query(update).answer()
     if not await _admin_or_refuse(update, context):
         return
     async with services(context).sessions.begin() as session:
-        telegram_user_id = await revoke_coordinator(session, resident_id)
+        telegram_user_id = await revoke_coordinator(session, press.resident_id)
+        if telegram_user_id is not None:
+            told = m.YOUR_ROLE_REVOKED
+            tell_later(context.application, session, telegram_user_id, told, kind="role-revoked")
     if telegram_user_id is None:
-        await tell(context, update.effective_chat.id, m.ALREADY_REVOKED)
+        await tell(context, chat_id(update), m.ALREADY_REVOKED)
         return
-    await tell(context, update.effective_chat.id, m.COORDINATOR_REVOKED)
-    await tell(context, telegram_user_id, m.YOUR_ROLE_REVOKED)
+    await tell(context, chat_id(update), m.COORDINATOR_REVOKED)
 
 
-async def on_revoke_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, invite_id: int) -> None:
-    await update.callback_query.answer()
+@on_press(RevokeInvite)
+async def on_revoke_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, press: RevokeInvite) -> None:
+    await query(update).answer()
     if not await _admin_or_refuse(update, context):
         return
     pz = services(context)
     async with pz.sessions.begin() as session:
-        revoked = await revoke_invite(session, invite_id, pz.clock())
-    await tell(context, update.effective_chat.id, m.INVITE_REVOKED if revoked else m.ALREADY_REVOKED)
+        revoked = await revoke_invite(session, press.invite_id, pz.clock())
+    await tell(context, chat_id(update), m.INVITE_REVOKED if revoked else m.ALREADY_REVOKED)

@@ -5,15 +5,21 @@ see who sent a report; the sender's Telegram id is kept with their words only so
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks, cards
+from bot.handlers import cards
+from bot.handlers.access import chat_id, query, user_data, user_id
+from bot.handlers.buttons import Button, on_press
 from bot.handlers.common import ask, keyboard, tell
-from bot.handlers.upkeep import day_label, stale, zones_or_refuse
+from bot.handlers.outgoing import tell_later
+from bot.handlers.upkeep import EditAsset, day_label, stale, zones_or_refuse
 from bot.services.residents import resident_for
 from bot.services.roles import coordinators_of, covers
 from bot.services.upkeep import active_asset, close_report, file_report, open_reports, report_text
@@ -23,50 +29,69 @@ REPORT = "asset_change_report"  # a resident is typing what changed
 REPORTS_SHOWN = 10
 
 
-async def on_report_button(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+@dataclass(frozen=True)
+class ReportChange(Button, prefix="uc"):
+    """'Report a change' under an asset card."""
+
+    asset_id: int
+
+
+@dataclass(frozen=True)
+class HandleChange(Button, prefix="uh"):
+    """A coordinator's Mark done / Dismiss on a reported change."""
+
+    status: Literal["done", "dismissed"]
+    report_id: int
+
+
+@on_press(ReportChange)
+async def on_report_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: ReportChange) -> None:
     """'Report a change' under an asset card: ask what changed."""
-    await update.callback_query.answer()
+    await query(update).answer()
     async with services(context).sessions() as session:
-        asset = await active_asset(session, asset_id)
+        asset = await active_asset(session, press.asset_id)
     if asset is None:
         await stale(update, context)
         return
     ask(context, REPORT, {"asset_id": asset.id})
-    await tell(context, update.effective_chat.id, m.CHANGE_ASK.format(name=cards.name(asset)))
+    await tell(context, chat_id(update), m.CHANGE_ASK.format(name=cards.name(asset)))
 
 
 async def on_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """What changed, in the resident's words: store it (theirs, never shown as theirs), thank them,
     tell the zone."""
-    chat = update.effective_chat.id
+    chat = chat_id(update)
     if (cleaned := report_text(text)) is None:
         await tell(context, chat, m.CHANGE_NOT_READ)
         return
     body, was_cut = cleaned
-    asset_id = context.user_data.pop(REPORT)["asset_id"]
+    asset_id = user_data(context).pop(REPORT)["asset_id"]
     pz = services(context)
     async with pz.sessions.begin() as session:
-        report = await file_report(session, asset_id, body, typed_by=update.effective_user.id)
+        report = await file_report(session, asset_id, body, typed_by=user_id(update))
         asset = await session.get(Asset, asset_id) if report else None
-        told = await coordinators_of(session, pz.settings, report.zone) if report else []
+        if report is not None and asset is not None:
+            notice = m.CHANGE_FOR_COORDINATORS.format(
+                name=cards.name(asset), zone=m.esc(asset.zone or m.NO_ZONE), text=m.esc(body)
+            )
+            for coordinator in await coordinators_of(session, pz.settings, report.zone):
+                tell_later(
+                    context.application, session, coordinator, notice, _report_keyboard(report.id, asset.id),
+                    kind="asset-report", written_by=user_id(update),  # the reporter's words
+                )  # fmt: skip
     if report is None or asset is None:
         await stale(update, context)
         return
     await tell(context, chat, m.CHANGE_THANKS + (m.CHANGE_CUT if was_cut else ""))
-    notice = m.CHANGE_FOR_COORDINATORS.format(
-        name=cards.name(asset), zone=m.esc(asset.zone or m.NO_ZONE), text=m.esc(body)
-    )
-    for coordinator in told:
-        await tell(context, coordinator, notice, _report_keyboard(report.id, asset.id))
 
 
 def _report_keyboard(report_id: int, asset_id: int) -> InlineKeyboardMarkup:
     return keyboard(
         [
-            (m.BUTTON_MARK_DONE, callbacks.handle_change("done", report_id)),
-            (m.BUTTON_DISMISS, callbacks.handle_change("dismissed", report_id)),
+            (m.BUTTON_MARK_DONE, HandleChange("done", report_id).data),
+            (m.BUTTON_DISMISS, HandleChange("dismissed", report_id).data),
         ],
-        [(m.BUTTON_EDIT_THIS_ASSET, callbacks.edit_asset(asset_id))],
+        [(m.BUTTON_EDIT_THIS_ASSET, EditAsset(asset_id).data)],
     )
 
 
@@ -77,7 +102,7 @@ async def reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """The oldest open reports in the coordinator's zones (every zone for an admin)."""
     if (zones := await zones_or_refuse(update, context)) is None:
         return
-    chat = update.effective_chat.id
+    chat = chat_id(update)
     async with services(context).sessions() as session:
         found, total = await open_reports(session, zones, REPORTS_SHOWN)
     if not found:
@@ -94,17 +119,16 @@ async def reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await tell(context, chat, m.CHANGES_MORE.format(shown=len(found)))
 
 
-async def on_handle_report(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, status: str, report_id: int
-) -> None:
+@on_press(HandleChange)
+async def on_handle_report(update: Update, context: ContextTypes.DEFAULT_TYPE, press: HandleChange) -> None:
     """Mark done / Dismiss: once. A second press, or a second coordinator, changes nothing."""
-    await update.callback_query.answer()
+    await query(update).answer()
     if (zones := await zones_or_refuse(update, context)) is None:
         return
-    pz, chat = services(context), update.effective_chat.id
+    pz, chat = services(context), chat_id(update)
     async with pz.sessions.begin() as session:
-        report = await session.get(AssetReport, report_id)
-        reply = await _handle(session, update, context, zones, report, status)
+        report = await session.get(AssetReport, press.report_id)
+        reply = await _handle(session, update, context, zones, report, press.status)
     if reply:
         await tell(context, chat, reply)
     else:
@@ -125,7 +149,7 @@ async def _handle(
     if not covers(zones, report.zone):
         return m.NOT_YOUR_ZONE
     if report.status == "open":
-        coordinator = await resident_for(session, update.effective_user.id)
+        coordinator = await resident_for(session, user_id(update))
         if await close_report(session, report.id, status, coordinator.id, services(context).clock()):
             return m.CHANGE_HANDLED[status]
         await session.refresh(report)

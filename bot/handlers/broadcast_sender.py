@@ -16,10 +16,10 @@ from telegram.ext import Application, ContextTypes
 
 from bot import messages as m
 from bot.context import KEY, BotServices
-from bot.handlers import callbacks
 from bot.handlers.common import keyboard
 from bot.handlers.notices import WORKER
 from bot.handlers.sending import SendTally, send_paced
+from bot.handlers.settings import Setting
 from bot.services import outbox
 from bot.services.broadcasts import (
     DueDelivery,
@@ -31,6 +31,7 @@ from bot.services.broadcasts import (
     progress,
 )
 from db.models import Broadcast, Delivery
+from db.session import get_existing
 
 log = logging.getLogger(__name__)
 BROADCAST_CHECK_SECONDS = 10
@@ -67,7 +68,7 @@ async def _deliver(
             return await begin_delivery(session, delivery.delivery_id, worker)
 
     body = m.ANNOUNCEMENT.format(text=m.esc(delivery.text)) if delivery.text else m.ANNOUNCEMENT_HEADER
-    markup = keyboard([(m.BUTTON_STOP_ANNOUNCEMENTS, callbacks.setting("news", "off"))])
+    markup = keyboard([(m.BUTTON_STOP_ANNOUNCEMENTS, Setting("news", "off").data)])
     chat = delivery.telegram_user_id
 
     async def send() -> None:
@@ -93,15 +94,17 @@ async def show_progress(app: Application, broadcast_id: int) -> None:
     pz: BotServices = app.bot_data[KEY]
     async with pz.sessions.begin() as session:
         await finish_if_done(session, broadcast_id, pz.clock())
-        broadcast = await session.get(Broadcast, broadcast_id)
+        broadcast = await get_existing(session, Broadcast, broadcast_id)  # broadcasts are never deleted
         done = await progress(session, broadcast_id)
     if broadcast.status_chat_id is None:
         return
     if done.status == "sending":
+        from bot.handlers.broadcasts import StopSending  # broadcasts, which answers it, imports this module
+
         text = m.BROADCAST_PROGRESS.format(
             sent=done.sent, failed=done.failed, remaining=done.remaining, total=done.total
         )
-        markup = keyboard([(m.BUTTON_STOP_SENDING, callbacks.broadcast_stop(broadcast_id))])
+        markup = keyboard([(m.BUTTON_STOP_SENDING, StopSending(broadcast_id).data)])
     else:
         template = m.BROADCAST_STOPPED if done.status == "cancelled" else m.BROADCAST_DONE
         text = template.format(

@@ -4,16 +4,21 @@ it goes out. The role is checked on the server at every step."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import Select, select
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks
+from bot.handlers.access import chat_id, message, query, user_data, user_id
 from bot.handlers.broadcast_sender import show_progress, wake_broadcasts
+from bot.handlers.buttons import Button, Index, on_press
 from bot.handlers.common import ask, button_label, keyboard, tell
+from bot.handlers.settings import Setting
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.broadcasts import Audience, recipient_ids, start_broadcast, stop_broadcast
 from bot.services.roles import EVERY_ZONE, coordinator_zones
@@ -29,10 +34,10 @@ KINDS = {"all": "everyone", "vol": "volunteers", "int": "interest"}
 async def _zones_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> set[str]:
     pz = services(context)
     async with pz.sessions() as session:
-        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+        zones = await coordinator_zones(session, pz.settings, user_id(update))
     if not zones:
-        context.user_data.pop(FLOW, None)
-        await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
+        user_data(context).pop(FLOW, None)
+        await tell(context, chat_id(update), m.COORDINATORS_ONLY)
     return zones
 
 
@@ -45,18 +50,18 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await _zones_or_refuse(update, context):
         return
     ask(context, FLOW, {"step": "message"})
-    await tell(context, update.effective_chat.id, m.BROADCAST_ASK_MESSAGE)
+    await tell(context, chat_id(update), m.BROADCAST_ASK_MESSAGE)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     if not await _zones_or_refuse(update, context):
         return
-    flow = context.user_data[FLOW]
+    flow = user_data(context)[FLOW]
     if flow["step"] != "message":
-        await tell(context, update.effective_chat.id, m.PICK_A_BUTTON)
+        await tell(context, chat_id(update), m.PICK_A_BUTTON)
         return
     if len(text) > MAX_TEXT:
-        await tell(context, update.effective_chat.id, m.BROADCAST_TOO_LONG.format(limit=MAX_TEXT))
+        await tell(context, chat_id(update), m.BROADCAST_TOO_LONG.format(limit=MAX_TEXT))
         return
     flow.update(text=text.strip(), photo="", step="who")
     await _ask_who(update, context)
@@ -64,23 +69,24 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
 
 async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """A photo while composing becomes the announcement; False when the bot was not asking."""
-    flow = context.user_data.get(FLOW)
+    flow = user_data(context).get(FLOW)
     if not flow or flow["step"] != "message":
         return False
     if not await _zones_or_refuse(update, context):
         return True
-    caption = clean_text(update.effective_message.caption or "")  # as typed text is, before it is kept
+    caption = clean_text(message(update).caption or "")  # as typed text is, before it is kept
     if len(caption) > MAX_CAPTION:
-        await tell(context, update.effective_chat.id, m.BROADCAST_TOO_LONG.format(limit=MAX_CAPTION))
+        await tell(context, chat_id(update), m.BROADCAST_TOO_LONG.format(limit=MAX_CAPTION))
         return True
-    flow.update(text=caption, photo=update.effective_message.photo[-1].file_id, step="who")
+    flow.update(text=caption, photo=message(update).photo[-1].file_id, step="who")
     await _ask_who(update, context)
     return True
 
 
 async def _ask_who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rows = [[(label, callbacks.broadcast_kind(key))] for key, label in m.BROADCAST_KINDS.items()]
-    await tell(context, update.effective_chat.id, m.BROADCAST_ASK_WHO, keyboard(*rows))
+    kinds = m.BROADCAST_KINDS.items()  # its keys are the kinds (a wrong one is refused when made)
+    rows = [[(label, BroadcastKind(key).data)] for key, label in kinds]  # type: ignore[arg-type]
+    await tell(context, chat_id(update), m.BROADCAST_ASK_WHO, keyboard(*rows))
 
 
 async def _pressed_at(
@@ -88,16 +94,53 @@ async def _pressed_at(
 ) -> tuple[dict, set[str]] | None:
     """A button of the STEP the composing is at, pressed by someone still a coordinator: the flow
     and their zones. Otherwise the press is answered (stale, or refused) and None comes back."""
-    await update.callback_query.answer()
-    flow = context.user_data.get(FLOW)
+    await query(update).answer()
+    flow = user_data(context).get(FLOW)
     if not flow or flow["step"] != step or not valid:
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, chat_id(update), m.STALE_BUTTON)
         return None
     zones = await _zones_or_refuse(update, context)
     return (flow, zones) if zones else None
 
 
-async def on_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+@dataclass(frozen=True)
+class BroadcastKind(Button, prefix="bk"):
+    """Who an announcement is for: everyone, volunteers, or people with an interest."""
+
+    key: Literal["all", "vol", "int"]
+
+
+@dataclass(frozen=True)
+class BroadcastGroup(Button, prefix="bg"):
+    """... which interest."""
+
+    index: Index
+
+
+@dataclass(frozen=True)
+class BroadcastZone(Button, prefix="bz"):
+    """... in which of the coordinator's zones (0: all of them)."""
+
+    index: Index
+
+
+@dataclass(frozen=True)
+class BroadcastSend(Button, prefix="bs"):
+    """Send the announcement now, or discard it."""
+
+    choice: Literal["send", "discard"]
+
+
+@dataclass(frozen=True)
+class StopSending(Button, prefix="bx"):
+    """Stop an announcement going out."""
+
+    broadcast_id: int
+
+
+@on_press(BroadcastKind)
+async def on_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, press: BroadcastKind) -> None:
+    key = press.key
     if (pressed := await _pressed_at(update, context, "who")) is None:
         return
     flow, _ = pressed
@@ -105,13 +148,15 @@ async def on_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) 
     if key == "int":
         flow["step"] = "interest"
         groups = default_taxonomy().groups()
-        rows = [[(button_label(g), callbacks.broadcast_group(n))] for n, g in enumerate(groups, start=1)]
-        await tell(context, update.effective_chat.id, m.BROADCAST_ASK_INTEREST, keyboard(*rows))
+        rows = [[(button_label(g), BroadcastGroup(n).data)] for n, g in enumerate(groups, start=1)]
+        await tell(context, chat_id(update), m.BROADCAST_ASK_INTEREST, keyboard(*rows))
         return
     await _ask_where(update, context)
 
 
-async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> None:
+@on_press(BroadcastGroup)
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, press: BroadcastGroup) -> None:
+    index = press.index
     groups = default_taxonomy().groups()
     if (pressed := await _pressed_at(update, context, "interest", 1 <= index <= len(groups))) is None:
         return
@@ -121,40 +166,42 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, index: in
 
 
 async def _ask_where(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    flow = context.user_data[FLOW]
+    flow = user_data(context)[FLOW]
     flow["step"] = "where"
     async with services(context).sessions() as session:
-        zones = await coordinator_zones(session, services(context).settings, update.effective_user.id)
+        zones = await coordinator_zones(session, services(context).settings, user_id(update))
     choices = _my_zone_choices(context, zones)
-    rows = [[(m.BROADCAST_ALL_MY_ZONES, callbacks.broadcast_zone(0))]]
-    rows += [[(button_label(zone), callbacks.broadcast_zone(n))] for n, zone in enumerate(choices, start=1)]
-    await tell(context, update.effective_chat.id, m.BROADCAST_ASK_WHERE, keyboard(*rows))
+    rows = [[(m.BROADCAST_ALL_MY_ZONES, BroadcastZone(0).data)]]
+    rows += [[(button_label(zone), BroadcastZone(n).data)] for n, zone in enumerate(choices, start=1)]
+    await tell(context, chat_id(update), m.BROADCAST_ASK_WHERE, keyboard(*rows))
 
 
-async def on_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> None:
+@on_press(BroadcastZone)
+async def on_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, press: BroadcastZone) -> None:
+    index = press.index
     if (pressed := await _pressed_at(update, context, "where")) is None:
         return
     flow, zones = pressed
     choices = _my_zone_choices(context, zones)
     if index > len(choices):
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, chat_id(update), m.STALE_BUTTON)
         return
     chosen = (choices[index - 1],) if index else (() if EVERY_ZONE in zones else tuple(choices))
     audience = Audience(flow["kind"], chosen, flow.get("group", ""))
     async with services(context).sessions() as session:
-        me = await session.scalar(select_resident_id(update.effective_user.id))
+        me = await session.scalar(select_resident_id(user_id(update)))
         count = len([r for r in await recipient_ids(session, audience) if r != me])
     flow.update(step="confirm", audience=audience.as_json())
-    await send_announcement(context, update.effective_chat.id, flow["text"], flow["photo"])
+    await send_announcement(context, chat_id(update), flow["text"], flow["photo"])
     await tell(
-        context, update.effective_chat.id,
+        context, chat_id(update),
         m.BROADCAST_PREVIEW.format(people=m.counted(count, "person"), who=_describe(audience)),
-        keyboard([(m.BUTTON_SEND_NOW, callbacks.broadcast_send("send"))],
-                 [(m.BUTTON_DISCARD, callbacks.broadcast_send("discard"))]),
+        keyboard([(m.BUTTON_SEND_NOW, BroadcastSend("send").data)],
+                 [(m.BUTTON_DISCARD, BroadcastSend("discard").data)]),
     )  # fmt: skip
 
 
-def select_resident_id(telegram_user_id: int):  # type: ignore[no-untyped-def]
+def select_resident_id(telegram_user_id: int) -> Select[tuple[int]]:
     return select(Resident.id).where(Resident.telegram_user_id == telegram_user_id)
 
 
@@ -171,7 +218,7 @@ async def send_announcement(
 ) -> None:
     """The announcement as a recipient sees it, with the one-tap way to stop them."""
     body = m.ANNOUNCEMENT.format(text=m.esc(text)) if text else m.ANNOUNCEMENT_HEADER
-    markup = keyboard([(m.BUTTON_STOP_ANNOUNCEMENTS, callbacks.setting("news", "off"))])
+    markup = keyboard([(m.BUTTON_STOP_ANNOUNCEMENTS, Setting("news", "off").data)])
     if photo_file_id:
         await context.bot.send_photo(
             chat_id, photo_file_id, caption=body, parse_mode=ParseMode.HTML, reply_markup=markup
@@ -180,22 +227,23 @@ async def send_announcement(
         await context.bot.send_message(chat_id, body, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def on_send(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
+@on_press(BroadcastSend)
+async def on_send(update: Update, context: ContextTypes.DEFAULT_TYPE, press: BroadcastSend) -> None:
     if (pressed := await _pressed_at(update, context, "confirm")) is None:
         return
     flow, _ = pressed
-    context.user_data.pop(FLOW)
-    if choice == "discard":
-        await tell(context, update.effective_chat.id, m.BROADCAST_DISCARDED)
+    user_data(context).pop(FLOW)
+    if press.choice == "discard":
+        await tell(context, chat_id(update), m.BROADCAST_DISCARDED)
         return
     pz = services(context)
     async with pz.sessions.begin() as session:
         broadcast, count = await start_broadcast(
-            session, update.effective_user.id, flow["text"], flow["photo"],
+            session, user_id(update), flow["text"], flow["photo"],
             Audience.from_json(flow["audience"]), pz.clock(),
         )  # fmt: skip
         status = await context.bot.send_message(
-            update.effective_chat.id,
+            chat_id(update),
             m.BROADCAST_STARTING.format(people=m.counted(count, "person")),
             parse_mode=ParseMode.HTML,
         )
@@ -204,24 +252,26 @@ async def on_send(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: st
     wake_broadcasts(context)
 
 
-async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_id: int) -> None:
+@on_press(StopSending)
+async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE, press: StopSending) -> None:
     """Stop sending: the author, or a coordinator of every zone it goes to."""
-    await update.callback_query.answer()
+    broadcast_id = press.broadcast_id
+    await query(update).answer()
     pz = services(context)
     async with pz.sessions.begin() as session:
-        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+        zones = await coordinator_zones(session, pz.settings, user_id(update))
         broadcast = await session.get(Broadcast, broadcast_id)
         if broadcast is None:
-            await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+            await tell(context, chat_id(update), m.STALE_BUTTON)
             return
         author = await session.get(Resident, broadcast.author_id) if broadcast.author_id else None
         audience_zones = Audience.from_json(broadcast.audience).zones
         covers = EVERY_ZONE in zones or (zones and audience_zones and set(audience_zones) <= zones)
-        is_author = author is not None and author.telegram_user_id == update.effective_user.id
+        is_author = author is not None and author.telegram_user_id == user_id(update)
         if not zones or not (is_author or covers):
-            await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
+            await tell(context, chat_id(update), m.COORDINATORS_ONLY)
             return
         stopped = await stop_broadcast(session, broadcast_id, pz.clock())
     if not stopped:
-        await tell(context, update.effective_chat.id, m.BROADCAST_ALREADY_OVER)
+        await tell(context, chat_id(update), m.BROADCAST_ALREADY_OVER)
     await show_progress(context.application, broadcast_id)

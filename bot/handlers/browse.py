@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Annotated
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks
+from bot.handlers.access import chat_id, query, user_id
+from bot.handlers.buttons import Button, Index, Pattern, on_press
 from bot.handlers.common import button_label
-from bot.handlers.conversation import menu_keyboard
+from bot.handlers.conversation import Menu, menu_keyboard
 from bot.handlers.search import (
     MAX_RESULTS,
     SearchState,
@@ -25,51 +29,61 @@ from bot.matching.taxonomy import default_taxonomy
 CATEGORY_CHARS = 60  # one button to a row: the needs' names (55 characters at most) fit whole
 
 
-async def on_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.callback_query.answer()
-    await context.bot.send_message(
-        update.effective_chat.id, m.ASK_NEED, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
-    )
+@dataclass(frozen=True)
+class Group(Button, prefix="gr"):
+    """A group of needs on the menu: its needs, one button each."""
+
+    index: Index
 
 
-async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> None:
+@dataclass(frozen=True)
+class Category(Button, prefix="ct"):
+    """One need: the assets that meet it, nearest first."""
+
+    category_id: Annotated[str, Pattern("[a-z0-9-]{1,50}")]
+
+
+@on_press(Group)
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Group) -> None:
     taxonomy = default_taxonomy()
     groups = taxonomy.groups()
-    if index >= len(groups):
+    if press.index >= len(groups):
         await stale(update, context)
         return
-    await update.callback_query.answer()
-    group = groups[index]
+    await query(update).answer()
+    group = groups[press.index]
     buttons = [
-        InlineKeyboardButton(button_label(c.name, CATEGORY_CHARS), callback_data=callbacks.category(c.id))
+        InlineKeyboardButton(button_label(c.name, CATEGORY_CHARS), callback_data=Category(c.id).data)
         for c in taxonomy.categories
         if c.group == group
     ]
-    rows = [[b] for b in buttons] + [[InlineKeyboardButton(m.BUTTON_BACK, callback_data=callbacks.menu())]]
+    rows = [[b] for b in buttons] + [[InlineKeyboardButton(m.BUTTON_BACK, callback_data=Menu().data)]]
     await context.bot.send_message(
-        update.effective_chat.id,
+        chat_id(update),
         m.CHOOSE_CATEGORY.format(group=m.esc(group)),
         parse_mode=ParseMode.HTML,
         reply_markup=InlineKeyboardMarkup(rows),
     )
 
 
-async def on_category(update: Update, context: ContextTypes.DEFAULT_TYPE, category_id: str) -> None:
+@on_press(Category)
+async def on_category(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Category) -> None:
+    category_id = press.category_id
     taxonomy = default_taxonomy()
     if category_id not in {c.id for c in taxonomy.categories}:
         await stale(update, context)
         return
-    await update.callback_query.answer()
+    await query(update).answer()
     category = taxonomy.category(category_id)
     pz = services(context)
-    area = await resident_area(context, update.effective_user.id)
+    area = await resident_area(context, user_id(update))
     async with pz.sessions() as session:
         engine = await pz.engine.get(session)
     hits = engine.browse(category_id, limit=MAX_RESULTS, near=area.point if area else None)
     if not hits:
         await note_unmet(context, area, category.name, category_id)
         await context.bot.send_message(
-            update.effective_chat.id,
+            chat_id(update),
             m.EMPTY_CATEGORY.format(category=m.esc(category.name)),
             parse_mode=ParseMode.HTML,
             reply_markup=menu_keyboard(),

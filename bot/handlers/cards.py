@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import messages as m
-from bot.handlers import callbacks
 from bot.services.opening import days_ahead, opening_state
 from db.models import Asset
 
@@ -166,31 +165,33 @@ def results_page(
     tz: ZoneInfo,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """One page of cards with Details buttons, paging and 'not what I need'."""
+    from bot.handlers.search import Details, NotWhatINeed, Page  # search, which answers them, imports cards
+
     start = page * PAGE_SIZE
     shown = assets[start : start + PAGE_SIZE]
     text = fit("\n\n".join([header] + [card(start + i + 1, a, d, now, tz) for i, (a, d) in enumerate(shown)]))
     rows = [
         [
-            InlineKeyboardButton(
-                m.BUTTON_DETAILS.format(n=start + i + 1), callback_data=callbacks.details(a.id)
-            )
+            InlineKeyboardButton(m.BUTTON_DETAILS.format(n=start + i + 1), callback_data=Details(a.id).data)
             for i, (a, _) in enumerate(shown)
         ]
     ]
     paging = []
     if page > 0:
-        paging.append(InlineKeyboardButton(m.BUTTON_BACK, callback_data=callbacks.page(search_id, page - 1)))
+        paging.append(InlineKeyboardButton(m.BUTTON_BACK, callback_data=Page(search_id, page - 1).data))
     if start + PAGE_SIZE < len(assets):
-        paging.append(InlineKeyboardButton(m.BUTTON_MORE, callback_data=callbacks.page(search_id, page + 1)))
+        paging.append(InlineKeyboardButton(m.BUTTON_MORE, callback_data=Page(search_id, page + 1).data))
     if paging:
         rows.append(paging)
-    rows.append(
-        [InlineKeyboardButton(m.BUTTON_NOT_WHAT_I_NEED, callback_data=callbacks.not_what_i_need(search_id))]
-    )
+    rows.append([InlineKeyboardButton(m.BUTTON_NOT_WHAT_I_NEED, callback_data=NotWhatINeed(search_id).data)])
     return text, InlineKeyboardMarkup(rows)
 
 
 def details(asset: Asset, now: datetime, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup]:
+    # the modules that answer these buttons import cards
+    from bot.handlers.asset_reports import ReportChange
+    from bot.handlers.search import Call, MoreLike, ShowMap
+
     lines = [f"<b>{name(asset)}</b>" + (f" {m.EXAMPLE_LABEL}" if asset.is_example else "")]
     if asset.description:
         text = (
@@ -214,14 +215,16 @@ def details(asset: Asset, now: datetime, tz: ZoneInfo) -> tuple[str, InlineKeybo
         f"<i>{m.esc(clip(asset.attribution, FACT_CHARS))}</i>" if asset.attribution else "",
     ]
     lines += [f for f in facts if f]
+    if asset.id is None:  # a draft not saved yet (/addasset's preview): nothing to press
+        return fit("\n".join(lines), DETAILS_LIMIT), InlineKeyboardMarkup([])
     row = []
     if asset.latitude is not None and asset.longitude is not None:
-        row.append(InlineKeyboardButton(m.BUTTON_MAP, callback_data=callbacks.show_map(asset.id)))
+        row.append(InlineKeyboardButton(m.BUTTON_MAP, callback_data=ShowMap(asset.id).data))
     if asset.phone:
-        row.append(InlineKeyboardButton(m.BUTTON_CALL, callback_data=callbacks.call(asset.id)))
+        row.append(InlineKeyboardButton(m.BUTTON_CALL, callback_data=Call(asset.id).data))
     rows = [row] if row else []
-    rows.append([InlineKeyboardButton(m.BUTTON_MORE_LIKE_THIS, callback_data=callbacks.more_like(asset.id))])
+    rows.append([InlineKeyboardButton(m.BUTTON_MORE_LIKE_THIS, callback_data=MoreLike(asset.id).data)])
     # residents keep the directory true: what they report becomes a task for the zone's coordinators
-    report = InlineKeyboardButton(m.BUTTON_REPORT_CHANGE, callback_data=callbacks.report_change(asset.id))
+    report = InlineKeyboardButton(m.BUTTON_REPORT_CHANGE, callback_data=ReportChange(asset.id).data)
     rows.append([report])
     return fit("\n".join(lines), DETAILS_LIMIT), InlineKeyboardMarkup(rows)

@@ -10,6 +10,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
+from bot.handlers.access import user_data
+
 log = logging.getLogger(__name__)
 
 
@@ -21,8 +23,8 @@ QUESTION_KEYS: set[str] = set()
 def ask(context: ContextTypes.DEFAULT_TYPE, key: str, value: object) -> None:
     """Open the question KEY (closing any other the person left half-answered)."""
     for other in QUESTION_KEYS:
-        context.user_data.pop(other, None)
-    context.user_data[key] = value
+        user_data(context).pop(other, None)
+    user_data(context)[key] = value
 
 
 BUTTON_CHARS = 40  # what a phone shows of a button's label before it cuts it off itself

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -15,8 +18,10 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks, privacy
+from bot.handlers import privacy
+from bot.handlers.access import chat_id, location, query, user_data, user_id
 from bot.handlers.admin import open_invite
+from bot.handlers.buttons import Button, on_press
 from bot.handlers.common import ask, button_label, keyboard
 from bot.handlers.events import open_deep_link
 from bot.matching.taxonomy import default_taxonomy
@@ -29,15 +34,19 @@ AWAITING_AREA = "awaiting_area"
 
 
 def menu_keyboard() -> InlineKeyboardMarkup:
+    # their handlers' modules import this one, so they are imported here, once all are loaded
+    from bot.handlers.browse import Group
+    from bot.handlers.volunteering import VolunteerStep
+
     groups = default_taxonomy().groups()
     buttons = [
-        InlineKeyboardButton(button_label(g), callback_data=callbacks.group(i)) for i, g in enumerate(groups)
+        InlineKeyboardButton(button_label(g), callback_data=Group(i).data) for i, g in enumerate(groups)
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append(
         [
-            InlineKeyboardButton(m.BUTTON_SET_AREA, callback_data=callbacks.area("set")),
-            InlineKeyboardButton(m.BUTTON_OFFER_HELP, callback_data=callbacks.volunteer("start")),
+            InlineKeyboardButton(m.BUTTON_SET_AREA, callback_data=AreaChoice("set").data),
+            InlineKeyboardButton(m.BUTTON_OFFER_HELP, callback_data=VolunteerStep("start").data),
         ]
     )
     return InlineKeyboardMarkup(rows)
@@ -45,14 +54,25 @@ def menu_keyboard() -> InlineKeyboardMarkup:
 
 async def send_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(
-        update.effective_chat.id, m.ASK_NEED, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
+        chat_id(update), m.ASK_NEED, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
     )
 
 
+@dataclass(frozen=True)
+class Menu(Button, prefix="mn"):
+    """The menu again (Browse, Back, Menu)."""
+
+
+@on_press(Menu)
+async def on_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Menu) -> None:
+    await query(update).answer()
+    await send_menu(update, context)
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    context.user_data.clear()  # starting again leaves any half-answered questions behind
+    user_data(context).clear()  # starting again leaves any half-answered questions behind
     await context.bot.send_message(
-        update.effective_chat.id,
+        chat_id(update),
         m.WELCOME,
         parse_mode=ParseMode.HTML,
         reply_markup=keyboard([privacy.privacy_button()]),
@@ -69,16 +89,16 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Residents' help; coordinators and admins also see their own commands."""
     pz = services(context)
     async with pz.sessions() as session:
-        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
-        admin = await is_admin(session, pz.settings, update.effective_user.id)
+        zones = await coordinator_zones(session, pz.settings, user_id(update))
+        admin = await is_admin(session, pz.settings, user_id(update))
     text = m.HELP + ("\n\n" + m.COORDINATOR_HELP if zones else "") + ("\n\n" + m.ADMIN_HELP if admin else "")
     await context.bot.send_message(
-        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
+        chat_id(update), text, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
     )
 
 
 async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    context.user_data.clear()
+    user_data(context).clear()
     await send_menu(update, context)
 
 
@@ -90,16 +110,16 @@ async def ask_area(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         one_time_keyboard=True,
     )
     await context.bot.send_message(
-        update.effective_chat.id, m.ASK_AREA, parse_mode=ParseMode.HTML, reply_markup=keyboard
+        chat_id(update), m.ASK_AREA, parse_mode=ParseMode.HTML, reply_markup=keyboard
     )
 
 
 async def remember_area(update: Update, context: ContextTypes.DEFAULT_TYPE, area: Area) -> None:
-    context.user_data.pop(AWAITING_AREA, None)
+    user_data(context).pop(AWAITING_AREA, None)
     async with services(context).sessions.begin() as session:
-        await save_area(session, update.effective_user.id, area)
+        await save_area(session, user_id(update), area)
     await context.bot.send_message(
-        update.effective_chat.id,
+        chat_id(update),
         m.AREA_SAVED.format(area=m.esc(area.label)),
         parse_mode=ParseMode.HTML,
         reply_markup=ReplyKeyboardRemove(),
@@ -108,11 +128,22 @@ async def remember_area(update: Update, context: ContextTypes.DEFAULT_TYPE, area
 
 
 async def skip_area(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    context.user_data.pop(AWAITING_AREA, None)
-    await context.bot.send_message(
-        update.effective_chat.id, m.AREA_SKIPPED, reply_markup=ReplyKeyboardRemove()
-    )
+    user_data(context).pop(AWAITING_AREA, None)
+    await context.bot.send_message(chat_id(update), m.AREA_SKIPPED, reply_markup=ReplyKeyboardRemove())
     await send_menu(update, context)
+
+
+@dataclass(frozen=True)
+class AreaChoice(Button, prefix="ar"):
+    """Set the resident's area (the bot asks where), or go on without one."""
+
+    choice: Literal["set", "skip"]
+
+
+@on_press(AreaChoice)
+async def on_area(update: Update, context: ContextTypes.DEFAULT_TYPE, press: AreaChoice) -> None:
+    await query(update).answer()
+    await (ask_area if press.choice == "set" else skip_area)(update, context)
 
 
 async def area_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -132,15 +163,15 @@ async def typed_area(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     area = area_from_text(text, pz.zones, engine)
     if area is None:
         await context.bot.send_message(
-            update.effective_chat.id, m.AREA_UNKNOWN.format(text=m.esc(text[:60])), parse_mode=ParseMode.HTML
+            chat_id(update), m.AREA_UNKNOWN.format(text=m.esc(text[:60])), parse_mode=ParseMode.HTML
         )
     return area
 
 
 async def location_shared(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    location = update.effective_message.location
+    shared = location(update)
     await remember_area(
-        update, context, area_from_location(location.latitude, location.longitude, services(context).zones)
+        update, context, area_from_location(shared.latitude, shared.longitude, services(context).zones)
     )
 
 

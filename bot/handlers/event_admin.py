@@ -7,16 +7,19 @@ nothing."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any, Literal
 
 import segno
-from sqlalchemy import select
-from telegram import InputFile, Update
+from sqlalchemy import Select, select
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks
+from bot.handlers.access import chat_id, query, user_data, user_id
+from bot.handlers.buttons import Button, Minutes, on_press
 from bot.handlers.common import QUESTION_KEYS, ask, button_label, keyboard, tell
 from bot.handlers.events import as_minutes, deep_link, from_minutes, when
 from bot.handlers.notices import wake_sender
@@ -37,12 +40,12 @@ async def zone_is_theirs(update: Update, context: ContextTypes.DEFAULT_TYPE, zon
     same rule an uploaded events file meets row by row; says so when it is not."""
     pz = services(context)
     async with pz.sessions() as session:
-        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+        zones = await coordinator_zones(session, pz.settings, user_id(update))
     if EVERY_ZONE in zones or zone in zones:
         return True
     await tell(
         context,
-        update.effective_chat.id,
+        chat_id(update),
         m.EVENT_ZONE_NOT_YOURS.format(zone=m.esc(zone), zones=m.esc(", ".join(sorted(zones)))),
     )
     return False
@@ -52,15 +55,15 @@ async def may_coordinate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Checked at every step: a refused person's half-answered questions are dropped too."""
     pz = services(context)
     async with pz.sessions() as session:
-        allowed = bool(await coordinator_zones(session, pz.settings, update.effective_user.id))
+        allowed = bool(await coordinator_zones(session, pz.settings, user_id(update)))
     if not allowed:
         for key in QUESTION_KEYS:
-            context.user_data.pop(key, None)
-        await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
+            user_data(context).pop(key, None)
+        await tell(context, chat_id(update), m.COORDINATORS_ONLY)
     return allowed
 
 
-def monthly_day(start: datetime, tz) -> str:  # type: ignore[no-untyped-def]
+def monthly_day(start: datetime, tz: tzinfo) -> str:
     """The same weekday of the month as the first date: '-1FR' in the last week, else '2TU'."""
     local = start.astimezone(tz)
     day = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[local.weekday()]
@@ -69,9 +72,9 @@ def monthly_day(start: datetime, tz) -> str:  # type: ignore[no-untyped-def]
     return f"{(local.day - 1) // 7 + 1}{day}"
 
 
-def manage_keyboard(event: Event):  # type: ignore[no-untyped-def]
-    def button(label: str, action: str) -> tuple[str, str]:
-        return (label, callbacks.event_action(action, event.id))
+def manage_keyboard(event: Event) -> InlineKeyboardMarkup:
+    def button(label: str, action: EventChange) -> tuple[str, str]:
+        return (label, EventAction(action, event.id).data)
 
     rows = [
         [button(m.BUTTON_CHANGE_TIME, "time"), button(m.BUTTON_CHANGE_PLACE, "place")],
@@ -90,7 +93,7 @@ async def my_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     pz = services(context)
     async with pz.sessions() as session:
-        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+        zones = await coordinator_zones(session, pz.settings, user_id(update))
         events = list(await session.scalars(_events_query(zones)))
     # soonest next date first: a weekly event that began in the summer is on again this week
     coming = []
@@ -101,18 +104,18 @@ async def my_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         [
             (
                 f"{button_label(event.title)} · {when(next_date, pz.settings.tz)}",
-                callbacks.manage_event(event.id),
+                ManageEvent(event.id).data,
             )
         ]
         for next_date, _, event in sorted(coming, key=lambda found: found[:2])
     ]
     if not rows:
-        await tell(context, update.effective_chat.id, m.NO_EVENTS_TO_MANAGE)
+        await tell(context, chat_id(update), m.NO_EVENTS_TO_MANAGE)
         return
-    await tell(context, update.effective_chat.id, m.MY_EVENTS_HEADER, keyboard(*rows[:30]))
+    await tell(context, chat_id(update), m.MY_EVENTS_HEADER, keyboard(*rows[:30]))
 
 
-def _events_query(zones: set[str]):  # type: ignore[no-untyped-def]
+def _events_query(zones: set[str]) -> Select[tuple[Event]]:
     query = select(Event).where(Event.status == "scheduled").order_by(Event.starts_at, Event.id)
     return query if EVERY_ZONE in zones else query.where(Event.zone.in_(zones))
 
@@ -122,21 +125,46 @@ async def _managed_event(update: Update, context: ContextTypes.DEFAULT_TYPE, eve
     pz = services(context)
     async with pz.sessions() as session:
         event = await session.get(Event, event_id)
-        allowed = event is not None and await may_manage_event(
-            session, pz.settings, update.effective_user.id, event
-        )
+        allowed = event is not None and await may_manage_event(session, pz.settings, user_id(update), event)
     if event is None or event.status != "scheduled":
-        await tell(context, update.effective_chat.id, m.EVENT_GONE)
+        await tell(context, chat_id(update), m.EVENT_GONE)
         return None
     if not allowed:
-        await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
+        await tell(context, chat_id(update), m.COORDINATORS_ONLY)
         return None
     return event
 
 
-async def on_manage(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int) -> None:
-    await update.callback_query.answer()
-    if (event := await _managed_event(update, context, event_id)) is None:
+@dataclass(frozen=True)
+class ManageEvent(Button, prefix="em"):
+    """One of my events (/myevents): what it is, and what can be changed."""
+
+    event_id: int
+
+
+EventChange = Literal["time", "place", "title", "about", "places", "dates", "cancel", "confirm", "qr"]
+
+
+@dataclass(frozen=True)
+class EventAction(Button, prefix="ex"):
+    """Change, call off (confirmed) or make a poster code for one of my events."""
+
+    action: EventChange
+    event_id: int
+
+
+@dataclass(frozen=True)
+class CallOffDate(Button, prefix="ed"):
+    """Call off one date of a repeating event."""
+
+    event_id: int
+    minutes: Minutes
+
+
+@on_press(ManageEvent)
+async def on_manage(update: Update, context: ContextTypes.DEFAULT_TYPE, press: ManageEvent) -> None:
+    await query(update).answer()
+    if (event := await _managed_event(update, context, press.event_id)) is None:
         return
     pz = services(context)
     dates = event_occurrences(event, pz.settings.tz, after=pz.clock(), limit=1)
@@ -146,24 +174,26 @@ async def on_manage(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id
         title=m.esc(event.title), when=when(dates[0], pz.settings.tz) if dates else "—",
         venue=m.esc(event.venue or "—"), going=going, link=deep_link(context.bot.username, event.id),
     )  # fmt: skip
-    await tell(context, update.effective_chat.id, text, manage_keyboard(event))
+    await tell(context, chat_id(update), text, manage_keyboard(event))
 
 
-async def on_action(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, event_id: int) -> None:
-    await update.callback_query.answer()
-    if (event := await _managed_event(update, context, event_id)) is None:
+@on_press(EventAction)
+async def on_action(update: Update, context: ContextTypes.DEFAULT_TYPE, press: EventAction) -> None:
+    await query(update).answer()
+    if (event := await _managed_event(update, context, press.event_id)) is None:
         return
-    chat, pz = update.effective_chat.id, services(context)
+    action = press.action
+    chat, pz = chat_id(update), services(context)
     if action == "qr":
         await send_poster_code(context, chat, event)
     elif action == "dates":
         dates = event_occurrences(event, pz.settings.tz, after=pz.clock(), limit=6)
-        rows = [[(when(d, pz.settings.tz), callbacks.call_off_date(event.id, as_minutes(d)))] for d in dates]
+        rows = [[(when(d, pz.settings.tz), CallOffDate(event.id, as_minutes(d)).data)] for d in dates]
         await tell(context, chat, m.PICK_DATE_TO_CALL_OFF, keyboard(*rows))
     elif action == "cancel":
         await tell(
             context, chat, m.CONFIRM_CANCEL_EVENT.format(title=m.esc(event.title)),
-            keyboard([(m.BUTTON_YES_CANCEL, callbacks.event_action("confirm", event.id))]),
+            keyboard([(m.BUTTON_YES_CANCEL, EventAction("confirm", event.id).data)]),
         )  # fmt: skip
     elif action == "confirm":
         async with pz.sessions.begin() as session:
@@ -175,35 +205,34 @@ async def on_action(update: Update, context: ContextTypes.DEFAULT_TYPE, action: 
         await tell(context, chat, m.EDIT_PROMPTS[action])
 
 
-async def on_call_off_date(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int, minutes: str
-) -> None:
-    await update.callback_query.answer()
-    if (event := await _managed_event(update, context, event_id)) is None:
+@on_press(CallOffDate)
+async def on_call_off_date(update: Update, context: ContextTypes.DEFAULT_TYPE, press: CallOffDate) -> None:
+    await query(update).answer()
+    if (event := await _managed_event(update, context, press.event_id)) is None:
         return
     pz = services(context)
-    starts_at = from_minutes(minutes)
+    starts_at = from_minutes(press.minutes)
     if (
         starts_at not in event_occurrences(event, pz.settings.tz, after=starts_at, limit=1)
         or starts_at <= pz.clock()
     ):
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, chat_id(update), m.STALE_BUTTON)
         return
     async with pz.sessions.begin() as session:
         told = await cancel_date(session, event.id, starts_at, pz.clock())
     wake_sender(context)
     await tell(
-        context, update.effective_chat.id,
+        context, chat_id(update),
         m.DATE_CALLED_OFF.format(when=when(starts_at, pz.settings.tz), people=m.counted(told, "person")),
     )  # fmt: skip
 
 
 async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """The new time, place, title, description or number of places for an event."""
-    edit = context.user_data.pop(EDIT)
+    edit = user_data(context).pop(EDIT)
     if (event := await _managed_event(update, context, edit["event_id"])) is None:
         return
-    pz, chat, text = services(context), update.effective_chat.id, text.strip()
+    pz, chat, text = services(context), chat_id(update), text.strip()
     changes = await _changes_from(update, context, event, edit["field"], text)
     if changes is None:
         ask(context, EDIT, edit)  # still waiting for a usable answer
@@ -228,11 +257,11 @@ async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
     )
 
 
-async def _changes_from(  # type: ignore[no-untyped-def]
+async def _changes_from(
     update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event, field: str, text: str
-):
+) -> dict[str, Any] | None:
     """What the typed answer changes, or None (after saying why) when it cannot be used."""
-    pz, chat = services(context), update.effective_chat.id
+    pz, chat = services(context), chat_id(update)
     if field == "title":
         if not 3 <= len(text) <= 200:
             await tell(context, chat, m.NEW_EVENT_TITLE_LENGTH)
@@ -251,7 +280,7 @@ async def _changes_from(  # type: ignore[no-untyped-def]
         async with pz.sessions() as session:
             engine = await pz.engine.get(session)
         area = area_from_text(text, pz.zones, engine)
-        changes = {"venue": text[:300], "postcode": find_postcode(text)}
+        changes: dict[str, Any] = {"venue": text[:300], "postcode": find_postcode(text)}
         if area is not None and area.zone and area.zone != event.zone:
             if not await zone_is_theirs(update, context, area.zone):
                 return None

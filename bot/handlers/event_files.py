@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
+from bot.handlers.access import chat_id, document, user_id
 from bot.handlers.common import tell
 from bot.handlers.event_admin import may_coordinate
 from bot.handlers.notices import wake_sender
@@ -28,17 +29,17 @@ async def on_events_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """A coordinator sends a .csv or .ics of events: import it and report, row by row."""
     if not await may_coordinate(update, context):
         return
-    pz, chat, document = services(context), update.effective_chat.id, update.effective_message.document
-    if (document.file_size or 0) > MAX_UPLOAD_BYTES:
+    pz, chat, upload = services(context), chat_id(update), document(update)
+    if (upload.file_size or 0) > MAX_UPLOAD_BYTES:
         await tell(context, chat, m.EVENTS_FILE_TOO_BIG)
         return
-    name = Path(document.file_name or "events.csv")
-    data = await (await document.get_file()).download_as_bytearray()
+    name = Path(upload.file_name or "events.csv")
+    data = await (await upload.get_file()).download_as_bytearray()
     async with pz.sessions() as session:
         creator = await session.scalar(
-            select(Resident.id).where(Resident.telegram_user_id == update.effective_user.id)
+            select(Resident.id).where(Resident.telegram_user_id == user_id(update))
         )
-        writer_zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+        writer_zones = await coordinator_zones(session, pz.settings, user_id(update))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{name.suffix.lower()}"
         path.write_bytes(bytes(data))

@@ -4,7 +4,8 @@ and the reminders that follow, sent from rows in the database."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import select
 from telegram import InputFile, Update
@@ -12,8 +13,10 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks
+from bot.handlers.access import chat_id, query, user_id
+from bot.handlers.buttons import MAX_NUMBER, Button, Index, Minutes, on_press
 from bot.handlers.common import button_label, keyboard, tell
+from bot.handlers.settings import Setting
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.events import (
     EventError,
@@ -37,11 +40,11 @@ def as_minutes(moment: datetime) -> int:
     return int(moment.timestamp() // 60)
 
 
-def from_minutes(value: str) -> datetime:
-    return datetime.fromtimestamp(int(value) * 60, UTC)
+def from_minutes(value: int) -> datetime:
+    return datetime.fromtimestamp(value * 60, UTC)
 
 
-def when(moment: datetime, tz) -> str:  # type: ignore[no-untyped-def]
+def when(moment: datetime, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%a %d %b, %H:%M")
 
 
@@ -53,23 +56,21 @@ async def whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _list_whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE, group: str) -> None:
     pz = services(context)
     async with pz.sessions() as session:
-        area = await saved_area(session, update.effective_user.id)
-        resident = await session.scalar(
-            select(Resident).where(Resident.telegram_user_id == update.effective_user.id)
-        )
+        area = await saved_area(session, user_id(update))
+        resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == user_id(update)))
         found = await upcoming(
             session, pz.clock(), pz.settings.tz, days=7, zone=area.zone if area else "", group=group
         )
-        mine = await going_to(session, update.effective_user.id, pz.clock(), pz.settings.tz)
-    footer = [[(m.BUTTON_BY_INTEREST, callbacks.whats_on_group(0))]] if not group else []
+        mine = await going_to(session, user_id(update), pz.clock(), pz.settings.tz)
+    footer = [[(m.BUTTON_BY_INTEREST, WhatsOnGroup(0).data)]] if not group else []
     if mine:
-        footer.append([(m.BUTTON_MY_RSVPS, callbacks.my_rsvps())])
+        footer.append([(m.BUTTON_MY_RSVPS, MyRsvps().data)])
     if resident is None or not resident.notify_new_events:
-        footer.append([(m.BUTTON_EVENT_ALERTS_ON, callbacks.setting("events", "on"))])
+        footer.append([(m.BUTTON_EVENT_ALERTS_ON, Setting("events", "on").data)])
     if not found:
         await tell(
             context,
-            update.effective_chat.id,
+            chat_id(update),
             m.NOTHING_ON_FOR_INTEREST if group else m.NOTHING_ON,
             keyboard(*footer),
         )
@@ -85,11 +86,11 @@ async def _list_whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE, gro
             [
                 (
                     f"{n} · {button_label(event.title)}",
-                    callbacks.event(event.id, as_minutes(occurrence.starts_at)),
+                    EventCard(event.id, as_minutes(occurrence.starts_at)).data,
                 )
             ]
         )
-    await tell(context, update.effective_chat.id, "\n".join(lines), keyboard(*rows, *footer))
+    await tell(context, chat_id(update), "\n".join(lines), keyboard(*rows, *footer))
 
 
 async def my_rsvps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -97,13 +98,13 @@ async def my_rsvps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     "not going after all"."""
     pz = services(context)
     async with pz.sessions() as session:
-        mine = await going_to(session, update.effective_user.id, pz.clock(), pz.settings.tz)
+        mine = await going_to(session, user_id(update), pz.clock(), pz.settings.tz)
     if not mine:
         await tell(
             context,
-            update.effective_chat.id,
+            chat_id(update),
             m.NOT_GOING_TO_ANYTHING,
-            keyboard([(m.BUTTON_WHATS_ON, callbacks.whats_on())]),
+            keyboard([(m.BUTTON_WHATS_ON, WhatsOn().data)]),
         )
         return
     lines, rows = [m.MY_RSVPS_HEADER], []
@@ -116,31 +117,71 @@ async def my_rsvps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         rows.append(
             [
-                (f"{n} · {button_label(event.title)}", callbacks.event(event.id, minutes)),
-                (m.BUTTON_NOT_GOING_NUMBERED.format(n=n), callbacks.not_going(event.id, minutes)),
+                (f"{n} · {button_label(event.title)}", EventCard(event.id, minutes).data),
+                (m.BUTTON_NOT_GOING_NUMBERED.format(n=n), NotGoing(event.id, minutes).data),
             ]
         )
     if len(mine) > LISTED:
         lines.append(m.AND_MORE.format(count=len(mine) - LISTED))
-    await tell(context, update.effective_chat.id, "\n".join(lines), keyboard(*rows))
+    await tell(context, chat_id(update), "\n".join(lines), keyboard(*rows))
 
 
-async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> None:
+@dataclass(frozen=True)
+class WhatsOn(Button, prefix="wo"):
+    """What's on in the coming week (as /whatson)."""
+
+
+@dataclass(frozen=True)
+class MyRsvps(Button, prefix="mg"):
+    """The events I'm going to (as /going)."""
+
+
+@on_press(WhatsOn)
+async def on_whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE, press: WhatsOn) -> None:
+    await query(update).answer()
+    await whats_on(update, context)
+
+
+@on_press(MyRsvps)
+async def on_my_rsvps(update: Update, context: ContextTypes.DEFAULT_TYPE, press: MyRsvps) -> None:
+    await query(update).answer()
+    await my_rsvps(update, context)
+
+
+@dataclass(frozen=True)
+class WhatsOnGroup(Button, prefix="wi"):
+    """What's on for one kind of need (0: which kind?)."""
+
+    index: Index
+
+
+@on_press(WhatsOnGroup)
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, press: WhatsOnGroup) -> None:
     """What's on by interest: 0 asks which kind of need; 1.. lists that group's events."""
-    await update.callback_query.answer()
+    await query(update).answer()
     groups = default_taxonomy().groups()
+    index = press.index
     if index == 0:
-        rows = [[(button_label(name), callbacks.whats_on_group(n))] for n, name in enumerate(groups, start=1)]
-        await tell(context, update.effective_chat.id, m.PICK_AN_INTEREST, keyboard(*rows))
+        rows = [[(button_label(name), WhatsOnGroup(n).data)] for n, name in enumerate(groups, start=1)]
+        await tell(context, chat_id(update), m.PICK_AN_INTEREST, keyboard(*rows))
     elif index <= len(groups):
         await _list_whats_on(update, context, group=groups[index - 1])
     else:
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, chat_id(update), m.STALE_BUTTON)
 
 
-async def on_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int, minutes: str) -> None:
-    await update.callback_query.answer()
-    await show_event(update, context, event_id, minutes)
+@dataclass(frozen=True)
+class EventCard(Button, prefix="ev"):
+    """One date of an event: its card, with Going / Not going and Add to calendar."""
+
+    event_id: int
+    minutes: Minutes
+
+
+@on_press(EventCard)
+async def on_event(update: Update, context: ContextTypes.DEFAULT_TYPE, press: EventCard) -> None:
+    await query(update).answer()
+    await show_event(update, context, press.event_id, press.minutes)
 
 
 async def open_deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> bool:
@@ -152,16 +193,16 @@ async def open_deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, pay
     pz = services(context)
     event_id = int(link[1]) if len(link[1]) <= 12 else 0
     async with pz.sessions() as session:
-        event = await session.get(Event, event_id) if 0 < event_id <= callbacks.MAX_NUMBER else None
+        event = await session.get(Event, event_id) if 0 < event_id <= MAX_NUMBER else None
     upcoming_starts = (
         event_occurrences(event, pz.settings.tz, after=pz.clock(), limit=1)
         if event is not None and event.status == "scheduled"
         else []
     )
     if not upcoming_starts:
-        await tell(context, update.effective_chat.id, m.EVENT_GONE)
+        await tell(context, chat_id(update), m.EVENT_GONE)
         return True
-    await show_event(update, context, event.id, str(as_minutes(upcoming_starts[0])))
+    await show_event(update, context, event_id, as_minutes(upcoming_starts[0]))  # the event found
     return True
 
 
@@ -169,7 +210,9 @@ def deep_link(bot_username: str, event_id: int) -> str:
     return f"https://t.me/{bot_username}?start=ev{event_id}"
 
 
-async def show_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int, minutes: str) -> None:
+async def show_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int, minutes: int) -> None:
+    from bot.handlers.search import Details  # search imports this module (through event_admin)
+
     pz = services(context)
     starts_at = from_minutes(minutes)
     async with pz.sessions() as session:
@@ -178,10 +221,10 @@ async def show_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_i
             event, pz.settings.tz, after=starts_at, limit=1
         )
         if event is None or event.status != "scheduled" or not real_date:
-            await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+            await tell(context, chat_id(update), m.STALE_BUTTON)
             return
         going = await going_count(session, event_id, starts_at)
-        mine = await is_going(session, update.effective_user.id, event_id, starts_at)
+        mine = await is_going(session, user_id(update), event_id, starts_at)
         asset = await session.get(Asset, event.asset_id) if event.asset_id else None
     room = "" if event.capacity is None else m.EVENT_PLACES.format(left=max(event.capacity - going, 0))
     text = m.EVENT_DETAILS.format(
@@ -192,56 +235,82 @@ async def show_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_i
         text += "\n\n" + m.EVENT_YOU_ARE_GOING
     # only the answer that changes something: someone going may say they are not, and the other way
     answer = (
-        (m.BUTTON_NOT_GOING, callbacks.not_going(event_id, int(minutes)))
+        (m.BUTTON_NOT_GOING, NotGoing(event_id, minutes).data)
         if mine
-        else (m.BUTTON_GOING, callbacks.going(event_id, int(minutes)))
+        else (m.BUTTON_GOING, Going(event_id, minutes).data)
     )
-    rows = [[answer], [(m.BUTTON_ADD_TO_CALENDAR, callbacks.add_to_calendar(event_id, int(minutes)))]]
+    rows = [[answer], [(m.BUTTON_ADD_TO_CALENDAR, AddToCalendar(event_id, minutes).data)]]
     if asset is not None:  # the place it is at, from the directory: how to get there, opening times
         rows.append(
-            [(m.BUTTON_ABOUT_THE_PLACE.format(name=button_label(asset.name)), callbacks.details(asset.id))]
+            [(m.BUTTON_ABOUT_THE_PLACE.format(name=button_label(asset.name)), Details(asset.id).data)]
         )
-    await tell(context, update.effective_chat.id, text, keyboard(*rows))
+    await tell(context, chat_id(update), text, keyboard(*rows))
 
 
+@dataclass(frozen=True)
+class AddToCalendar(Button, prefix="ec"):
+    """One date of an event as a calendar file."""
+
+    event_id: int
+    minutes: Minutes
+
+
+@on_press(AddToCalendar)
 async def on_add_to_calendar(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int, minutes: str
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: AddToCalendar
 ) -> None:
-    await update.callback_query.answer()
+    await query(update).answer()
     async with services(context).sessions() as session:
-        event = await session.get(Event, event_id)
+        event = await session.get(Event, press.event_id)
     if event is None or event.status != "scheduled":
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, chat_id(update), m.STALE_BUTTON)
         return
-    data = calendar_file(event, from_minutes(minutes), services(context).clock())
+    data = calendar_file(event, from_minutes(press.minutes), services(context).clock())
     await context.bot.send_document(
-        update.effective_chat.id,
+        chat_id(update),
         InputFile(data, filename="event.ics", attach=True),
         caption=m.CALENDAR_CAPTION,
     )
 
 
-async def on_going(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int, minutes: str, going: bool
-) -> None:
-    await update.callback_query.answer()
+@dataclass(frozen=True)
+class Going(Button, prefix="eg"):
+    """I'm going to this date of an event."""
+
+    event_id: int
+    minutes: Minutes
+
+
+@dataclass(frozen=True)
+class NotGoing(Button, prefix="en"):
+    """Not going to this date after all."""
+
+    event_id: int
+    minutes: Minutes
+
+
+@on_press(Going)
+@on_press(NotGoing)
+async def on_going(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Going | NotGoing) -> None:
+    await query(update).answer()
     pz = services(context)
-    starts_at = from_minutes(minutes)
+    event_id, going = press.event_id, isinstance(press, Going)
+    starts_at = from_minutes(press.minutes)
     try:
         async with pz.sessions.begin() as session:
             if going:
                 outcome = await rsvp(
-                    session, update.effective_user.id, event_id, starts_at,
+                    session, user_id(update), event_id, starts_at,
                     pz.settings.reminder_offsets_minutes, pz.clock(), pz.settings.tz,
                 )  # fmt: skip
             else:
                 outcome = (
                     "cancelled"
-                    if await cancel_rsvp(session, update.effective_user.id, event_id, starts_at)
+                    if await cancel_rsvp(session, user_id(update), event_id, starts_at)
                     else "not-going"
                 )
     except EventError:
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, chat_id(update), m.STALE_BUTTON)
         return
-    more = keyboard([(m.BUTTON_MY_RSVPS, callbacks.my_rsvps())]) if outcome == "going" else None
-    await tell(context, update.effective_chat.id, m.RSVP_REPLIES[outcome], more)
+    more = keyboard([(m.BUTTON_MY_RSVPS, MyRsvps().data)]) if outcome == "going" else None
+    await tell(context, chat_id(update), m.RSVP_REPLIES[outcome], more)

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import messages as m
 from bot.context import services
+from bot.handlers.access import chat_id
 from bot.services.flood import FloodControl, Verdict
 from bot.services.typed_text import clean_text
 
@@ -55,7 +56,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Group -2: stop what the bot must not act on; let everything else through untouched."""
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
-        await _not_private(update, context)
+        await _not_private(update, context, chat)
         raise ApplicationHandlerStop
     query = update.callback_query
     if query is not None and query.message is None:  # a button on an inline message: not ours
@@ -83,7 +84,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except TelegramError as error:  # must not let the update through to the other handlers
             log.info("the safety message could not be sent (%s)", type(error).__name__)
     if verdict is Verdict.WARN:
-        await _say(context, chat.id, m.SLOW_DOWN)
+        await _say(context, chat_id(update), m.SLOW_DOWN)
     raise ApplicationHandlerStop
 
 
@@ -92,9 +93,8 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 _PRESENT = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.RESTRICTED}
 
 
-async def _not_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A group, supergroup or channel: say once that the bot works in private chats, and leave."""
-    chat = update.effective_chat
+async def _not_private(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Chat) -> None:
+    """A group, supergroup or channel (CHAT): say once that the bot works in private chats, and leave."""
     member = update.my_chat_member
     if member is not None and member.new_chat_member.status not in _PRESENT:
         return  # the bot left or was removed: nothing to say, nowhere to say it
@@ -124,12 +124,12 @@ async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     location moving, a re-cropped photo) silence."""
     message = update.edited_message
     if message is not None and (message.text is not None or message.caption is not None):
-        await context.bot.send_message(update.effective_chat.id, m.EDITED_MESSAGE)
+        await context.bot.send_message(chat_id(update), m.EDITED_MESSAGE)
 
 
 async def on_forwarded_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A command in a forwarded message was someone else's: never act on it."""
-    await context.bot.send_message(update.effective_chat.id, m.FORWARDED_COMMAND)
+    await context.bot.send_message(chat_id(update), m.FORWARDED_COMMAND)
 
 
 # --- sending without failing the update -----------------------------------------------------------

@@ -4,18 +4,22 @@ relayed through the bot so nobody's identity is shared unless they chose to shar
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, Literal
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot import messages as m
 from bot.context import KEY, services
-from bot.handlers import callbacks, relays
+from bot.handlers import relays
+from bot.handlers.access import chat_id, query, user_data, user_id
+from bot.handlers.buttons import Button, on_press
 from bot.handlers.common import keyboard, tell
+from bot.handlers.outgoing import send_due_messages, tell_later
 from bot.handlers.privacy import quick_exit_row
+from bot.pipeline import state as conversation_state
 from bot.services.follow_ups import claim_due_follow_ups, record_feedback
 from bot.services.introductions import (
     IntroductionError,
@@ -43,7 +47,7 @@ async def suggest_volunteers(
     search_id: int,
     state,
     area: Area | None,
-    answered: bool,  # type: ignore[no-untyped-def]
+    answered: bool,
 ) -> None:
     """After the results: if neighbours could help (and it is their kind of help, or nothing else
     fitted), say so and offer an introduction."""
@@ -55,23 +59,27 @@ async def suggest_volunteers(
     matches = offers.match(state.query, near=area.point if area else None)
     state.offer_ids = [match.offer_id for match in matches]
     if matches:
+        from bot.handlers.search import AskVolunteer  # search, which answers it, imports this module
+
         await tell(
             context,
-            update.effective_chat.id,
+            chat_id(update),
             m.VOLUNTEERS_CAN_HELP,
-            keyboard([(m.BUTTON_ASK_VOLUNTEER, callbacks.introduce(search_id))]),
+            keyboard([(m.BUTTON_ASK_VOLUNTEER, AskVolunteer(search_id).data)]),
         )
 
 
-async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE, search_id: int, state) -> None:  # type: ignore[no-untyped-def]
-    await update.callback_query.answer()
+async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE, search_id: int, state) -> None:
+    from bot.handlers.search import AskVolunteerVia  # search, which answers it, imports this module
+
+    await query(update).answer()
     await tell(
         context,
-        update.effective_chat.id,
+        chat_id(update),
         m.ASK_HOW_TO_REACH_YOU,
         keyboard(
-            [(m.BUTTON_CONTACT_BOT, callbacks.introduce_via(search_id, "b"))],
-            [(m.BUTTON_CONTACT_TELEGRAM, callbacks.introduce_via(search_id, "t"))],
+            [(m.BUTTON_CONTACT_BOT, AskVolunteerVia(search_id, "b").data)],
+            [(m.BUTTON_CONTACT_TELEGRAM, AskVolunteerVia(search_id, "t").data)],
         ),
     )
 
@@ -81,16 +89,16 @@ async def on_request(
     context: ContextTypes.DEFAULT_TYPE,
     state,
     area: Area | None,
-    via: str,  # type: ignore[no-untyped-def]
+    via: str,
 ) -> None:
-    await update.callback_query.answer()
+    await query(update).answer()
     pz = services(context)
     contact = "telegram" if via == "t" else "bot"
     for offer_id in list(getattr(state, "offer_ids", [])):
         try:
             async with pz.sessions.begin() as session:
                 found = await request_introduction(
-                    session, update.effective_user.id, state.query, area.district if area else "",
+                    session, user_id(update), state.query, area.district if area else "",
                     area.zone if area else "", state.category, offer_id, contact,
                 )  # fmt: skip
         except IntroductionError:
@@ -101,14 +109,14 @@ async def on_request(
             found.volunteer_telegram_id,
             m.VOLUNTEER_REQUEST.format(need=m.esc(found.need_text), area=m.esc(found.area)),
             keyboard(
-                [(m.BUTTON_CAN_HELP, callbacks.intro_answer("yes", found.introduction_id))],
-                [(m.BUTTON_CANNOT_HELP, callbacks.intro_answer("no", found.introduction_id))],
+                [(m.BUTTON_CAN_HELP, IntroAnswer("yes", found.introduction_id).data)],
+                [(m.BUTTON_CANNOT_HELP, IntroAnswer("no", found.introduction_id).data)],
             ),
         )
         if asked:
-            await tell(context, update.effective_chat.id, m.INTRODUCTION_ASKED)
+            await tell(context, chat_id(update), m.INTRODUCTION_ASKED)
             return
-    await tell(context, update.effective_chat.id, m.NO_VOLUNTEER_NOW)
+    await tell(context, chat_id(update), m.NO_VOLUNTEER_NOW)
 
 
 def _reach(
@@ -117,35 +125,45 @@ def _reach(
     """How the other side reaches this person: their Telegram name, or messages via the bot."""
     if chose == "telegram":
         return m.CONTACT_DIRECT.format(link=f'<a href="tg://user?id={telegram_id}">{name}</a>'), None
-    return m.CONTACT_VIA_BOT, keyboard([(m.BUTTON_SEND_MESSAGE, callbacks.relay(introduction_id))])
+    return m.CONTACT_VIA_BOT, keyboard([(m.BUTTON_SEND_MESSAGE, RelayMessage(introduction_id).data)])
 
 
-async def on_answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, accept: bool, introduction_id: int
-) -> None:
-    await update.callback_query.answer()
+@dataclass(frozen=True)
+class IntroAnswer(Button, prefix="ia"):
+    """The volunteer's answer to a request for an introduction: can help, or cannot."""
+
+    answer: Literal["yes", "no"]
+    introduction_id: int
+
+
+@on_press(IntroAnswer)
+async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, press: IntroAnswer) -> None:
+    accept, introduction_id = press.answer == "yes", press.introduction_id
+    await query(update).answer()
     try:
         async with services(context).sessions.begin() as session:
-            found: IntroductionParties = await answer(
-                session, introduction_id, update.effective_user.id, accept
-            )
+            found: IntroductionParties = await answer(session, introduction_id, user_id(update), accept)
+            # the resident who asked hears the answer, sent once this is saved
+            if accept:
+                to_resident, reach = _reach(
+                    "your volunteer", found.volunteer_telegram_id, found.volunteer_contact,
+                    found.introduction_id,
+                )  # fmt: skip
+                told, markup = m.RESIDENT_VOLUNTEER_ACCEPTED + "\n\n" + to_resident, reach
+            else:
+                told, markup = m.RESIDENT_VOLUNTEER_DECLINED, None
+            resident = found.resident_telegram_id
+            tell_later(context.application, session, resident, told, markup, kind="introduction-answer")
     except IntroductionError:
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, chat_id(update), m.STALE_BUTTON)
         return
     if not accept:
-        await tell(context, update.effective_chat.id, m.VOLUNTEER_DECLINED_THANKS)
-        await tell(context, found.resident_telegram_id, m.RESIDENT_VOLUNTEER_DECLINED)
+        await tell(context, chat_id(update), m.VOLUNTEER_DECLINED_THANKS)
         return
     to_volunteer, markup = _reach(
         "your neighbour", found.resident_telegram_id, found.resident_contact, found.introduction_id
     )
-    await tell(context, update.effective_chat.id, m.VOLUNTEER_ACCEPTED + "\n\n" + to_volunteer, markup)
-    to_resident, markup = _reach(
-        "your volunteer", found.volunteer_telegram_id, found.volunteer_contact, found.introduction_id
-    )
-    await tell(
-        context, found.resident_telegram_id, m.RESIDENT_VOLUNTEER_ACCEPTED + "\n\n" + to_resident, markup
-    )
+    await tell(context, chat_id(update), m.VOLUNTEER_ACCEPTED + "\n\n" + to_volunteer, markup)
 
 
 async def _route(
@@ -161,25 +179,39 @@ async def _route(
     return relays.Route(
         other=found.resident_telegram_id if from_volunteer else found.volunteer_telegram_id,
         header=m.RELAYED_FROM_VOLUNTEER if from_volunteer else m.RELAYED_FROM_NEIGHBOUR,
-        reply=keyboard([(m.BUTTON_REPLY, callbacks.relay(introduction_id))], quick_exit_row()),
+        reply=keyboard([(m.BUTTON_REPLY, RelayMessage(introduction_id).data)], quick_exit_row()),
         question=m.PASS_IT_ON_TO_NEIGHBOUR if from_volunteer else m.PASS_IT_ON_TO_VOLUNTEER,
     )
 
 
-def _may_be_answered(context: ContextTypes.DEFAULT_TYPE, other: int, introduction_id: int) -> None:
+async def _may_be_answered(context: ContextTypes.DEFAULT_TYPE, other: int, introduction_id: int) -> None:
     """The other side got a message: if they type rather than tap Reply, the bot asks whether
-    it is an answer (kept in memory only, like the open relay; a quick exit or /cancel drops it)."""
-    theirs = context.application.user_data[other]
-    if (theirs.get(RELAY) or {}).get("id") != introduction_id:
-        theirs[RELAY_OFFER] = {"id": introduction_id, "at": services(context).clock()}
+    it is an answer (kept with their conversation, like the open relay; a quick exit or /cancel
+    drops it)."""
+    pz = services(context)
+    now = pz.clock()
+
+    def offer_to_answer(theirs: dict[str, Any]) -> None:
+        if (theirs.get(RELAY) or {}).get("id") != introduction_id:
+            theirs[RELAY_OFFER] = {"id": introduction_id, "at": now}
+
+    await conversation_state.change_other(pz.sessions, other, offer_to_answer)
 
 
 INTRODUCTION_RELAY = relays.relay(RELAY, _route, m.INTRODUCTION_ENDED, _may_be_answered)
 
 
-async def on_relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE, introduction_id: int) -> None:
+@dataclass(frozen=True)
+class RelayMessage(Button, prefix="im"):
+    """'Send a message' or 'Reply' through an introduction."""
+
+    introduction_id: int
+
+
+@on_press(RelayMessage)
+async def on_relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: RelayMessage) -> None:
     """'Send a message' or 'Reply': what they type next goes to the other side."""
-    await relays.on_button(update, context, INTRODUCTION_RELAY, introduction_id)
+    await relays.on_button(update, context, INTRODUCTION_RELAY, press.introduction_id)
 
 
 async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -191,28 +223,32 @@ async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
 async def ask_if_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
     """Typed with no question open, after a message came in through an introduction: ask whether
     it is for them (True), or, when the message came in long ago, let it be searched (False)."""
-    offer = context.user_data.pop(RELAY_OFFER)
+    offer = user_data(context).pop(RELAY_OFFER)
     if services(context).clock() - offer["at"] > REPLY_WINDOW:
         return False
     return await relays.ask_whether_to_pass_on(update, context, INTRODUCTION_RELAY, offer["id"], text)
 
 
-async def send_follow_ups(app) -> int:  # type: ignore[no-untyped-def]
-    """Ask both sides of each introduction that is due whether it worked; returns how many."""
+async def send_follow_ups(app: Application) -> int:
+    """Ask both sides of each introduction that is due whether it worked; returns how many. The
+    questions are queued in the transaction that marks the follow-ups sent (so each goes out
+    once, or not at all), then sent at the shared pace."""
     pz = app.bot_data[KEY]
     async with pz.sessions.begin() as session:
         due = await claim_due_follow_ups(session, pz.clock())
-    for found in due:
-        markup = keyboard(
-            [(m.BUTTON_IT_WORKED, callbacks.feedback("y", found.introduction_id))],
-            [(m.BUTTON_IT_DID_NOT, callbacks.feedback("n", found.introduction_id))],
-        )
-        text = m.FOLLOW_UP.format(need=m.esc(found.need_text))
-        for chat_id in (found.resident_telegram_id, found.volunteer_telegram_id):
-            try:
-                await app.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
-            except (Forbidden, BadRequest):
-                log.info("a follow-up could not be delivered")
+        for found in due:
+            markup = keyboard(
+                [(m.BUTTON_IT_WORKED, Feedback("y", found.introduction_id).data)],
+                [(m.BUTTON_IT_DID_NOT, Feedback("n", found.introduction_id).data)],
+            )
+            text = m.FOLLOW_UP.format(need=m.esc(found.need_text))
+            for person in (found.resident_telegram_id, found.volunteer_telegram_id):
+                tell_later(
+                    app, session, person, text, markup,
+                    kind="follow-up", written_by=found.resident_telegram_id,  # the need's words
+                )  # fmt: skip
+    if due:
+        await send_due_messages(app)
     return len(due)
 
 
@@ -220,14 +256,22 @@ async def follow_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_follow_ups(context.application)
 
 
-async def on_feedback(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, worked: bool, introduction_id: int
-) -> None:
-    await update.callback_query.answer()
+@dataclass(frozen=True)
+class Feedback(Button, prefix="fb"):
+    """Did the introduction work? (asked of both sides, some days after it)"""
+
+    answer: Literal["y", "n"]
+    introduction_id: int
+
+
+@on_press(Feedback)
+async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Feedback) -> None:
+    await query(update).answer()
+    worked = press.answer == "y"
     try:
         async with services(context).sessions.begin() as session:
-            await record_feedback(session, introduction_id, update.effective_user.id, worked)
+            await record_feedback(session, press.introduction_id, user_id(update), worked)
     except IntroductionError:
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, chat_id(update), m.STALE_BUTTON)
         return
-    await tell(context, update.effective_chat.id, m.THANKS_FOR_FEEDBACK)
+    await tell(context, chat_id(update), m.THANKS_FOR_FEEDBACK)

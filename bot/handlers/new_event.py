@@ -4,14 +4,18 @@ asked for alerts in that zone are told. The role is checked at every step."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks
+from bot.handlers.access import chat_id, query, user_data, user_id
+from bot.handlers.buttons import Button, Pattern, on_press
 from bot.handlers.common import ask, keyboard, tell
 from bot.handlers.conversation import typed_area
 from bot.handlers.event_admin import MAX_PLACES, manage_keyboard, may_coordinate, monthly_day, zone_is_theirs
@@ -34,7 +38,7 @@ async def new_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await may_coordinate(update, context):
         return
     ask(context, FLOW, {"step": "title"})
-    await tell(context, update.effective_chat.id, m.NEW_EVENT_ASK_TITLE)
+    await tell(context, chat_id(update), m.NEW_EVENT_ASK_TITLE)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -42,7 +46,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
     if not await may_coordinate(update, context):
         return
     pz = services(context)
-    flow, chat, text = context.user_data[FLOW], update.effective_chat.id, text.strip()
+    flow, chat, text = user_data(context)[FLOW], chat_id(update), text.strip()
     step = flow["step"]
     if step == "title":
         if not 3 <= len(text) <= 200:
@@ -86,7 +90,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
         await tell(context, chat, m.PICK_A_BUTTON)
 
 
-def _typed_length(text: str, start: datetime, tz) -> int | None:  # type: ignore[no-untyped-def]
+def _typed_length(text: str, start: datetime, tz: ZoneInfo) -> int | None:
     """'90 minutes', '2 hours', or an end time like '20:00' or '8pm' on the same day; minutes, or None."""
     length = read_length(text, start, tz)
     return None if length is None else int(length.total_seconds() // 60)
@@ -95,7 +99,7 @@ def _typed_length(text: str, start: datetime, tz) -> int | None:  # type: ignore
 async def _ask_length(context: ContextTypes.DEFAULT_TYPE, chat: int) -> None:
     await tell(
         context, chat, m.NEW_EVENT_ASK_LENGTH,
-        keyboard([(label, callbacks.new_event(key)) for key, label in m.LENGTH_BUTTONS.items()]),
+        keyboard([(label, NewEventStep(key).data) for key, label in m.LENGTH_BUTTONS.items()]),
     )  # fmt: skip
 
 
@@ -103,7 +107,7 @@ async def _after_length(context: ContextTypes.DEFAULT_TYPE, chat: int, flow: dic
     flow.update(minutes=minutes, step="repeat")
     await tell(
         context, chat, m.NEW_EVENT_ASK_REPEAT,
-        keyboard(*[[(label, callbacks.new_event(key))] for key, label in m.REPEAT_BUTTONS.items()]),
+        keyboard(*[[(label, NewEventStep(key).data)] for key, label in m.REPEAT_BUTTONS.items()]),
     )  # fmt: skip
 
 
@@ -124,22 +128,22 @@ async def _after_place(update: Update, context: ContextTypes.DEFAULT_TYPE, flow:
     zone = asset.zone if asset is not None and asset.zone else (area.zone if area else "")
     if not zone:
         flow["step"] = "area"
-        await tell(context, update.effective_chat.id, m.NEW_EVENT_ASK_AREA)
+        await tell(context, chat_id(update), m.NEW_EVENT_ASK_AREA)
         return
     if not await zone_is_theirs(update, context, zone):
         return  # still asking where it is
     flow.update(zone=zone, step="places")
-    await _ask_places(context, update.effective_chat.id)
+    await _ask_places(context, chat_id(update))
 
 
 async def _ask_places(context: ContextTypes.DEFAULT_TYPE, chat: int) -> None:
     await tell(
-        context, chat, m.NEW_EVENT_ASK_PLACES, keyboard([(m.BUTTON_NO_LIMIT, callbacks.new_event("nolimit"))])
+        context, chat, m.NEW_EVENT_ASK_PLACES, keyboard([(m.BUTTON_NO_LIMIT, NewEventStep("nolimit").data)])
     )
 
 
 async def _ask_about(context: ContextTypes.DEFAULT_TYPE, chat: int) -> None:
-    await tell(context, chat, m.NEW_EVENT_ASK_ABOUT, keyboard([(m.BUTTON_SKIP, callbacks.new_event("skip"))]))
+    await tell(context, chat, m.NEW_EVENT_ASK_ABOUT, keyboard([(m.BUTTON_SKIP, NewEventStep("skip").data)]))
 
 
 async def _preview(context: ContextTypes.DEFAULT_TYPE, chat: int, flow: dict) -> None:
@@ -153,11 +157,18 @@ async def _preview(context: ContextTypes.DEFAULT_TYPE, chat: int, flow: dict) ->
     await tell(
         context, chat, text,
         keyboard(
-            [(m.BUTTON_PUBLISH, callbacks.new_event("publish"))],
-            [(m.BUTTON_START_AGAIN, callbacks.new_event("restart")),
-             (m.BUTTON_DISCARD, callbacks.new_event("discard"))],
+            [(m.BUTTON_PUBLISH, NewEventStep("publish").data)],
+            [(m.BUTTON_START_AGAIN, NewEventStep("restart").data),
+             (m.BUTTON_DISCARD, NewEventStep("discard").data)],
         ),
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NewEventStep(Button, prefix="ne"):
+    """A button of the /newevent flow: a length, a repeat, no limit, skip, publish, start again, discard."""
+
+    choice: Annotated[str, Pattern("[a-z0-9]{1,12}")]
 
 
 _BUTTON_STEPS = {
@@ -171,9 +182,13 @@ _BUTTON_STEPS = {
 }
 
 
-async def on_new_event_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
-    await update.callback_query.answer()
-    flow, chat = context.user_data.get(FLOW), update.effective_chat.id
+@on_press(NewEventStep)
+async def on_new_event_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: NewEventStep
+) -> None:
+    await query(update).answer()
+    choice = press.choice
+    flow, chat = user_data(context).get(FLOW), chat_id(update)
     if flow is None or _BUTTON_STEPS.get(choice) != flow["step"]:
         await tell(context, chat, m.STALE_BUTTON)
         return
@@ -194,22 +209,22 @@ async def on_new_event_button(update: Update, context: ContextTypes.DEFAULT_TYPE
         ask(context, FLOW, {"step": "title"})
         await tell(context, chat, m.NEW_EVENT_ASK_TITLE)
     elif choice == "discard":
-        context.user_data.pop(FLOW)
+        user_data(context).pop(FLOW)
         await tell(context, chat, m.NEW_EVENT_DISCARDED)
     else:
-        await _publish(update, context, context.user_data.pop(FLOW))
+        await _publish(update, context, user_data(context).pop(FLOW))
 
 
 async def _publish(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: dict) -> None:
     pz = services(context)
     start = datetime.fromisoformat(flow["start"])
     if start <= pz.clock():
-        await tell(context, update.effective_chat.id, m.WHEN_NOT_READ.format(reason="that time has passed"))
+        await tell(context, chat_id(update), m.WHEN_NOT_READ.format(reason="that time has passed"))
         return
     freq, interval = REPEATS[flow["repeat"]]
     byday = monthly_day(start, pz.settings.tz) if freq == "MONTHLY" else ""
     async with pz.sessions.begin() as session:
-        creator = await resident_for(session, update.effective_user.id)
+        creator = await resident_for(session, user_id(update))
         event = await create_event(
             session, flow["title"], start, ends_at=start + timedelta(minutes=flow["minutes"]),
             venue=flow["venue"], postcode=flow["postcode"], zone=flow["zone"], capacity=flow.get("capacity"),
@@ -222,6 +237,6 @@ async def _publish(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: dic
     link = deep_link(context.bot.username, event.id)
     told = m.counted(alerted, "resident")
     await tell(
-        context, update.effective_chat.id, m.NEW_EVENT_PUBLISHED.format(link=link, residents=told),
+        context, chat_id(update), m.NEW_EVENT_PUBLISHED.format(link=link, residents=told),
         manage_keyboard(event),
     )  # fmt: skip

@@ -12,16 +12,18 @@ import logging
 import os
 import socket
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
+from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes
 
 from bot import messages as m
 from bot.context import KEY, BotServices
-from bot.handlers import callbacks
 from bot.handlers.common import keyboard
+from bot.handlers.events import AddToCalendar, EventCard, NotGoing
 from bot.handlers.sending import SendTally, send_paced
+from bot.handlers.settings import Setting
 from bot.services import outbox
 from bot.services.notices import DueNotice, claim_due, finish, next_due
 from db.models import Reminder
@@ -74,11 +76,11 @@ async def _send_one(
         log.info("a notice could not be delivered (kind=%s)", notice.kind)
 
 
-def when(moment: datetime, tz) -> str:  # type: ignore[no-untyped-def]
+def when(moment: datetime, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%a %d %b, %H:%M")
 
 
-def compose(notice: DueNotice, pz: BotServices):  # type: ignore[no-untyped-def]
+def compose(notice: DueNotice, pz: BotServices) -> tuple[str, InlineKeyboardMarkup | None]:
     """The message and its buttons for one notice."""
     tz = pz.settings.tz
     minutes = int(notice.starts_at.timestamp() // 60)
@@ -87,20 +89,20 @@ def compose(notice: DueNotice, pz: BotServices):  # type: ignore[no-untyped-def]
         "when": when(notice.starts_at, tz),
         "venue": m.esc(notice.venue or "—"),
     }
-    not_going = [(m.BUTTON_NOT_GOING, callbacks.not_going(notice.event_id, minutes))]
+    not_going = [(m.BUTTON_NOT_GOING, NotGoing(notice.event_id, minutes).data)]
     if notice.kind == "moved":
         old_start = datetime.fromisoformat(notice.details.get("old_start", notice.starts_at.isoformat()))
         old_venue = notice.details.get("old_venue", notice.venue)
         was = when(old_start.astimezone(UTC), tz) + (
             f", {m.esc(old_venue)}" if old_venue != notice.venue else ""
         )
-        calendar = [(m.BUTTON_ADD_TO_CALENDAR, callbacks.add_to_calendar(notice.event_id, minutes))]
+        calendar = [(m.BUTTON_ADD_TO_CALENDAR, AddToCalendar(notice.event_id, minutes).data)]
         return m.EVENT_MOVED.format(was=was, **fields), keyboard(not_going, calendar)
     if notice.kind == "cancelled":
         return m.EVENT_CANCELLED.format(**fields), None
     if notice.kind == "new-event":
-        details = [(m.BUTTON_EVENT_DETAILS, callbacks.event(notice.event_id, minutes))]
-        stop = [(m.BUTTON_STOP_EVENT_ALERTS, callbacks.setting("events", "off"))]
+        details = [(m.BUTTON_EVENT_DETAILS, EventCard(notice.event_id, minutes).data)]
+        stop = [(m.BUTTON_STOP_EVENT_ALERTS, Setting("events", "off").data)]
         return m.NEW_EVENT_ALERT.format(**fields), keyboard(details, stop)
     return m.REMINDER.format(**fields), keyboard(not_going)
 

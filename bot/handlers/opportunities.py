@@ -4,17 +4,22 @@ interested" reaches the coordinator, who can reply through the bot."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks, relays
+from bot.handlers import relays
+from bot.handlers.access import chat_id, query, user_data, user_id
+from bot.handlers.buttons import Button, on_press
 from bot.handlers.common import ask, keyboard, tell
 from bot.handlers.conversation import typed_area
+from bot.handlers.outgoing import tell_later
 from bot.matching.skills import default_skills
 from bot.services.opportunities import (
+    Interest,
     OpportunityError,
     interest_id_of,
     interest_parties,
@@ -22,6 +27,7 @@ from bot.services.opportunities import (
     register_interest,
     volunteers_to_tell,
 )
+from bot.services.outgoing import reachable
 from bot.services.roles import is_coordinator
 
 log = logging.getLogger(__name__)
@@ -32,21 +38,21 @@ RELAY = "relay_interest"  # user_data key: the open relay ({"id": interest, "at"
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     pz = services(context)
     async with pz.sessions() as session:
-        allowed = await is_coordinator(session, pz.settings, update.effective_user.id)
+        allowed = await is_coordinator(session, pz.settings, user_id(update))
     if not allowed:
-        await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
+        await tell(context, chat_id(update), m.COORDINATORS_ONLY)
         return
     ask(context, FLOW, {"step": "text"})
-    await tell(context, update.effective_chat.id, m.OPPORTUNITY_ASK)
+    await tell(context, chat_id(update), m.OPPORTUNITY_ASK)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    flow = context.user_data[FLOW]
+    flow = user_data(context)[FLOW]
     if flow["step"] == "text":
         flow.update(step="where", text=text[:1000])
         await tell(
-            context, update.effective_chat.id, m.OPPORTUNITY_ASK_WHERE,
-            keyboard([(m.BUTTON_ANYWHERE, callbacks.opportunity_anywhere())]),
+            context, chat_id(update), m.OPPORTUNITY_ASK_WHERE,
+            keyboard([(m.BUTTON_ANYWHERE, OpportunityAnywhere().data)]),
         )  # fmt: skip
         return
     if (area := await typed_area(update, context, text)) is None:
@@ -54,57 +60,76 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
     await publish(update, context, area.district, area.zone)
 
 
-async def on_anywhere(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.callback_query.answer()
-    if context.user_data.get(FLOW, {}).get("step") != "where":
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+@dataclass(frozen=True)
+class OpportunityAnywhere(Button, prefix="oa"):
+    """The opportunity being posted is for anywhere, not one area."""
+
+
+@on_press(OpportunityAnywhere)
+async def on_anywhere(update: Update, context: ContextTypes.DEFAULT_TYPE, press: OpportunityAnywhere) -> None:
+    await query(update).answer()
+    if user_data(context).get(FLOW, {}).get("step") != "where":
+        await tell(context, chat_id(update), m.STALE_BUTTON)
         return
     await publish(update, context, "", "")
 
 
 async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE, district: str, zone: str) -> None:
-    text = context.user_data.pop(FLOW)["text"]
+    text = user_data(context).pop(FLOW)["text"]
     skills = [s.id for s in default_skills().tag(text)]
-    async with services(context).sessions.begin() as session:
-        opportunity = await post_opportunity(session, update.effective_user.id, text, skills, district, zone)
-        recipients = await volunteers_to_tell(session, opportunity)
     notice = m.OPPORTUNITY_NOTICE.format(text=m.esc(text), area=m.esc(district or "anywhere"))
-    markup = keyboard([(m.BUTTON_INTERESTED, callbacks.interested(opportunity.id))])
-    told = 0
-    for chat_id in recipients:
-        if chat_id != update.effective_user.id:
-            told += await tell(context, chat_id, notice, markup)
+    async with services(context).sessions.begin() as session:
+        opportunity = await post_opportunity(session, user_id(update), text, skills, district, zone)
+        found = await volunteers_to_tell(session, opportunity)
+        recipients = [p for p in await reachable(session, found) if p != user_id(update)]
+        markup = keyboard([(m.BUTTON_INTERESTED, Interested(opportunity.id).data)])
+        for person in recipients:  # sent at the shared pace once this is saved
+            tell_later(context.application, session, person, notice, markup, kind="opportunity")
     await tell(
         context,
-        update.effective_chat.id,
-        m.OPPORTUNITY_POSTED.format(volunteers=m.counted(told, "volunteer")),
+        chat_id(update),
+        m.OPPORTUNITY_POSTED.format(volunteers=m.counted(len(recipients), "volunteer")),
     )
 
 
-async def on_interested(update: Update, context: ContextTypes.DEFAULT_TYPE, opportunity_id: int) -> None:
-    await update.callback_query.answer()
+@dataclass(frozen=True)
+class Interested(Button, prefix="oi"):
+    """A volunteer's "I'm interested" in an opportunity."""
+
+    opportunity_id: int
+
+
+@on_press(Interested)
+async def on_interested(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Interested) -> None:
+    opportunity_id = press.opportunity_id
+    await query(update).answer()
     try:
         async with services(context).sessions.begin() as session:
-            interest = await register_interest(session, opportunity_id, update.effective_user.id)
-            interest_id = await interest_id_of(session, opportunity_id, update.effective_user.id)
+            interest = await register_interest(session, opportunity_id, user_id(update))
+            interest_id = await interest_id_of(session, opportunity_id, user_id(update))
+            if interest.coordinator_telegram_id is not None:
+                text, markup = _for_coordinator(interest, interest_id)
+                tell_later(
+                    context.application, session, interest.coordinator_telegram_id, text, markup,
+                    kind="interest", written_by=interest.volunteer_telegram_id,  # their offers' words
+                )  # fmt: skip
     except OpportunityError as error:
-        await tell(context, update.effective_chat.id, m.esc(str(error).capitalize()) + ".")
+        await tell(context, chat_id(update), m.esc(str(error).capitalize()) + ".")
         return
-    await tell(context, update.effective_chat.id, m.INTEREST_PASSED_ON)
-    if interest.coordinator_telegram_id is None:
-        return
+    await tell(context, chat_id(update), m.INTEREST_PASSED_ON)
+
+
+def _for_coordinator(interest: Interest, interest_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What the coordinator who posted the opportunity is told of an interested volunteer."""
     offers = "\n".join(f"• {m.esc(o)}" for o in interest.offers) or "—"
     text = m.INTEREST_FOR_COORDINATOR.format(
         text=m.esc(interest.opportunity_text), offers=offers, area=m.esc(interest.volunteer_area)
     )
     if interest.volunteer_contact == "telegram":
         link = f'<a href="tg://user?id={interest.volunteer_telegram_id}">the volunteer</a>'
-        await tell(
-            context, interest.coordinator_telegram_id, text + "\n\n" + m.CONTACT_DIRECT.format(link=link)
-        )
-    else:
-        markup = keyboard([(m.BUTTON_SEND_MESSAGE, callbacks.interest_message(interest_id))])
-        await tell(context, interest.coordinator_telegram_id, text + "\n\n" + m.CONTACT_VIA_BOT, markup)
+        return text + "\n\n" + m.CONTACT_DIRECT.format(link=link), None
+    markup = keyboard([(m.BUTTON_SEND_MESSAGE, InterestMessage(interest_id).data)])
+    return text + "\n\n" + m.CONTACT_VIA_BOT, markup
 
 
 async def _route(context: ContextTypes.DEFAULT_TYPE, interest_id: int, user_id: int) -> relays.Route | None:
@@ -119,7 +144,7 @@ async def _route(context: ContextTypes.DEFAULT_TYPE, interest_id: int, user_id: 
     return relays.Route(
         other=volunteer if from_coordinator else coordinator,
         header=header.format(about=m.esc(about)),
-        reply=keyboard([(m.BUTTON_REPLY, callbacks.interest_message(interest_id))]),
+        reply=keyboard([(m.BUTTON_REPLY, InterestMessage(interest_id).data)]),
         question=m.PASS_IT_ON_TO_INTERESTED if from_coordinator else m.PASS_IT_ON_TO_COORDINATOR,
         about=about,
     )
@@ -128,9 +153,19 @@ async def _route(context: ContextTypes.DEFAULT_TYPE, interest_id: int, user_id: 
 INTEREST_RELAY = relays.relay(RELAY, _route, m.INTEREST_CONVERSATION_ENDED)
 
 
-async def on_message_button(update: Update, context: ContextTypes.DEFAULT_TYPE, interest_id: int) -> None:
+@dataclass(frozen=True)
+class InterestMessage(Button, prefix="ov"):
+    """'Send a message' or 'Reply' between a coordinator and an interested volunteer."""
+
+    interest_id: int
+
+
+@on_press(InterestMessage)
+async def on_message_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: InterestMessage
+) -> None:
     """'Send a message' or 'Reply': what they type next goes to the other side."""
-    await relays.on_button(update, context, INTEREST_RELAY, interest_id)
+    await relays.on_button(update, context, INTEREST_RELAY, press.interest_id)
 
 
 async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:

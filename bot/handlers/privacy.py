@@ -8,21 +8,24 @@ import contextlib
 import io
 import json
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import InputFile, ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardMarkup, InputFile, ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot import messages as m
 from bot.config import Settings
 from bot.context import KEY, services
-from bot.handlers import callbacks
-from bot.handlers.common import keyboard, tell
+from bot.handlers.access import chat_id, query, user_data, user_id
+from bot.handlers.buttons import Button, on_press
+from bot.handlers.common import keyboard
+from bot.handlers.outgoing import tell_later
 from bot.services.privacy import (
     PersonData,
     apply_retention,
@@ -31,7 +34,7 @@ from bot.services.privacy import (
     note_activity,
     person_data,
 )
-from db.session import scrub_erased
+from db.session import UpdateSessions, after_commit, scrub_erased
 
 log = logging.getLogger(__name__)
 
@@ -58,22 +61,23 @@ def notice(settings: Settings) -> str:
         need_text=span(settings.retention_days_unmet_need_text),
         inactive=span(settings.retention_days_inactive_resident),
         sent=span(settings.retention_days_sent_messages),
+        conversation=span(settings.retention_days_conversation),
     )
 
 
 def privacy_button() -> tuple[str, str]:
     """The button that opens the notice (under the welcome)."""
-    return m.BUTTON_PRIVACY, callbacks.privacy("notice")
+    return m.BUTTON_PRIVACY, PrivacyAction("notice").data
 
 
 async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(
-        update.effective_chat.id,
+        chat_id(update),
         notice(services(context).settings),
         parse_mode=ParseMode.HTML,
         reply_markup=keyboard(
-            [(m.BUTTON_MY_DATA, callbacks.privacy("copy"))],
-            [(m.BUTTON_DELETE_MY_DATA, callbacks.privacy("forget"))],
+            [(m.BUTTON_MY_DATA, PrivacyAction("copy").data)],
+            [(m.BUTTON_DELETE_MY_DATA, PrivacyAction("forget").data)],
         ),
     )
 
@@ -113,14 +117,14 @@ def export_document(data: PersonData, now: datetime, tz: tzinfo) -> dict[str, An
 async def my_data_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     pz = services(context)
     async with pz.sessions() as session:
-        data = await person_data(session, update.effective_user.id)
+        data = await person_data(session, user_id(update))
     if data is None:
-        await context.bot.send_message(update.effective_chat.id, m.MY_DATA_NOTHING)
+        await context.bot.send_message(chat_id(update), m.MY_DATA_NOTHING)
         return
     document = export_document(data, pz.clock(), pz.settings.tz)
     payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     await context.bot.send_document(
-        update.effective_chat.id,
+        chat_id(update),
         InputFile(io.BytesIO(payload), filename=MY_DATA_FILE),
         caption=m.MY_DATA_CAPTION,
     )
@@ -137,25 +141,31 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Ask first: one tap on the wrong button should not lose someone's volunteering."""
     pz = services(context)
     async with pz.sessions() as session:
-        held = await holds_anything(session, update.effective_user.id)
+        held = await holds_anything(session, user_id(update))
     if not held:
-        context.user_data.clear()  # nothing stored, but what they were doing is let go of too
-        await context.bot.send_message(update.effective_chat.id, m.NOTHING_TO_FORGET)
+        user_data(context).clear()  # nothing stored, but what they were doing is let go of too
+        await context.bot.send_message(chat_id(update), m.NOTHING_TO_FORGET)
         return
     await context.bot.send_message(
-        update.effective_chat.id,
+        chat_id(update),
         m.FORGET_ASK,
         reply_markup=keyboard(
-            [(m.BUTTON_FORGET_YES, callbacks.privacy("yes", _minutes(pz.clock())))],
-            [(m.BUTTON_FORGET_KEEP, callbacks.privacy("keep"))],
+            [(m.BUTTON_FORGET_YES, PrivacyAction("yes", _minutes(pz.clock())).data)],
+            [(m.BUTTON_FORGET_KEEP, PrivacyAction("keep").data)],
         ),
     )
+
+
+def _menu_button() -> InlineKeyboardMarkup:
+    from bot.handlers.conversation import Menu  # conversation, which answers it, imports this module
+
+    return keyboard([(m.BUTTON_MENU, Menu().data)])
 
 
 async def _drop_buttons(update: Update) -> None:
     """The question is answered: take its buttons away (an old or deleted message is fine)."""
     with contextlib.suppress(TelegramError):
-        await update.callback_query.edit_message_reply_markup(None)
+        await query(update).edit_message_reply_markup(None)
 
 
 async def on_forget_confirmed(
@@ -163,32 +173,30 @@ async def on_forget_confirmed(
 ) -> None:
     await _drop_buttons(update)
     pz = services(context)
-    user_id = update.effective_user.id
+    person = user_id(update)
     if asked_at is None or not 0 <= _minutes(pz.clock()) - asked_at <= CONFIRM_MINUTES:
-        await context.bot.send_message(update.effective_chat.id, m.FORGET_EXPIRED)
+        await context.bot.send_message(chat_id(update), m.FORGET_EXPIRED)
         return
     async with pz.sessions.begin() as session:
-        erasure = await forget_person(session, user_id)
+        erasure = await forget_person(session, person)
+        for other in erasure.tell if erasure else []:  # sent once the erasure is saved
+            tell_later(context.application, session, other, m.INTRODUCTION_ENDED, kind="introduction-ended")
     if erasure:
         pz.offers.invalidate()  # a volunteer's offers go with them, from the next need on
-        await _scrub(pz.sessions)
-    context.user_data.clear()
-    context.application.bot_data.get(SEEN, {}).pop(user_id, None)
-    for other in erasure.tell if erasure else []:
-        await tell(context, other, m.INTRODUCTION_ENDED)
+        await after_commit(lambda: _scrub(pz.sessions))
+    user_data(context).clear()
+    context.application.bot_data.get(SEEN, {}).pop(person, None)
     log.info("a resident's data was erased on request")
     await context.bot.send_message(
-        update.effective_chat.id,
+        chat_id(update),
         m.FORGOTTEN if erasure else m.NOTHING_TO_FORGET,
-        reply_markup=keyboard([(m.BUTTON_MENU, callbacks.menu())]),
+        reply_markup=_menu_button(),
     )
 
 
 async def on_keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _drop_buttons(update)
-    await context.bot.send_message(
-        update.effective_chat.id, m.FORGET_KEPT, reply_markup=keyboard([(m.BUTTON_MENU, callbacks.menu())])
-    )
+    await context.bot.send_message(chat_id(update), m.FORGET_KEPT, reply_markup=_menu_button())
 
 
 # ----- quick exit ------------------------------------------------------------------------------
@@ -197,24 +205,24 @@ async def on_keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def quick_exit_row(from_message_id: int = 0) -> list[tuple[str, str]]:
     """A keyboard row with the quick exit. FROM_MESSAGE_ID is the first message to delete (the
     person's own words that started it); 0 means the message the button is on."""
-    return [(m.BUTTON_QUICK_EXIT, callbacks.privacy("exit", from_message_id))]
+    return [(m.BUTTON_QUICK_EXIT, PrivacyAction("exit", from_message_id).data)]
 
 
 async def quick_exit(update: Update, context: ContextTypes.DEFAULT_TYPE, from_message_id: int) -> None:
     """Let go of the conversation and clear the chat from FROM_MESSAGE_ID on, as far as Telegram
     allows (messages under 48 hours old; in a private chat a bot may delete both sides). Each
     deletion stands alone: one that fails does not stop the rest."""
-    query = update.callback_query
-    context.user_data.clear()
-    await query.answer()
-    chat_id = update.effective_chat.id if update.effective_chat else update.effective_user.id
-    cleared = await context.bot.send_message(chat_id, m.QUICK_EXIT_DONE, reply_markup=ReplyKeyboardRemove())
-    pressed = query.message.message_id if query.message else cleared.message_id
+    press = query(update)
+    user_data(context).clear()
+    await press.answer()
+    chat = update.effective_chat.id if update.effective_chat else user_id(update)
+    cleared = await context.bot.send_message(chat, m.QUICK_EXIT_DONE, reply_markup=ReplyKeyboardRemove())
+    pressed = press.message.message_id if press.message else cleared.message_id
     first = max(from_message_id or pressed, cleared.message_id - QUICK_EXIT_MAX)
     failed = 0
     for message_id in range(cleared.message_id - 1, first - 1, -1):
         try:
-            await context.bot.delete_message(chat_id, message_id)
+            await context.bot.delete_message(chat, message_id)
         except TelegramError:
             failed += 1
     log.info("quick exit: %d message(s) could not be deleted", failed)
@@ -223,14 +231,24 @@ async def quick_exit(update: Update, context: ContextTypes.DEFAULT_TYPE, from_me
 # ----- buttons ---------------------------------------------------------------------------------
 
 
-async def on_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, number: str | None
-) -> None:
+@dataclass(frozen=True)
+class PrivacyAction(Button, prefix="pv"):
+    """The notice, a copy of my data, forgetting me (confirmed within the hour: NUMBER is when it
+    was asked, in minutes since 1970), keeping it, and the quick exit (NUMBER is the first message
+    to delete; 0, the pressed one)."""
+
+    action: Literal["notice", "copy", "forget", "keep", "yes", "exit"]
+    number: int | None = None
+
+
+@on_press(PrivacyAction)
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: PrivacyAction) -> None:
     """Every `pv:` button."""
+    action, number = press.action, press.number
     if action == "exit":
-        await quick_exit(update, context, int(number or 0))
+        await quick_exit(update, context, number or 0)
         return
-    await update.callback_query.answer()
+    await query(update).answer()
     if action == "notice":
         await privacy_command(update, context)
     elif action == "copy":
@@ -238,7 +256,7 @@ async def on_button(
     elif action == "forget":
         await forget_command(update, context)
     elif action == "yes":
-        await on_forget_confirmed(update, context, int(number) if number else None)
+        await on_forget_confirmed(update, context, number)
     elif action == "keep":
         await on_keep(update, context)
 
@@ -269,7 +287,7 @@ async def note_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         seen[user.id] = now.date()
 
 
-async def _scrub(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def _scrub(sessions: async_sessionmaker[AsyncSession] | UpdateSessions) -> None:
     """Leave no copy of what was just erased in the database's files (see db.session)."""
     try:
         async with sessions() as session:
@@ -278,7 +296,7 @@ async def _scrub(sessions: async_sessionmaker[AsyncSession]) -> None:
         log.warning("could not scrub erased data from the database files (%s)", type(error).__name__)
 
 
-async def run_retention(app) -> None:  # type: ignore[no-untyped-def]
+async def run_retention(app: Application) -> None:
     pz = app.bot_data[KEY]
     async with pz.sessions.begin() as session:
         report = await apply_retention(session, pz.clock(), pz.settings)

@@ -19,8 +19,9 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks
+from bot.handlers.access import chat_id, message, query, user_data, user_id
 from bot.handlers.common import ask, keyboard, tell
+from bot.handlers.conversation import Menu
 from bot.handlers.privacy import quick_exit_row
 
 RELAY_LIVE = timedelta(hours=1)  # typed this long after their last message, the bot asks first
@@ -46,38 +47,43 @@ class Relay:
     key: str  # user_data key of the open relay (a question: search routes what is typed to it)
     find: Callable[[ContextTypes.DEFAULT_TYPE, int, int], Awaitable[Route | None]]  # None: it ended
     ended: str  # said when it has ended meanwhile
-    delivered: Callable[[ContextTypes.DEFAULT_TYPE, int, int], None] | None = None  # (other, id)
+    delivered: Callable[[ContextTypes.DEFAULT_TYPE, int, int], Awaitable[None]] | None = None  # (other, id)
 
 
 RELAYS: dict[str, Relay] = {}  # by key, filled in by each relay's module
 
 
-def relay(key: str, find, ended: str, delivered=None) -> Relay:  # type: ignore[no-untyped-def]
+def relay(
+    key: str,
+    find: Callable[[ContextTypes.DEFAULT_TYPE, int, int], Awaitable[Route | None]],
+    ended: str,
+    delivered: Callable[[ContextTypes.DEFAULT_TYPE, int, int], Awaitable[None]] | None = None,
+) -> Relay:
     RELAYS[key] = Relay(key, find, ended, delivered)
     return RELAYS[key]
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, relay: Relay, relay_id: int) -> None:
     """'Send a message' or 'Reply': what they type next goes to the other side."""
-    await update.callback_query.answer()
-    if await relay.find(context, relay_id, update.effective_user.id) is None:
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+    await query(update).answer()
+    if await relay.find(context, relay_id, user_id(update)) is None:
+        await tell(context, chat_id(update), m.STALE_BUTTON)
         return
     ask(context, relay.key, {"id": relay_id, "at": services(context).clock()})
-    context.user_data.pop(HELD, None)  # answering now: nothing to ask about
-    await tell(context, update.effective_chat.id, m.TYPE_YOUR_MESSAGE, keyboard(quick_exit_row()))
+    user_data(context).pop(HELD, None)  # answering now: nothing to ask about
+    await tell(context, chat_id(update), m.TYPE_YOUR_MESSAGE, keyboard(quick_exit_row()))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, relay: Relay, text: str) -> None:
     """Typed while the relay is open: passed on, and the relay stays open for the next message.
     After RELAY_LIVE without a message the bot asks before passing anything on."""
-    open_relay = context.user_data[relay.key]
+    open_relay = user_data(context)[relay.key]
     if services(context).clock() - open_relay["at"] > RELAY_LIVE:
-        context.user_data.pop(relay.key)
+        user_data(context).pop(relay.key)
         if not await ask_whether_to_pass_on(update, context, relay, open_relay["id"], text):
-            await tell(context, update.effective_chat.id, relay.ended)
+            await tell(context, chat_id(update), relay.ended)
         return
-    await pass_on(update, context, relay, open_relay["id"], text, update.effective_message.message_id)
+    await pass_on(update, context, relay, open_relay["id"], text, message(update).message_id)
 
 
 async def pass_on(
@@ -85,26 +91,28 @@ async def pass_on(
 ) -> None:
     """Pass TEXT (their message WORDS_ID) to the other side, without saying who sent it, and keep
     the relay open (with Done to close it)."""
-    pz, chat = services(context), update.effective_chat.id
-    route = await relay.find(context, relay_id, update.effective_user.id)
+    pz, chat = services(context), chat_id(update)
+    route = await relay.find(context, relay_id, user_id(update))
     if route is None:  # ended meanwhile (the other side deleted their data)
-        context.user_data.pop(relay.key, None)
+        user_data(context).pop(relay.key, None)
         await tell(context, chat, relay.ended)
         return
     delivered = await tell(context, route.other, f"{route.header}\n\n{m.esc(text[:3000])}", route.reply)
     exit_row = quick_exit_row(words_id)  # clears the chat from their own words on
     if not delivered:
-        context.user_data.pop(relay.key, None)
+        user_data(context).pop(relay.key, None)
         await tell(context, chat, m.MESSAGE_NOT_DELIVERED, keyboard(exit_row))
         return
     ask(context, relay.key, {"id": relay_id, "at": pz.clock()})  # still talking: stays open
     if relay.delivered is not None:
-        relay.delivered(context, route.other, relay_id)
+        await relay.delivered(context, route.other, relay_id)
+    from bot.handlers.search import RelayChoice  # search, which answers it, imports this module
+
     await tell(
         context,
         chat,
         m.MESSAGE_PASSED_ON,
-        keyboard([(m.BUTTON_DONE, callbacks.relay_choice("done"))], exit_row),
+        keyboard([(m.BUTTON_DONE, RelayChoice("done").data)], exit_row),
     )
 
 
@@ -113,23 +121,25 @@ async def ask_whether_to_pass_on(
 ) -> bool:
     """Hold TEXT (in memory) and ask whether it goes to the other side; False, asking nothing, when
     the relay has ended."""
-    route = await relay.find(context, relay_id, update.effective_user.id)
+    route = await relay.find(context, relay_id, user_id(update))
     if route is None:
         return False
-    context.user_data[HELD] = {
+    user_data(context)[HELD] = {
         "relay": relay.key,
         "id": relay_id,
         "at": services(context).clock(),
         "text": text,
-        "words_id": update.effective_message.message_id,
+        "words_id": message(update).message_id,
     }
+    from bot.handlers.search import RelayChoice  # search, which answers it, imports this module
+
     await tell(
         context,
-        update.effective_chat.id,
+        chat_id(update),
         route.question.format(text=m.esc(text[:200]), about=m.esc(route.about)),
         keyboard(
-            [(m.BUTTON_PASS_IT_ON, callbacks.relay_choice("send"))],
-            [(m.BUTTON_SEARCH_FOR_IT, callbacks.relay_choice("search"))],
+            [(m.BUTTON_PASS_IT_ON, RelayChoice("send").data)],
+            [(m.BUTTON_SEARCH_FOR_IT, RelayChoice("search").data)],
         ),
     )
     return True
@@ -137,24 +147,22 @@ async def ask_whether_to_pass_on(
 
 def take_held_text(context: ContextTypes.DEFAULT_TYPE) -> str | None:
     """The typed text held while asking whether to pass it on; it is let go of either way."""
-    held = context.user_data.pop(HELD, None)
+    held = user_data(context).pop(HELD, None)
     return held.get("text") if held else None
 
 
 async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
     """'Yes, pass it on' (the held text goes, and its relay opens), or 'Done' (the open relay
     closes, whichever it is: only one question is open at a time)."""
-    await update.callback_query.answer()
+    await query(update).answer()
     if choice == "done":
         for key in RELAYS:
-            context.user_data.pop(key, None)
-        await tell(
-            context, update.effective_chat.id, m.RELAY_STOPPED, keyboard([(m.BUTTON_MENU, callbacks.menu())])
-        )
+            user_data(context).pop(key, None)
+        await tell(context, chat_id(update), m.RELAY_STOPPED, keyboard([(m.BUTTON_MENU, Menu().data)]))
         return
-    held = context.user_data.get(HELD)
+    held = user_data(context).get(HELD)
     if not held or not held.get("text") or held.get("relay") not in RELAYS:
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, chat_id(update), m.STALE_BUTTON)
         return
-    context.user_data.pop(HELD)
+    user_data(context).pop(HELD)
     await pass_on(update, context, RELAYS[held["relay"]], held["id"], held["text"], held["words_id"])

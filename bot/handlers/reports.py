@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
+from typing import Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardMarkup, InputFile, Update
@@ -20,7 +22,8 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks
+from bot.handlers.access import chat_id, query, user_id
+from bot.handlers.buttons import Button, on_press
 from bot.handlers.common import keyboard, tell
 from bot.services import reports
 from bot.services.charts import gap_chart
@@ -80,9 +83,9 @@ async def _scope(update: Update, context: ContextTypes.DEFAULT_TYPE) -> set[str]
     """The zones the sender may see ({""} for all), or None after telling them it is not for them."""
     pz = services(context)
     async with pz.sessions() as session:
-        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+        zones = await coordinator_zones(session, pz.settings, user_id(update))
     if not zones:
-        await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
+        await tell(context, chat_id(update), m.COORDINATORS_ONLY)
         return None
     return zones
 
@@ -97,7 +100,8 @@ def _scope_label(zones: Collection[str]) -> str:
 
 def _period_buttons(report: str) -> InlineKeyboardMarkup:
     periods = m.REPORT_PERIOD_BUTTONS.items()
-    return keyboard([(label, callbacks.report_period(report, days)) for days, label in periods])
+    # the catalogue's keys are the periods (a wrong one is refused when the button is made)
+    return keyboard([(label, ReportPeriod(report, days).data) for days, label in periods])  # type: ignore[arg-type]
 
 
 async def gaps_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -108,13 +112,22 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await _stats(update, context, DEFAULT_DAYS, edit=False)
 
 
-async def on_period(update: Update, context: ContextTypes.DEFAULT_TYPE, report: str, days: int) -> None:
+@dataclass(frozen=True)
+class ReportPeriod(Button, prefix="rp"):
+    """A coordinator's report, gaps (g) or stats (s), over the last 7, 30 or 90 days."""
+
+    report: Literal["g", "s"]
+    days: Literal[7, 30, 90]
+
+
+@on_press(ReportPeriod)
+async def on_period(update: Update, context: ContextTypes.DEFAULT_TYPE, press: ReportPeriod) -> None:
     """A period button: /gaps sends a new report (it comes with files); /stats changes in place."""
-    await update.callback_query.answer()
-    if report == GAPS:
-        await _gaps(update, context, days)
+    await query(update).answer()
+    if press.report == GAPS:
+        await _gaps(update, context, press.days)
     else:
-        await _stats(update, context, days, edit=True)
+        await _stats(update, context, press.days, edit=True)
 
 
 # ----- /gaps ------------------------------------------------------------------------------------
@@ -127,7 +140,7 @@ async def _gaps(update: Update, context: ContextTypes.DEFAULT_TYPE, days: int) -
     since, until = last_days(pz.clock(), pz.settings.tz, days)
     async with pz.sessions() as session:
         report = await reports.gap_report(session, since, until, _filter(zones))
-    chat = update.effective_chat.id
+    chat = chat_id(update)
     await tell(context, chat, _gaps_text(report, zones), _period_buttons(GAPS))
     if not report.rows:
         return
@@ -173,10 +186,10 @@ async def _stats(update: Update, context: ContextTypes.DEFAULT_TYPE, days: int, 
         numbers = await reports.stats(session, since, until, _filter(zones))
     text, buttons = _stats_text(numbers, zones), _period_buttons(STATS)
     if not edit:
-        await tell(context, update.effective_chat.id, text, buttons)
+        await tell(context, chat_id(update), text, buttons)
         return
     try:
-        await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
+        await query(update).edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=buttons)
     except BadRequest as error:  # the period already shown, pressed again
         if "not modified" not in str(error).lower():
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -17,7 +18,6 @@ from bot.context import services
 from bot.handlers import (
     asset_reports,
     broadcasts,
-    callbacks,
     cards,
     event_admin,
     guard,
@@ -29,8 +29,10 @@ from bot.handlers import (
     upkeep,
     volunteering,
 )
+from bot.handlers.access import chat_id, message, query, user_data, user_id
+from bot.handlers.buttons import Button, Index, SearchId, on_press
 from bot.handlers.common import QUESTION_KEYS
-from bot.handlers.conversation import AWAITING_AREA, area_typed, menu_keyboard
+from bot.handlers.conversation import AWAITING_AREA, Menu, area_typed, menu_keyboard
 from bot.matching.engine import Hit, SearchResult
 from bot.matching.rank import GOOD_MATCH
 from bot.services.needs import record_unmet_need
@@ -57,13 +59,13 @@ class SearchState:
 
 
 def _searches(context: ContextTypes.DEFAULT_TYPE) -> OrderedDict[int, SearchState]:
-    return context.user_data.setdefault("searches", OrderedDict())
+    return user_data(context).setdefault("searches", OrderedDict())
 
 
 def keep_search(context: ContextTypes.DEFAULT_TYPE, state: SearchState) -> int:
     searches = _searches(context)
-    search_id = context.user_data.get("next_search", 1)
-    context.user_data["next_search"] = search_id + 1
+    search_id = user_data(context).get("next_search", 1)
+    user_data(context)["next_search"] = search_id + 1
     searches[search_id] = state
     while len(searches) > KEPT_SEARCHES:
         searches.popitem(last=False)
@@ -131,21 +133,17 @@ async def show_page(
     text, keyboard = cards.results_page(state.header, listed, page, search_id, pz.clock(), pz.settings.tz)
     if edit:
         try:
-            await update.callback_query.edit_message_text(
-                text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-            )
+            await query(update).edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
         except BadRequest as error:  # the same page pressed twice
             if "not modified" not in str(error).lower():
                 raise
         return
-    await context.bot.send_message(
-        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
+    await context.bot.send_message(chat_id(update), text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
 async def nothing_found_said(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str) -> None:
     await context.bot.send_message(
-        update.effective_chat.id,
+        chat_id(update),
         m.NO_MATCH.format(query=m.esc(query[:80])),
         parse_mode=ParseMode.HTML,
         reply_markup=menu_keyboard(),
@@ -157,21 +155,21 @@ async def search_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
     The text is cleaned first (guard.clean_text: no control or invisible characters), so nothing
     odd is searched for or kept; a need is cut to guard.MAX_QUERY_CHARS."""
-    text = clean_text(update.effective_message.text or "")
-    waiting = next((handler for key, handler in _WAITING_FOR_AN_ANSWER if context.user_data.get(key)), None)
+    text = clean_text(message(update).text or "")
+    waiting = next((handler for key, handler in _WAITING_FOR_AN_ANSWER if user_data(context).get(key)), None)
     if not text:  # only invisible characters, or nothing at all
-        chat_id = update.effective_chat.id
+        chat = chat_id(update)
         if waiting is not None:
-            await context.bot.send_message(chat_id, m.EMPTY_ANSWER)
+            await context.bot.send_message(chat, m.EMPTY_ANSWER)
         else:
             await context.bot.send_message(
-                chat_id, m.TELL_ME_MORE, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
+                chat, m.TELL_ME_MORE, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
             )
         return
     if waiting is not None:
         await waiting(update, context, text)
         return
-    if context.user_data.get(introductions.RELAY_OFFER):  # a message came in: this may be a reply
+    if user_data(context).get(introductions.RELAY_OFFER):  # a message came in: this may be a reply
         await _reply_or_search(update, context, text)
         return
     await run_search(update, context, text[: guard.MAX_QUERY_CHARS])
@@ -184,15 +182,23 @@ async def _reply_or_search(update: Update, context: ContextTypes.DEFAULT_TYPE, t
         await run_search(update, context, text[: guard.MAX_QUERY_CHARS])
 
 
-async def on_relay_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
+@dataclass(frozen=True)
+class RelayChoice(Button, prefix="rl"):
+    """About a typed text: pass it on through the relay, or search for it; or 'Done' with the relay."""
+
+    choice: Literal["send", "search", "done"]
+
+
+@on_press(RelayChoice)
+async def on_relay_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, press: RelayChoice) -> None:
     """About a typed text the bot asked about: 'No, search for it' searches it; passing it on, or
     'Done' with the relay, is the relays' business."""
-    if choice != "search":
-        await relays.on_choice(update, context, choice)
+    if press.choice != "search":
+        await relays.on_choice(update, context, press.choice)
         return
-    await update.callback_query.answer()
+    await query(update).answer()
     if (text := relays.take_held_text(context)) is None:
-        await context.bot.send_message(update.effective_chat.id, m.STALE_BUTTON, reply_markup=menu_keyboard())
+        await context.bot.send_message(chat_id(update), m.STALE_BUTTON, reply_markup=menu_keyboard())
         return
     await run_search(update, context, text[: guard.MAX_QUERY_CHARS])
 
@@ -219,10 +225,10 @@ QUESTION_KEYS.update(key for key, _ in _WAITING_FOR_AN_ANSWER)
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop whatever the bot was asking; nothing half-typed is kept."""
-    was_asking = any(context.user_data.get(key) for key, _ in _WAITING_FOR_AN_ANSWER)
-    context.user_data.clear()
+    was_asking = any(user_data(context).get(key) for key, _ in _WAITING_FOR_AN_ANSWER)
+    user_data(context).clear()
     await context.bot.send_message(
-        update.effective_chat.id,
+        chat_id(update),
         m.CANCELLED if was_asking else m.NOTHING_TO_CANCEL,
         reply_markup=menu_keyboard(),
     )
@@ -230,7 +236,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     pz = services(context)
-    area = await resident_area(context, update.effective_user.id)
+    area = await resident_area(context, user_id(update))
     async with pz.sessions() as session:
         engine = await pz.engine.get(session)
     result = engine.search(
@@ -239,12 +245,12 @@ async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     if not result.understood.terms and not result.understood.categories:
         # "hi", "thanks", "ok": nothing to look for yet, and nothing missing from the directory
         await context.bot.send_message(
-            update.effective_chat.id, m.TELL_ME_MORE, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
+            chat_id(update), m.TELL_ME_MORE, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
         )
         return
     category = max(result.understood.categories.items(), key=lambda kv: kv[1], default=("", 0))[0]
     answered = bool(result.answering)
-    when = await count_search(context, area, category, answered, text, update.effective_user.id)
+    when = await count_search(context, area, category, answered, text, user_id(update))
     fitting = [h for h in result.hits if h.score >= GOOD_MATCH]
     if answered:
         header = m.RESULTS_HEADER.format(query=m.esc(text[:80]))
@@ -283,33 +289,59 @@ def _place(result: SearchResult) -> str:
     return m.NEAR_YOU
 
 
+@dataclass(frozen=True)
+class AskVolunteer(Button, prefix="iq"):
+    """'Ask a volunteer', under a search that found volunteers who could help."""
+
+    search_id: SearchId
+
+
+@dataclass(frozen=True)
+class AskVolunteerVia(Button, prefix="ic"):
+    """... and how the volunteer may reach the resident: through the bot, or by their Telegram name."""
+
+    search_id: SearchId
+    via: Literal["b", "t"]
+
+
+@on_press(AskVolunteer)
+@on_press(AskVolunteerVia)
 async def on_introduction(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, search_id: int, via: str
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: AskVolunteer | AskVolunteerVia
 ) -> None:
-    """'Ask a volunteer' (VIA empty: how should they reach you?) and the answer to that."""
-    state = _searches(context).get(search_id)
+    """'Ask a volunteer' (how should they reach you?) and the answer to that."""
+    state = _searches(context).get(press.search_id)
     if state is None or not state.offer_ids:
         await stale(update, context)
         return
-    if not via:
-        await introductions.on_ask(update, context, search_id, state)
+    if isinstance(press, AskVolunteer):
+        await introductions.on_ask(update, context, press.search_id, state)
         return
-    area = await resident_area(context, update.effective_user.id)
-    await introductions.on_request(update, context, state, area, via)
+    area = await resident_area(context, user_id(update))
+    await introductions.on_request(update, context, state, area, press.via)
 
 
 async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.callback_query.answer()
-    await context.bot.send_message(update.effective_chat.id, m.STALE_BUTTON, reply_markup=menu_keyboard())
+    await query(update).answer()
+    await context.bot.send_message(chat_id(update), m.STALE_BUTTON, reply_markup=menu_keyboard())
 
 
-async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE, search_id: int, page: int) -> None:
-    state = _searches(context).get(search_id)
-    if state is None or page * cards.PAGE_SIZE >= max(len(state.hits), 1):
+@dataclass(frozen=True)
+class Page(Button, prefix="pg"):
+    """Another page of a search's results (Back, More)."""
+
+    search_id: SearchId
+    number: Index
+
+
+@on_press(Page)
+async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Page) -> None:
+    state = _searches(context).get(press.search_id)
+    if state is None or press.number * cards.PAGE_SIZE >= max(len(state.hits), 1):
         await stale(update, context)
         return
-    await update.callback_query.answer()
-    await show_page(update, context, search_id, page, edit=True)
+    await query(update).answer()
+    await show_page(update, context, press.search_id, press.number, edit=True)
 
 
 async def _asset_or_stale(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> Asset | None:
@@ -317,31 +349,59 @@ async def _asset_or_stale(update: Update, context: ContextTypes.DEFAULT_TYPE, as
     if asset is None or asset.status != "active":
         await stale(update, context)
         return None
-    await update.callback_query.answer()
+    await query(update).answer()
     return asset
 
 
-async def on_details(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
-    if (asset := await _asset_or_stale(update, context, asset_id)) is None:
+@dataclass(frozen=True)
+class Details(Button, prefix="dt"):
+    """An asset's full card, with its own buttons."""
+
+    asset_id: int
+
+
+@dataclass(frozen=True)
+class ShowMap(Button, prefix="mp"):
+    """An asset's place as a map pin."""
+
+    asset_id: int
+
+
+@dataclass(frozen=True)
+class Call(Button, prefix="cl"):
+    """An asset's phone number, to tap."""
+
+    asset_id: int
+
+
+@dataclass(frozen=True)
+class MoreLike(Button, prefix="ml"):
+    """Assets like this one, nearest first."""
+
+    asset_id: int
+
+
+@on_press(Details)
+async def on_details(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Details) -> None:
+    if (asset := await _asset_or_stale(update, context, press.asset_id)) is None:
         return
     pz = services(context)
     text, keyboard = cards.details(asset, pz.clock(), pz.settings.tz)
-    await context.bot.send_message(
-        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
+    await context.bot.send_message(chat_id(update), text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
-async def on_map(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
-    if (asset := await _asset_or_stale(update, context, asset_id)) is None:
+@on_press(ShowMap)
+async def on_map(update: Update, context: ContextTypes.DEFAULT_TYPE, press: ShowMap) -> None:
+    if (asset := await _asset_or_stale(update, context, press.asset_id)) is None:
         return
     if asset.latitude is None or asset.longitude is None:
         await context.bot.send_message(
-            update.effective_chat.id, m.NO_MAP.format(name=cards.name(asset)), parse_mode=ParseMode.HTML
+            chat_id(update), m.NO_MAP.format(name=cards.name(asset)), parse_mode=ParseMode.HTML
         )
         return
     address = ", ".join(p for p in (asset.address, asset.town, asset.postcode) if p) or asset.name
     await context.bot.send_venue(
-        update.effective_chat.id,
+        chat_id(update),
         asset.latitude,
         asset.longitude,
         title=asset.name[:100],
@@ -349,18 +409,21 @@ async def on_map(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: i
     )
 
 
-async def on_call(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
-    if (asset := await _asset_or_stale(update, context, asset_id)) is None:
+@on_press(Call)
+async def on_call(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Call) -> None:
+    if (asset := await _asset_or_stale(update, context, press.asset_id)) is None:
         return
     template = m.CALL if asset.phone else m.NO_PHONE
     await context.bot.send_message(
-        update.effective_chat.id,
+        chat_id(update),
         template.format(name=cards.name(asset), phone=m.esc(cards.clip(asset.phone, cards.CONTACT_CHARS))),
         parse_mode=ParseMode.HTML,
     )
 
 
-async def on_more_like(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+@on_press(MoreLike)
+async def on_more_like(update: Update, context: ContextTypes.DEFAULT_TYPE, press: MoreLike) -> None:
+    asset_id = press.asset_id
     if (asset := await _asset_or_stale(update, context, asset_id)) is None:
         return
     pz = services(context)
@@ -368,7 +431,7 @@ async def on_more_like(update: Update, context: ContextTypes.DEFAULT_TYPE, asset
         engine = await pz.engine.get(session)
     doc = next((d for d in engine.index.docs if d.id == asset_id), None)
     categories = doc.classification.categories if doc else {}
-    area = await resident_area(context, update.effective_user.id)
+    area = await resident_area(context, user_id(update))
     near = area.point if area else None
     if not categories:
         hits = engine.search(asset.name, limit=MAX_RESULTS + 1, near=near).hits
@@ -381,20 +444,28 @@ async def on_more_like(update: Update, context: ContextTypes.DEFAULT_TYPE, asset
     await show_page(update, context, search_id, 0, edit=False)
 
 
-async def on_not_what_i_need(update: Update, context: ContextTypes.DEFAULT_TYPE, search_id: int) -> None:
-    state = _searches(context).get(search_id)
+@dataclass(frozen=True)
+class NotWhatINeed(Button, prefix="nw"):
+    """'Not what I need' under a search's results: noted as a need nothing answered."""
+
+    search_id: SearchId
+
+
+@on_press(NotWhatINeed)
+async def on_not_what_i_need(update: Update, context: ContextTypes.DEFAULT_TYPE, press: NotWhatINeed) -> None:
+    state = _searches(context).get(press.search_id)
     if state is None:
         await stale(update, context)
         return
-    await update.callback_query.answer()
+    await query(update).answer()
     # a search already counted as finding nothing is not counted twice; the support shown after
     # safety help was no search, and has no words to keep
     if not state.noted_unmet and state.query:
-        user_id = update.effective_user.id
-        area = state.area if state.answered_at is not None else await resident_area(context, user_id)
+        person = user_id(update)
+        area = state.area if state.answered_at is not None else await resident_area(context, person)
         if state.answered_at is not None:  # it was counted as answered: now it found nothing
             await reports.uncount_search(context, area, state.category, state.answered_at)
-        await note_unmet(context, area, state.query, state.category, typed_by=user_id, when=state.answered_at)
+        await note_unmet(context, area, state.query, state.category, typed_by=person, when=state.answered_at)
         state.noted_unmet, state.answered_at = True, None
-    browse = InlineKeyboardMarkup([[InlineKeyboardButton(m.BUTTON_BROWSE, callback_data=callbacks.menu())]])
-    await context.bot.send_message(update.effective_chat.id, m.NOT_WHAT_I_NEED, reply_markup=browse)
+    browse = InlineKeyboardMarkup([[InlineKeyboardButton(m.BUTTON_BROWSE, callback_data=Menu().data)]])
+    await context.bot.send_message(chat_id(update), m.NOT_WHAT_I_NEED, reply_markup=browse)

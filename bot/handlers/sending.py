@@ -1,23 +1,36 @@
-"""One message from an outbox to Telegram, at the shared pace, with an outcome the outbox records.
+"""One message from an outbox to Telegram, at the shared pace, with an outcome the outbox records;
+and the one rate limiter every other request to Telegram goes through.
 
 What each failure means for the row: a 429 was not delivered, so wait as told and try again; a block
 (403) or a vanished chat (400 chat not found) is final and marks the person unreachable; a timeout
 may have been delivered, so it is `unknown` and never repeated; any other network error or 5xx was
 not delivered, so the row is retried later with backoff.
+
+One limiter, the Pacer: outbox sends (reminders, notices, announcements, messages to other people)
+wait for their turn in it and handle a 429 per row (`send_paced`). Everything else — the replies
+to the person in front of the bot, one update's worth at a time — goes through `PacedRateLimiter`:
+not held back (a reply should not queue behind an announcement), but counted in the pace so bulk
+sends make room for it, and on a 429 the whole pacer holds for `retry_after` before it tries again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import BaseRateLimiter
 
 from bot.services.pacing import Pacer
 
+log = logging.getLogger(__name__)
 MAX_RETRY_AFTER_WAITS = 3
+# Set while an outbox send is under way: it has had its turn, and handles a 429 itself.
+_PACED: ContextVar[bool] = ContextVar("paced_send", default=False)
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,7 @@ async def send_paced(
     for attempt in range(MAX_RETRY_AFTER_WAITS):
         if attempt:
             await pacer.wait_turn(chat_id)
+        token = _PACED.set(True)
         try:
             await send()
         except RetryAfter as error:
@@ -71,8 +85,59 @@ async def send_paced(
             return SendOutcome("unknown", waited_for_429=waits)
         except NetworkError:
             return SendOutcome("retry", waited_for_429=waits)
+        finally:
+            _PACED.reset(token)
         return SendOutcome("sent", waited_for_429=waits)
     return SendOutcome("retry", waited_for_429=waits)
+
+
+class PacedRateLimiter(BaseRateLimiter[None]):
+    """PTB's rate limiter, backed by the Pacer (see the module docstring): the only one, instead
+    of PTB's AIORateLimiter in series with the pacer (which waited twice for bulk sends and hid
+    the 429s the outbox must count)."""
+
+    def __init__(self, pacer: Pacer, max_tries: int = MAX_RETRY_AFTER_WAITS) -> None:
+        self.pacer = pacer
+        self.max_tries = max_tries
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if _PACED.get():
+            return await callback(*args, **kwargs)
+        method = endpoint.lower()  # messages are what Telegram's flood limits count
+        message = method.startswith("send") and method != "sendchataction"
+        tries = 1
+        while True:
+            if message:
+                self.pacer.count(_chat_of(data))
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if tries >= self.max_tries:
+                    raise
+                tries += 1
+                log.info("Telegram asked the bot to wait (429): every send holds, then this one tries again")
+                await self.pacer.hold(_seconds(error.retry_after))
+
+
+def _chat_of(data: dict[str, Any]) -> int | None:
+    try:
+        return int(data["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        return None  # a channel's @name, or no chat: only the overall pace applies
 
 
 def _seconds(value: float | timedelta) -> float:

@@ -4,15 +4,19 @@ message shows the new state."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from sqlalchemy import select
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks
+from bot.handlers.access import chat_id, query, user_id
+from bot.handlers.buttons import Button, Index, on_press
 from bot.handlers.common import button_label, keyboard, tell
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.residents import resident_for
@@ -20,6 +24,8 @@ from db.models import Resident
 
 
 def _view(resident: Resident) -> tuple[str, InlineKeyboardMarkup]:
+    from bot.handlers.conversation import AreaChoice  # conversation imports this module (through events)
+
     def state(on: bool | None) -> str:
         return m.SETTING_ON if on else m.SETTING_OFF
 
@@ -32,14 +38,14 @@ def _view(resident: Resident) -> tuple[str, InlineKeyboardMarkup]:
         interests=m.esc(", ".join(interests)) or m.ALL_INTERESTS,
     )
     rows = [
-        [(m.BUTTON_CHANGE_AREA, callbacks.area("set"))],
+        [(m.BUTTON_CHANGE_AREA, AreaChoice("set").data)],
         [(m.BUTTON_TOGGLE_EVENTS[bool(resident.notify_new_events)],
-          callbacks.setting("events", "off" if resident.notify_new_events else "on"))],
+          Setting("events", "off" if resident.notify_new_events else "on").data)],
         [(m.BUTTON_TOGGLE_NEWS[bool(resident.notify_broadcasts)],
-          callbacks.setting("news", "off" if resident.notify_broadcasts else "on"))],
+          Setting("news", "off" if resident.notify_broadcasts else "on").data)],
     ]  # fmt: skip
     marks = [
-        (button_label(("✓ " if g in interests else "") + g), callbacks.interest(n))
+        (button_label(("✓ " if g in interests else "") + g), Interest(n).data)
         for n, g in enumerate(groups, start=1)
     ]
     rows += [marks[i : i + 2] for i in range(0, len(marks), 2)]
@@ -49,20 +55,28 @@ def _view(resident: Resident) -> tuple[str, InlineKeyboardMarkup]:
 async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Shows the choices without saving anything: a row is kept only once something is chosen."""
     async with services(context).sessions() as session:
-        resident = await session.scalar(
-            select(Resident).where(Resident.telegram_user_id == update.effective_user.id)
-        )
+        resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == user_id(update)))
         text, markup = _view(resident or Resident(interests=[]))
-    await tell(context, update.effective_chat.id, text, markup)
+    await tell(context, chat_id(update), text, markup)
 
 
-async def on_setting(update: Update, context: ContextTypes.DEFAULT_TYPE, what: str, on: bool) -> None:
+@dataclass(frozen=True)
+class Setting(Button, prefix="st"):
+    """A /settings switch: new-event alerts or announcements, on or off (also under each one)."""
+
+    what: Literal["events", "news"]
+    choice: Literal["on", "off"]
+
+
+@on_press(Setting)
+async def on_setting(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Setting) -> None:
     """Turn new-event alerts or announcements on or off (also the button under every one)."""
-    await update.callback_query.answer()
+    what, on = press.what, press.choice == "on"
+    await query(update).answer()
     async with services(context).sessions.begin() as session:
-        resident = await resident_for(session, update.effective_user.id)
+        resident = await resident_for(session, user_id(update))
         if what == "events" and on and not resident.postcode_district:
-            await tell(context, update.effective_chat.id, m.EVENT_ALERTS_NEED_AREA)
+            await tell(context, chat_id(update), m.EVENT_ALERTS_NEED_AREA)
             return
         setattr(resident, "notify_new_events" if what == "events" else "notify_broadcasts", on)
         text, markup = _view(resident)
@@ -74,18 +88,27 @@ async def on_setting(update: Update, context: ContextTypes.DEFAULT_TYPE, what: s
             ("news", True): m.SETTING_NEWS_ON, ("news", False): m.SETTING_NEWS_OFF,
         }  # fmt: skip
         reply = replies[(what, on)]
-        await tell(context, update.effective_chat.id, reply)
+        await tell(context, chat_id(update), reply)
 
 
-async def on_interest(update: Update, context: ContextTypes.DEFAULT_TYPE, index: int) -> None:
-    await update.callback_query.answer()
+@dataclass(frozen=True)
+class Interest(Button, prefix="si"):
+    """An interest in /settings, on or off."""
+
+    index: Index
+
+
+@on_press(Interest)
+async def on_interest(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Interest) -> None:
+    await query(update).answer()
+    index = press.index
     groups = default_taxonomy().groups()
     if not 1 <= index <= len(groups):
-        await tell(context, update.effective_chat.id, m.STALE_BUTTON)
+        await tell(context, chat_id(update), m.STALE_BUTTON)
         return
     group = groups[index - 1]
     async with services(context).sessions.begin() as session:
-        resident = await resident_for(session, update.effective_user.id)
+        resident = await resident_for(session, user_id(update))
         chosen = list(resident.interests or [])
         resident.interests = [g for g in chosen if g != group] if group in chosen else [*chosen, group]
         text, markup = _view(resident)
@@ -93,13 +116,13 @@ async def on_interest(update: Update, context: ContextTypes.DEFAULT_TYPE, index:
 
 
 def _is_settings_message(update: Update) -> bool:
-    message = update.callback_query.message
-    return bool(message and message.text and message.text.startswith(m.SETTINGS_TITLE))
+    shown = query(update).message  # None, or inaccessible (too old): not one to redraw
+    return bool(isinstance(shown, Message) and shown.text and shown.text.startswith(m.SETTINGS_TITLE))
 
 
 async def _redraw(update: Update, text: str, markup: InlineKeyboardMarkup) -> None:
     try:
-        await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query(update).edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as error:  # pressed twice: nothing changed
         if "not modified" not in str(error).lower():
             raise

@@ -8,8 +8,9 @@ forged button, a resident, or a coordinator whose role was taken away changes no
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -18,7 +19,9 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks, cards
+from bot.handlers import cards
+from bot.handlers.access import chat_id, query, user_data, user_id
+from bot.handlers.buttons import Button, Pattern, on_press
 from bot.handlers.common import ask, button_label, keyboard, tell
 from bot.handlers.conversation import menu_keyboard
 from bot.services.roles import coordinator_zones, covers
@@ -55,7 +58,11 @@ _ASK = {
     "web": m.ADD_ASSET_ASK_WEBSITE,
     "hours": m.ADD_ASSET_ASK_HOURS,
 }
-_EMPTY = {"phone": {"phone": ""}, "web": {"website": ""}, "hours": {"opening_hours": []}}
+_EMPTY: dict[str, dict[str, Any]] = {
+    "phone": {"phone": ""},
+    "web": {"website": ""},
+    "hours": {"opening_hours": []},
+}
 
 
 # ----- shared pieces --------------------------------------------------------------------------------
@@ -73,7 +80,7 @@ def day_label(moment: date | datetime, context: ContextTypes.DEFAULT_TYPE) -> st
 
 
 async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await context.bot.send_message(update.effective_chat.id, m.STALE_BUTTON, reply_markup=menu_keyboard())
+    await context.bot.send_message(chat_id(update), m.STALE_BUTTON, reply_markup=menu_keyboard())
 
 
 async def zones_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> set[str] | None:
@@ -81,11 +88,11 @@ async def zones_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     forgetting any half-done coordinator flow) for everyone else."""
     pz = services(context)
     async with pz.sessions() as session:
-        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+        zones = await coordinator_zones(session, pz.settings, user_id(update))
     if not zones:
-        context.user_data.pop(ADD, None)
-        context.user_data.pop(EDIT, None)
-        await tell(context, update.effective_chat.id, m.COORDINATORS_ONLY)
+        user_data(context).pop(ADD, None)
+        user_data(context).pop(EDIT, None)
+        await tell(context, chat_id(update), m.COORDINATORS_ONLY)
         return None
     return zones
 
@@ -100,7 +107,7 @@ async def _asset_in_zones(
         await stale(update, context)
         return None
     if not covers(zones, asset.zone):
-        await tell(context, update.effective_chat.id, m.NOT_YOUR_ZONE)
+        await tell(context, chat_id(update), m.NOT_YOUR_ZONE)
         return None
     return asset
 
@@ -117,16 +124,24 @@ async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await _review_page(update, context, None)
 
 
-async def on_review_more(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, verified: str, asset_id: int
-) -> None:
-    await update.callback_query.answer()
+@dataclass(frozen=True)
+class ReviewMore(Button, prefix="ur"):
+    """'More' under a /review list: the assets after the last one shown."""
+
+    verified: Annotated[str, Pattern("[0-9]{8}|0")]  # its last check, YYYYMMDD, or 0 for never
+    asset_id: int
+
+
+@on_press(ReviewMore)
+async def on_review_more(update: Update, context: ContextTypes.DEFAULT_TYPE, press: ReviewMore) -> None:
+    await query(update).answer()
+    verified = press.verified
     try:
         checked = None if verified == "0" else datetime.strptime(verified, "%Y%m%d").date()
     except ValueError:
         await stale(update, context)
         return
-    await _review_page(update, context, Cursor(checked, asset_id))
+    await _review_page(update, context, Cursor(checked, press.asset_id))
 
 
 async def _review_page(update: Update, context: ContextTypes.DEFAULT_TYPE, after: Cursor | None) -> None:
@@ -134,7 +149,7 @@ async def _review_page(update: Update, context: ContextTypes.DEFAULT_TYPE, after
     that opens its card and actions, then 'More' when there are more."""
     if (zones := await zones_or_refuse(update, context)) is None:
         return
-    pz, chat = services(context), update.effective_chat.id
+    pz, chat = services(context), chat_id(update)
     days = pz.settings.verify_after_days
     due_before = _today(context) - timedelta(days=days)
     async with pz.sessions() as session:
@@ -153,14 +168,14 @@ async def _review_page(update: Update, context: ContextTypes.DEFAULT_TYPE, after
     )
     lines = [header, *(_review_line(n, asset, context) for n, asset in enumerate(shown, start=1))]
     rows = [
-        [(f"{n} · {button_label(asset.name)}", callbacks.review_asset(asset.id))]
+        [(f"{n} · {button_label(asset.name)}", ReviewAsset(asset.id).data)]
         for n, asset in enumerate(shown, start=1)
     ]
     if len(found) > REVIEW_PAGE:
         last = shown[-1]
         verified = last.last_verified.strftime("%Y%m%d") if last.last_verified else "0"
         lines.append(m.REVIEW_MORE)
-        rows.append([(m.BUTTON_MORE, callbacks.review_after(verified, last.id))])
+        rows.append([(m.BUTTON_MORE, ReviewMore(verified, last.id).data)])
     await tell(context, chat, cards.fit("\n\n".join(lines)), keyboard(*rows))
 
 
@@ -180,39 +195,55 @@ def _review_card(asset: Asset, context: ContextTypes.DEFAULT_TYPE) -> str:
     return m.REVIEW_CARD.format(name=cards.name(asset), place=place, when=when)
 
 
-async def on_review_asset(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+@dataclass(frozen=True)
+class ReviewAsset(Button, prefix="uo"):
+    """One asset of the /review list: its card and actions."""
+
+    asset_id: int
+
+
+@dataclass(frozen=True)
+class StillCorrect(Button, prefix="uv"):
+    """'Still correct': the asset is checked today."""
+
+    asset_id: int
+
+
+@on_press(ReviewAsset)
+async def on_review_asset(update: Update, context: ContextTypes.DEFAULT_TYPE, press: ReviewAsset) -> None:
     """A numbered button of the /review list: that asset's card, with 'Still correct' and 'Edit'."""
-    await update.callback_query.answer()
+    await query(update).answer()
     if (zones := await zones_or_refuse(update, context)) is None:
         return
-    if (asset := await _asset_in_zones(update, context, zones, asset_id)) is None:
+    if (asset := await _asset_in_zones(update, context, zones, press.asset_id)) is None:
         return
-    await tell(context, update.effective_chat.id, _review_card(asset, context), _review_keyboard(asset.id))
+    await tell(context, chat_id(update), _review_card(asset, context), _review_keyboard(asset.id))
 
 
 def _review_keyboard(asset_id: int) -> InlineKeyboardMarkup:
     return keyboard(
         [
-            (m.BUTTON_STILL_CORRECT, callbacks.still_correct(asset_id)),
-            (m.BUTTON_EDIT_ASSET, callbacks.edit_asset(asset_id)),
+            (m.BUTTON_STILL_CORRECT, StillCorrect(asset_id).data),
+            (m.BUTTON_EDIT_ASSET, EditAsset(asset_id).data),
         ]
     )
 
 
-async def on_still_correct(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+@on_press(StillCorrect)
+async def on_still_correct(update: Update, context: ContextTypes.DEFAULT_TYPE, press: StillCorrect) -> None:
     """'Still correct': checked today; the card loses its buttons so it is not pressed again."""
-    await update.callback_query.answer()
+    await query(update).answer()
     if (zones := await zones_or_refuse(update, context)) is None:
         return
-    if (asset := await _asset_in_zones(update, context, zones, asset_id)) is None:
+    if (asset := await _asset_in_zones(update, context, zones, press.asset_id)) is None:
         return
     async with services(context).sessions.begin() as session:
         await mark_verified(session, asset.id, _today(context))
     text = m.VERIFIED.format(name=cards.name(asset))
     try:
-        await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML)
+        await query(update).edit_message_text(text, parse_mode=ParseMode.HTML)
     except BadRequest:  # too old to edit, or pressed twice: say it in a new message
-        await tell(context, update.effective_chat.id, text)
+        await tell(context, chat_id(update), text)
 
 
 # ----- coordinators: /addasset ----------------------------------------------------------------------
@@ -221,13 +252,13 @@ async def on_still_correct(update: Update, context: ContextTypes.DEFAULT_TYPE, a
 async def add_asset_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await zones_or_refuse(update, context) is None:
         return
-    context.user_data.pop(EDIT, None)
+    user_data(context).pop(EDIT, None)
     ask(context, ADD, {"step": ADD_STEPS[0], "values": {}})
-    await _ask(context, update.effective_chat.id, ADD_STEPS[0])
+    await _ask(context, chat_id(update), ADD_STEPS[0])
 
 
 async def _ask(context: ContextTypes.DEFAULT_TYPE, chat: int, step: str) -> None:
-    skip = keyboard([(m.BUTTON_SKIP, callbacks.add_asset("skip"))]) if step in OPTIONAL else None
+    skip = keyboard([(m.BUTTON_SKIP, AddAsset("skip").data)]) if step in OPTIONAL else None
     await tell(context, chat, _ASK[step], skip)
 
 
@@ -235,9 +266,9 @@ async def on_add_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
     """A typed answer to the question /addasset is on."""
     if (zones := await zones_or_refuse(update, context)) is None:
         return
-    flow = context.user_data[ADD]
+    flow = user_data(context)[ADD]
     if flow["step"] not in ADD_STEPS:
-        await tell(context, update.effective_chat.id, m.PICK_A_BUTTON)
+        await tell(context, chat_id(update), m.PICK_A_BUTTON)
         return
     values = await _read_field(update, context, zones, flow["step"], text)
     if values is not None:
@@ -249,7 +280,7 @@ async def _next_step(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: d
     index = ADD_STEPS.index(flow["step"]) + 1
     if index < len(ADD_STEPS):
         flow["step"] = ADD_STEPS[index]
-        await _ask(context, update.effective_chat.id, flow["step"])
+        await _ask(context, chat_id(update), flow["step"])
         return
     flow["step"] = "preview"
     await _preview(update, context, flow["values"])
@@ -264,16 +295,23 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, values: d
             zone=m.esc(draft.zone or m.NO_ZONE),
         )
     )
-    buttons = keyboard(
-        [(m.BUTTON_SAVE, callbacks.add_asset("save")), (m.BUTTON_DISCARD, callbacks.add_asset("discard"))]
-    )
-    await tell(context, update.effective_chat.id, text, buttons)
+    buttons = keyboard([(m.BUTTON_SAVE, AddAsset("save").data), (m.BUTTON_DISCARD, AddAsset("discard").data)])
+    await tell(context, chat_id(update), text, buttons)
 
 
-async def on_add_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
+@dataclass(frozen=True)
+class AddAsset(Button, prefix="ua"):
+    """A step of the /addasset flow: skip an optional question; save or discard the preview."""
+
+    choice: Literal["skip", "save", "discard"]
+
+
+@on_press(AddAsset)
+async def on_add_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: AddAsset) -> None:
     """Skip (an optional question), Save or Discard (the preview)."""
-    await update.callback_query.answer()
-    flow = context.user_data.get(ADD)
+    await query(update).answer()
+    choice = press.choice
+    flow = user_data(context).get(ADD)
     expected = OPTIONAL if choice == "skip" else {"preview"}
     if flow is None or flow["step"] not in expected:
         await stale(update, context)
@@ -284,24 +322,24 @@ async def on_add_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choi
         flow["values"].update(_EMPTY[flow["step"]])
         await _next_step(update, context, flow)
     elif choice == "discard":
-        context.user_data.pop(ADD)
-        await tell(context, update.effective_chat.id, m.ASSET_DISCARDED)
+        user_data(context).pop(ADD)
+        await tell(context, chat_id(update), m.ASSET_DISCARDED)
     else:
-        await _save(update, context, zones, context.user_data.pop(ADD)["values"])
+        await _save(update, context, zones, user_data(context).pop(ADD)["values"])
 
 
 async def _save(
     update: Update, context: ContextTypes.DEFAULT_TYPE, zones: set[str], values: dict[str, Any]
 ) -> None:
     if not covers(zones, values.get("zone", "")):  # the role may have changed since the address
-        await tell(context, update.effective_chat.id, m.NOT_YOUR_ZONE)
+        await tell(context, chat_id(update), m.NOT_YOUR_ZONE)
         return
     async with services(context).sessions.begin() as session:
         asset = await create_asset(session, values, _today(context))
     services(context).engine.invalidate()  # residents find it at once
     await tell(
-        context, update.effective_chat.id, m.ASSET_SAVED.format(card=_card(asset, context)),
-        keyboard([(m.BUTTON_EDIT_ASSET, callbacks.edit_asset(asset.id))]),
+        context, chat_id(update), m.ASSET_SAVED.format(card=_card(asset, context)),
+        keyboard([(m.BUTTON_EDIT_ASSET, EditAsset(asset.id).data)]),
     )  # fmt: skip
 
 
@@ -309,7 +347,7 @@ async def _read_field(
     update: Update, context: ContextTypes.DEFAULT_TYPE, zones: set[str], field: str, text: str
 ) -> dict[str, Any] | None:
     """The columns a typed answer sets, or None after saying what to fix (the question stands)."""
-    chat, pz = update.effective_chat.id, services(context)
+    chat, pz = chat_id(update), services(context)
     if field in OPTIONAL and means_nothing(text):
         return dict(_EMPTY[field])
     if field == "name":
@@ -338,43 +376,59 @@ async def _read_field(
         return await _say(context, chat, m.HOURS_NOT_READ.format(reason=m.esc(str(problem))))
 
 
-async def _say(context: ContextTypes.DEFAULT_TYPE, chat: int, text: str) -> None:
+async def _say(context: ContextTypes.DEFAULT_TYPE, chat: int, text: str) -> dict[str, Any] | None:
+    """Say what to fix: no columns come of the answer (None), so `_read_field` returns this."""
     await tell(context, chat, text)
+    return None
 
 
 # ----- coordinators: editing an asset ---------------------------------------------------------------
 
 
-async def on_edit_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> None:
+@dataclass(frozen=True)
+class EditAsset(Button, prefix="ue"):
+    """'Edit' an asset: which field?"""
+
+    asset_id: int
+
+
+@dataclass(frozen=True)
+class EditField(Button, prefix="uf"):
+    """One field of an asset to correct."""
+
+    field: Literal["name", "about", "address", "phone", "web", "hours"]
+    asset_id: int
+
+
+@on_press(EditAsset)
+async def on_edit_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, press: EditAsset) -> None:
     """'Edit': which field?"""
-    await update.callback_query.answer()
+    await query(update).answer()
     if (zones := await zones_or_refuse(update, context)) is None:
         return
-    if (asset := await _asset_in_zones(update, context, zones, asset_id)) is None:
+    if (asset := await _asset_in_zones(update, context, zones, press.asset_id)) is None:
         return
     labels = list(m.ASSET_FIELD_BUTTONS.items())
     rows = [
-        [(label, callbacks.edit_asset_field(field, asset.id)) for field, label in labels[i : i + 2]]
+        [(label, EditField(field, asset.id).data) for field, label in labels[i : i + 2]]  # type: ignore[arg-type]
         for i in range(0, len(labels), 2)
     ]
-    await tell(
-        context, update.effective_chat.id, m.EDIT_ASSET_WHICH.format(name=cards.name(asset)), keyboard(*rows)
-    )
+    await tell(context, chat_id(update), m.EDIT_ASSET_WHICH.format(name=cards.name(asset)), keyboard(*rows))
 
 
-async def on_edit_field(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, field: str, asset_id: int
-) -> None:
+@on_press(EditField)
+async def on_edit_field(update: Update, context: ContextTypes.DEFAULT_TYPE, press: EditField) -> None:
     """A field chosen: show what it says now and wait for the new value."""
-    await update.callback_query.answer()
+    await query(update).answer()
     if (zones := await zones_or_refuse(update, context)) is None:
         return
-    if (asset := await _asset_in_zones(update, context, zones, asset_id)) is None:
+    if (asset := await _asset_in_zones(update, context, zones, press.asset_id)) is None:
         return
-    context.user_data.pop(ADD, None)
+    field = press.field
+    user_data(context).pop(ADD, None)
     ask(context, EDIT, {"asset_id": asset.id, "field": field})
     now = m.esc(_current(asset, field)) or m.NOTHING_YET
-    await tell(context, update.effective_chat.id, m.EDIT_ASSET_PROMPTS[field].format(now=now))
+    await tell(context, chat_id(update), m.EDIT_ASSET_PROMPTS[field].format(now=now))
 
 
 def _current(asset: Asset, field: str) -> str:
@@ -390,11 +444,11 @@ async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
     """The new value: saved, the asset counts as checked today, and search sees it at once."""
     if (zones := await zones_or_refuse(update, context)) is None:
         return
-    edit = context.user_data[EDIT]
+    edit = user_data(context)[EDIT]
     changes = await _read_field(update, context, zones, edit["field"], text)
     if changes is None:
         return  # still waiting for a usable answer
-    context.user_data.pop(EDIT)
+    user_data(context).pop(EDIT)
     if await _asset_in_zones(update, context, zones, edit["asset_id"]) is None:
         return
     async with services(context).sessions.begin() as session:
@@ -404,6 +458,6 @@ async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
         await stale(update, context)
         return
     await tell(
-        context, update.effective_chat.id, cards.fit(m.ASSET_UPDATED.format(card=_card(asset, context))),
-        keyboard([(m.BUTTON_EDIT_ASSET, callbacks.edit_asset(asset.id))]),
+        context, chat_id(update), cards.fit(m.ASSET_UPDATED.format(card=_card(asset, context))),
+        keyboard([(m.BUTTON_EDIT_ASSET, EditAsset(asset.id).data)]),
     )  # fmt: skip

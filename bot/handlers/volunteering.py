@@ -5,17 +5,20 @@ safeguarding check. A small step-by-step flow kept in user_data (see STEPS)."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import callbacks
-from bot.handlers.common import ask, keyboard, tell
+from bot.handlers.access import chat_id, query, user_data, user_id
+from bot.handlers.buttons import Button, Pattern, on_press
+from bot.handlers.common import ask, keyboard
 from bot.handlers.conversation import menu_keyboard, typed_area
+from bot.handlers.outgoing import tell_later
 from bot.matching.skills import default_skills
 from bot.services.roles import coordinator_zones, coordinators_of, covers, is_coordinator
 from bot.services.volunteers import (
@@ -41,14 +44,25 @@ FLOW = "volunteer_flow"  # user_data key: {"step": ..., "draft": OfferDraft}
 EDIT = "editing_offer"  # user_data key: the offer whose new words come next
 
 
-def _flow(context: ContextTypes.DEFAULT_TYPE) -> dict | None:
-    return context.user_data.get(FLOW)
+def _flow(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any] | None:
+    return user_data(context).get(FLOW)
 
 
-async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, keyboard=None) -> None:  # type: ignore[no-untyped-def]
-    await context.bot.send_message(
-        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
+def _open_flow(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
+    """The flow a typed answer or a step belongs to: only reached while it is open."""
+    flow = _flow(context)
+    if flow is None:
+        raise RuntimeError("the volunteer flow is not open")
+    return flow
+
+
+async def _send(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    await context.bot.send_message(chat_id(update), text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
 async def start_volunteering(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -58,7 +72,7 @@ async def start_volunteering(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """Typed answers during the flow: the offer itself, or the area."""
-    flow = _flow(context)
+    flow = _open_flow(context)
     draft: OfferDraft = flow["draft"]
     if flow["step"] == "text":
         draft.text = text[:1000]
@@ -73,8 +87,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
                 m.VOLUNTEER_CONFIRM_SKILLS.format(skills=names),
                 keyboard(
                     [
-                        (m.BUTTON_YES, callbacks.volunteer("ok")),
-                        (m.BUTTON_CHANGE, callbacks.volunteer("again")),
+                        (m.BUTTON_YES, VolunteerStep("ok").data),
+                        (m.BUTTON_CHANGE, VolunteerStep("again").data),
                     ]
                 ),
             )
@@ -86,42 +100,42 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
             return
         draft.district, draft.zone = area.district, area.zone
         flow["step"] = "distance"
-        rows = [[(f"Up to {km} km", callbacks.volunteer(f"km{km}")) for km in m.DISTANCES_KM]]
+        rows = [[(f"Up to {km} km", VolunteerStep(f"km{km}").data) for km in m.DISTANCES_KM]]
         await _send(update, context, m.VOLUNTEER_ASK_DISTANCE, keyboard(*rows))
     else:
         await _send(update, context, m.VOLUNTEER_USE_BUTTONS)
 
 
 async def ask_availability(update: Update, context: ContextTypes.DEFAULT_TYPE, edit: bool = False) -> None:
-    flow = _flow(context)
+    flow = _open_flow(context)
     flow["step"] = "when"
     chosen = set(flow["draft"].availability)
     rows = [
-        [(("✅ " if a in chosen else "") + a.capitalize(), callbacks.volunteer(f"when{i}"))]
+        [(("✅ " if a in chosen else "") + a.capitalize(), VolunteerStep(f"when{i}").data)]
         for i, a in enumerate(AVAILABILITY)
     ]
-    rows.append([(m.BUTTON_DONE, callbacks.volunteer("whendone"))])
+    rows.append([(m.BUTTON_DONE, VolunteerStep("whendone").data)])
     if edit and update.callback_query:
-        await update.callback_query.edit_message_reply_markup(keyboard(*rows))
+        await query(update).edit_message_reply_markup(keyboard(*rows))
     else:
         await _send(update, context, m.VOLUNTEER_ASK_WHEN, keyboard(*rows))
 
 
 async def ask_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    _flow(context)["step"] = "contact"
+    _open_flow(context)["step"] = "contact"
     await _send(
         update,
         context,
         m.VOLUNTEER_ASK_CONTACT,
         keyboard(
-            [(m.BUTTON_CONTACT_BOT, callbacks.volunteer("cbot"))],
-            [(m.BUTTON_CONTACT_TELEGRAM, callbacks.volunteer("ctg"))],
+            [(m.BUTTON_CONTACT_BOT, VolunteerStep("cbot").data)],
+            [(m.BUTTON_CONTACT_TELEGRAM, VolunteerStep("ctg").data)],
         ),
     )
 
 
 async def after_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    flow = _flow(context)
+    flow = _open_flow(context)
     skills = default_skills()
     if any(skills.skill(s).safeguarding for s in flow["draft"].skills):
         flow["step"] = "dbs"
@@ -130,8 +144,8 @@ async def after_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             context,
             m.VOLUNTEER_ASK_DBS,
             keyboard(
-                [(m.BUTTON_YES, callbacks.volunteer("dbsyes")), (m.BUTTON_NO, callbacks.volunteer("dbsno"))],
-                [(m.BUTTON_NOT_SURE, callbacks.volunteer("dbsnotsure"))],
+                [(m.BUTTON_YES, VolunteerStep("dbsyes").data), (m.BUTTON_NO, VolunteerStep("dbsno").data)],
+                [(m.BUTTON_NOT_SURE, VolunteerStep("dbsnotsure").data)],
             ),
         )
         return
@@ -149,42 +163,53 @@ def _zone_of(context: ContextTypes.DEFAULT_TYPE, volunteer: Volunteer) -> str:
 
 
 async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    draft: OfferDraft = context.user_data.pop(FLOW)["draft"]
+    draft: OfferDraft = user_data(context).pop(FLOW)["draft"]
     pz = services(context)
     async with pz.sessions.begin() as session:
-        volunteer, offer = await register_offer(session, update.effective_user.id, draft)
+        volunteer, offer = await register_offer(session, user_id(update), draft)
+        # the coordinators who decide are told in the same transaction (sent once it is saved)
+        if offer.status == HELD:  # with children or adults at risk, and no DBS check: checked first
+            card, buttons = _offer_check_card(offer, volunteer)
+            for coordinator in await coordinators_of(session, pz.settings, _zone_of(context, volunteer)):
+                tell_later(
+                    context.application, session, coordinator, card, buttons,
+                    kind="offer-check", written_by=user_id(update),  # their offer's words
+                )  # fmt: skip
+        elif volunteer.status != "approved":
+            for coordinator in await coordinators_of(session, pz.settings, _zone_of(context, volunteer)):
+                nudge = m.COORDINATOR_NEW_OFFER  # to /pending, for the people who decide
+                tell_later(context.application, session, coordinator, nudge, kind="new-volunteer")
     _offers_changed(context)
-    if offer.status == HELD:  # with children or adults at risk, and no DBS check: checked first
+    if offer.status == HELD:
         await _send(update, context, m.VOLUNTEER_OFFER_HELD)
-        async with pz.sessions() as session:
-            coordinators = await coordinators_of(session, pz.settings, _zone_of(context, volunteer))
-        card, buttons = _offer_check_card(offer, volunteer)
-        for chat_id in coordinators:
-            await tell(context, chat_id, card, buttons)
-        return
-    if volunteer.status == "approved":
+    elif volunteer.status == "approved":
         await _send(update, context, m.VOLUNTEER_ADDED)
-        return
-    await _send(update, context, m.VOLUNTEER_PENDING)
-    async with pz.sessions() as session:
-        coordinators = await coordinators_of(session, pz.settings, _zone_of(context, volunteer))
-    for chat_id in coordinators:  # a nudge to /pending for the people who decide
-        await tell(context, chat_id, m.COORDINATOR_NEW_OFFER)
+    else:
+        await _send(update, context, m.VOLUNTEER_PENDING)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: str) -> None:
+@dataclass(frozen=True)
+class VolunteerStep(Button, prefix="vo"):
+    """A button of the /volunteer flow ("start" is the menu's "Offer to help")."""
+
+    choice: Annotated[str, Pattern("[a-z0-9]{1,12}")]
+
+
+@on_press(VolunteerStep)
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: VolunteerStep) -> None:
     """Buttons of the /volunteer flow; a press outside the flow is a stale button."""
+    choice = press.choice
     flow = _flow(context)
-    query = update.callback_query
+    press_query = query(update)
     if choice == "start":  # the menu's "Offer to help"
-        await query.answer()
+        await press_query.answer()
         await start_volunteering(update, context)
         return
     if flow is None:
-        await query.answer()
+        await press_query.answer()
         await _send(update, context, m.STALE_BUTTON)
         return
-    await query.answer()
+    await press_query.answer()
     draft: OfferDraft = flow["draft"]
     if choice == "ok" and flow["step"] == "confirm":
         await ask_availability(update, context)
@@ -203,7 +228,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: 
             update,
             context,
             m.VOLUNTEER_ASK_WHERE,
-            keyboard([(m.BUTTON_ANYWHERE, callbacks.volunteer("anywhere"))]),
+            keyboard([(m.BUTTON_ANYWHERE, VolunteerStep("anywhere").data)]),
         )
     elif choice == "anywhere" and flow["step"] == "where":
         await ask_contact(update, context)
@@ -225,8 +250,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: 
 
 async def my_offers_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with services(context).sessions() as session:
-        volunteer, offers = await my_offers(session, update.effective_user.id)
-    if not offers:
+        volunteer, offers = await my_offers(session, user_id(update))
+    if volunteer is None or not offers:  # no volunteer has no offers
         await _send(update, context, m.NO_OFFERS)
         return
     status = m.VOLUNTEER_STATUS.get(volunteer.status, volunteer.status)
@@ -237,46 +262,54 @@ async def my_offers_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         text = m.OFFER_CARD.format(
             text=m.esc(offer.text), skills=m.esc(names or "—"), state=m.OFFER_STATE[offer.status]
         )
-        withdraw = ("Withdraw", callbacks.offer("withdraw", offer.id))
+        withdraw = ("Withdraw", OfferAction("withdraw", offer.id).data)
         if offer.status == HELD:  # a coordinator is checking it: it can only be withdrawn
             await _send(update, context, text, keyboard([withdraw]))
             continue
         toggle = (
-            ("Resume", callbacks.offer("resume", offer.id))
+            ("Resume", OfferAction("resume", offer.id).data)
             if offer.status == "paused"
-            else ("Pause", callbacks.offer("pause", offer.id))
+            else ("Pause", OfferAction("pause", offer.id).data)
         )
         await _send(
             update,
             context,
             text,
-            keyboard([toggle, withdraw], [("Edit", callbacks.offer("edit", offer.id))]),
+            keyboard([toggle, withdraw], [("Edit", OfferAction("edit", offer.id).data)]),
         )
 
 
-async def on_offer_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, offer_id: int
-) -> None:
+@dataclass(frozen=True)
+class OfferAction(Button, prefix="of"):
+    """Pause, resume, withdraw or edit one of my offers (/myoffers)."""
+
+    action: Literal["pause", "resume", "withdraw", "edit"]
+    offer_id: int
+
+
+@on_press(OfferAction)
+async def on_offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: OfferAction) -> None:
+    action, offer_id = press.action, press.offer_id
     if action == "edit":
         await start_edit(update, context, offer_id)
         return
     state = {"pause": "paused", "resume": "active", "withdraw": "withdrawn"}[action]
     try:
         async with services(context).sessions.begin() as session:
-            await set_offer_state(session, update.effective_user.id, offer_id, state)
+            await set_offer_state(session, user_id(update), offer_id, state)
     except VolunteerError:
-        await update.callback_query.answer()
+        await query(update).answer()
         await _send(update, context, m.STALE_BUTTON)
         return
     _offers_changed(context)
-    await update.callback_query.answer()
+    await query(update).answer()
     await _send(update, context, m.OFFER_NOW[state])
 
 
 async def start_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, offer_id: int) -> None:
-    await update.callback_query.answer()
+    await query(update).answer()
     async with services(context).sessions() as session:
-        _, offers = await my_offers(session, update.effective_user.id)
+        _, offers = await my_offers(session, user_id(update))
     if offer_id not in {o.id for o in offers if o.status != HELD}:
         await _send(update, context, m.STALE_BUTTON)
         return
@@ -286,11 +319,11 @@ async def start_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, offer_i
 
 async def finish_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """New words for an offer: re-tagged and saved; the offer keeps its state."""
-    offer_id = context.user_data.pop(EDIT)
+    offer_id = user_data(context).pop(EDIT)
     skills = default_skills().tag(text)
     try:
         async with services(context).sessions.begin() as session:
-            await edit_offer(session, update.effective_user.id, offer_id, text, [s.id for s in skills])
+            await edit_offer(session, user_id(update), offer_id, text, [s.id for s in skills])
     except VolunteerError:
         await _send(update, context, m.STALE_BUTTON)
         return
@@ -302,7 +335,7 @@ async def finish_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
 async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     pz = services(context)
     async with pz.sessions() as session:
-        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+        zones = await coordinator_zones(session, pz.settings, user_id(update))
         if not zones:
             await _send(update, context, m.COORDINATORS_ONLY)
             return
@@ -329,35 +362,38 @@ async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             text,
             keyboard(
                 [
-                    (m.BUTTON_APPROVE, callbacks.decision("approve", volunteer.id)),
-                    (m.BUTTON_DECLINE, callbacks.decision("decline", volunteer.id)),
+                    (m.BUTTON_APPROVE, Decision("approve", volunteer.id).data),
+                    (m.BUTTON_DECLINE, Decision("decline", volunteer.id).data),
                 ]
             ),
         )
 
 
-async def on_decision(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, volunteer_id: int
-) -> None:
+@dataclass(frozen=True)
+class Decision(Button, prefix="vc"):
+    """A coordinator's Approve / Decline on a new volunteer (/pending)."""
+
+    action: Literal["approve", "decline"]
+    volunteer_id: int
+
+
+@on_press(Decision)
+async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Decision) -> None:
+    action, volunteer_id = press.action, press.volunteer_id
     pz = services(context)
-    await update.callback_query.answer()
+    await query(update).answer()
     try:
         async with pz.sessions.begin() as session:
-            if not await is_coordinator(session, pz.settings, update.effective_user.id):
+            if not await is_coordinator(session, pz.settings, user_id(update)):
                 await _send(update, context, m.COORDINATORS_ONLY)
                 return
-            _, telegram_id = await decide(
-                session, volunteer_id, action == "approve", update.effective_user.id
-            )
+            _, telegram_id = await decide(session, volunteer_id, action == "approve", user_id(update))
+            tell_later(context.application, session, telegram_id, m.VOLUNTEER_TOLD[action], kind="decision")
     except VolunteerError:
         await _send(update, context, m.ALREADY_DECIDED)
         return
     _offers_changed(context)
     await _send(update, context, m.DECIDED[action])
-    try:
-        await context.bot.send_message(telegram_id, m.VOLUNTEER_TOLD[action])
-    except (Forbidden, BadRequest):
-        log.info("a volunteer could not be told of a decision")
 
 
 # ----- safeguarding: approved volunteers' new offers held for a coordinator's check -------------------
@@ -377,38 +413,48 @@ def _offer_check_card(offer: Offer, volunteer: Volunteer) -> tuple[str, InlineKe
     )
     buttons = keyboard(
         [
-            (m.BUTTON_APPROVE, callbacks.offer_check("approve", offer.id)),
-            (m.BUTTON_DECLINE, callbacks.offer_check("decline", offer.id)),
+            (m.BUTTON_APPROVE, OfferCheck("approve", offer.id).data),
+            (m.BUTTON_DECLINE, OfferCheck("decline", offer.id).data),
         ]
     )
     return text, buttons
 
 
-async def on_offer_check(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, offer_id: int
-) -> None:
+@dataclass(frozen=True)
+class OfferCheck(Button, prefix="oc"):
+    """A coordinator's Approve / Decline on an offer held for a safeguarding check."""
+
+    action: Literal["approve", "decline"]
+    offer_id: int
+
+
+@on_press(OfferCheck)
+async def on_offer_check(update: Update, context: ContextTypes.DEFAULT_TYPE, press: OfferCheck) -> None:
     """Approve / Decline on a held offer. Only a coordinator of the volunteer's zone, or an admin,
     decides; anyone else's press (a resident, another zone's coordinator, a forged or unknown id)
     changes nothing and is answered as a stale button. A second press is told it is decided."""
+    action, offer_id = press.action, press.offer_id
     pz = services(context)
-    await update.callback_query.answer()
+    await query(update).answer()
     decided: tuple[Offer, int] | None = None
     async with pz.sessions.begin() as session:
-        zones = await coordinator_zones(session, pz.settings, update.effective_user.id)
+        zones = await coordinator_zones(session, pz.settings, user_id(update))
         found = await offer_and_volunteer(session, offer_id) if zones else None
         allowed = found is not None and covers(zones, _zone_of(context, found[1]))
-        if allowed and found[0].status == HELD:
+        if allowed and found is not None and found[0].status == HELD:
             try:
                 decided = await decide_offer(session, offer_id, action == "approve")
             except VolunteerError:  # another coordinator decided it a moment ago
                 decided = None
+        if decided is not None:
+            offer, telegram_id = decided
+            told = m.OFFER_CHECK_TOLD[action].format(text=m.esc(offer.text))
+            tell_later(context.application, session, telegram_id, told, kind="offer-decision")
     if decided is not None:
         _offers_changed(context)
     if not allowed:
-        await context.bot.send_message(update.effective_chat.id, m.STALE_BUTTON, reply_markup=menu_keyboard())
+        await context.bot.send_message(chat_id(update), m.STALE_BUTTON, reply_markup=menu_keyboard())
     elif decided is None:
         await _send(update, context, m.OFFER_CHECK_ALREADY)
     else:
-        offer, telegram_id = decided
         await _send(update, context, m.OFFER_CHECK_DECIDED[action])
-        await tell(context, telegram_id, m.OFFER_CHECK_TOLD[action].format(text=m.esc(offer.text)))

@@ -68,11 +68,11 @@ def ages_in_text(text: str) -> tuple[int | None, int | None]:
             highs.append(high)
     highs += [int(m.group(1)) for m in _UNDER.finditer(lowered)]
     lows += [int(m.group(1) or m.group(2)) for m in _OVER.finditer(lowered)]
-    low = min(lows) if lows else None
-    high = max(highs) if highs else None
-    if low is not None and high is not None and low >= high:
+    youngest = min(lows) if lows else None
+    oldest = max(highs) if highs else None
+    if youngest is not None and oldest is not None and youngest >= oldest:
         return None, None  # "over 18s and under 11s" style mixes: say nothing rather than guess
-    return low, high
+    return youngest, oldest
 
 
 class Classifier:

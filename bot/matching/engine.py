@@ -7,7 +7,7 @@ Used by the CLI, the bot and (later) volunteer matching. Build it once from the 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 
 import numpy as np
@@ -101,18 +101,21 @@ class SearchEngine:
         """NOW (and the time zone TZ) lets "open now" in the text put what is open first."""
         understood = self.reader.read(text)
         ranked = score(self.index, understood, limit, near, now, tz)
-        hits = [
-            Hit(
-                id=self.index.docs[r.position].id,
-                external_id=self.index.docs[r.position].external_id,
-                name=self.index.docs[r.position].name,
-                score=r.score,
-                why=tuple(self.explain(r.position, understood, r.distance_km, r)),
-                distance_km=r.distance_km,
-                is_example=self.index.docs[r.position].is_example,
+        reasons = self._reasons(ranked, understood)
+        hits = []
+        for r, why in zip(ranked, reasons, strict=True):
+            doc = self.index.docs[r.position]
+            hits.append(
+                Hit(
+                    id=doc.id,
+                    external_id=doc.external_id,
+                    name=doc.name,
+                    score=r.score,
+                    why=tuple(why),
+                    distance_km=r.distance_km,
+                    is_example=doc.is_example,
+                )
             )
-            for r in ranked
-        ]
         names = [
             self.taxonomy.category(c).name
             for c, _ in sorted(understood.categories.items(), key=lambda kv: -kv[1])
@@ -141,28 +144,44 @@ class SearchEngine:
         self, position: int, u: Understanding, distance_km: float | None, scored: Scored | None = None
     ) -> list[str]:
         """Plain reasons, most telling first: the need, the words, the person, the distance."""
-        reasons = []
-        if scored is not None and scored.named:
-            reasons.append("name: as typed")
+        result = replace(scored, position=position, distance_km=distance_km) if scored else None
+        return self._reasons([result or Scored(position, 0.0, 0.0, 0.0, distance_km)], u)[0]
+
+    def _reasons(self, results: list[Scored], u: Understanding) -> list[list[str]]:
+        """`explain` for every result of a search at once: which of them each need and each word
+        of the query is filed under is looked up for all of them together, not one by one."""
+        if not results:
+            return []
+        positions = np.fromiter((r.position for r in results), dtype=np.int64, count=len(results))
+        needs = []  # (reason, which results it holds for), most confident need first
         for category, _ in sorted(u.categories.items(), key=lambda kv: -kv[1]):
             postings = self.index.category_docs.get(category)
-            if postings is not None and _contains(postings.docs, position):
+            if postings is not None:
                 said = u.category_phrases.get(category)
                 name = self.taxonomy.category(category).name
-                reasons.append(f"need: {name}" + (f" (from '{said}')" if said else ""))
-        matched = [
-            term
+                reason = f"need: {name}" + (f" (from '{said}')" if said else "")
+                needs.append((reason, _members(postings.docs, positions)))
+        terms = [
+            (term, _members(self.index.postings[term].docs, positions))
             for term, weight in u.terms.items()
-            if weight >= 1.0
-            and term in self.index.postings
-            and _contains(self.index.postings[term].docs, position)
+            if weight >= 1.0 and term in self.index.postings
         ]
-        if matched:
-            reasons.append("words: " + ", ".join(matched))
-        for typed, meant in u.corrections.items():
-            if stem(meant) in matched:
-                reasons.append(f"read '{typed}' as '{meant}'")
-        doc = self.index.docs[position]
+        corrections = [(typed, meant, stem(meant)) for typed, meant in u.corrections.items()]
+        explained = []
+        for i, scored in enumerate(results):
+            reasons = ["name: as typed"] if scored.named else []
+            reasons += [reason for reason, holds in needs if holds[i]]
+            matched = [term for term, holds in terms if holds[i]]
+            if matched:
+                reasons.append("words: " + ", ".join(matched))
+            reasons += [f"read '{typed}' as '{meant}'" for typed, meant, s in corrections if s in matched]
+            explained.append(self._facts(reasons, scored, u))
+        return explained
+
+    def _facts(self, reasons: list[str], scored: Scored, u: Understanding) -> list[str]:
+        """The rest of `explain` after the need and the words: the person, distance and hours."""
+        distance_km = scored.distance_km
+        doc = self.index.docs[scored.position]
         if u.audiences & doc.classification.audiences:
             names = sorted(self.taxonomy.audience(a).name for a in u.audiences & doc.classification.audiences)
             reasons.append("for: " + ", ".join(names))
@@ -175,12 +194,18 @@ class SearchEngine:
             reasons.append(f"ages {span} {'include' if fits else 'exclude'} {u.age}")
         if distance_km is not None:
             reasons.append(f"{distance_km} km away")
-        if scored is not None and scored.hours_checked:
-            said = {True: "open now", False: "closed now", None: "opening hours not known"}
-            reasons.append(said[scored.open_now])
+        if scored.hours_checked:
+            reasons.append(_HOURS_WORDS[scored.open_now])
         return reasons
 
 
-def _contains(sorted_docs: np.ndarray, position: int) -> bool:
-    i = int(np.searchsorted(sorted_docs, position))
-    return i < len(sorted_docs) and int(sorted_docs[i]) == position
+_HOURS_WORDS = {True: "open now", False: "closed now", None: "opening hours not known"}
+
+
+def _members(sorted_docs: np.ndarray, positions: np.ndarray) -> list[bool]:
+    """For each of POSITIONS, whether it is in SORTED_DOCS (a posting list, sorted)."""
+    if not len(sorted_docs):
+        return [False] * len(positions)
+    found = np.searchsorted(sorted_docs, positions)
+    found[found == len(sorted_docs)] = 0  # past the end: compare with any entry, it will differ
+    return (sorted_docs[found] == positions).tolist()

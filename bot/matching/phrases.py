@@ -9,7 +9,7 @@ make every leaflet a food bank.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from bot.matching.text import NEGATIONS, all_stems, phrase_stems
@@ -48,9 +48,16 @@ class PhraseBook:
             if len(phrase.stems) == 1:
                 self._single[phrase.stems[0]].append(i)
             else:
-                self._by_pair[phrase.stems[:2]].append(i)
+                self._by_pair[phrase.stems[0], phrase.stems[1]].append(i)
         self.vocabulary = frozenset(self._by_stem)
         self._pairs = frozenset(p.stems for p in self.phrases if len(p.stems) == 2)
+        # per phrase, its number of different words and how many of them a query must have
+        # (every one, or three quarters of a long phrase): known once, not per query
+        self._sizes = [len(set(p.stems)) for p in self.phrases]
+        self._needed = [
+            size if p.whole or size < PARTIAL_FROM else max(PARTIAL_FROM - 1, math.ceil(size * 0.75))
+            for p, size in zip(self.phrases, self._sizes, strict=True)
+        ]
 
     @classmethod
     def from_texts(cls, entries: list[tuple[str, str, float]]) -> PhraseBook:
@@ -79,15 +86,17 @@ class PhraseBook:
         immigration", as keywords are typed); long ones match on three quarters of their words, any order.
         Call once per clause: "getting lost, mums worn out" is two thoughts.
         """
-        present = set(clause)
-        counts: dict[int, int] = defaultdict(int)
-        for s in present:
-            for i in self._by_stem.get(s, ()):
-                counts[i] += 1
+        counts: Counter[int] = Counter()  # phrase -> how many of its words the clause has
+        for s in set(clause):
+            if ids := self._by_stem.get(s):
+                counts.update(ids)
         hits = []
+        needed, sizes = self._needed, self._sizes
         for i, found in counts.items():
+            if found < needed[i]:  # most phrases sharing a word or two: not there
+                continue
             phrase = self.phrases[i]
-            size = len(set(phrase.stems))
+            size = sizes[i]
             if phrase.whole:
                 if found == size and _ordered_in(clause, phrase.stems, 0):
                     hits.append(PhraseHit(phrase, 1.0))
@@ -102,7 +111,7 @@ class PhraseBook:
                     # typed as keywords, the other way round, side by side: "advice immigration"
                     # (unless that order is a phrase of its own: a "care home" is not "home care")
                     hits.append(PhraseHit(phrase, 1.0))
-            elif found >= max(PARTIAL_FROM - 1, math.ceil(size * 0.75)):
+            else:  # a long phrase, with enough of its words
                 hits.append(PhraseHit(phrase, found / size))
         return hits
 

@@ -178,18 +178,34 @@ def score(
     limit = min(limit, int(total.size))
     top = np.argpartition(-total, limit - 1)[:limit]
     top = top[np.lexsort((candidates[top], -total[top]))]
+    # the few results as plain Python values, taken out of the arrays together (not one by one)
+    chosen = candidates[top]
+    none = [None] * len(top)
+    kms = (
+        none if distance is None else [None if math.isnan(d) else round(d, 1) for d in distance[top].tolist()]
+    )
+    hours = none if opening is None else [None if o < 0 else bool(o) for o in opening[top].tolist()]
     return [
         Scored(
-            position=int(candidates[i]),
-            score=round(float(total[i]), 4),
-            text=float(text[candidates[i]]),
-            need=float(need[candidates[i]]),
-            distance_km=None if distance is None or np.isnan(distance[i]) else round(float(distance[i]), 1),
-            open_now=None if opening is None or opening[i] < 0 else bool(opening[i]),
+            position=position,
+            score=round(total_score, 4),
+            text=text_score,
+            need=need_score,
+            distance_km=km,
+            open_now=open_now,
             hours_checked=opening is not None,
-            named=bool(named[candidates[i]]),
+            named=is_named,
         )
-        for i in top
+        for position, total_score, text_score, need_score, km, open_now, is_named in zip(
+            chosen.tolist(),
+            total[top].tolist(),
+            text[chosen].tolist(),
+            need[chosen].tolist(),
+            kms,
+            hours,
+            named[chosen].tolist(),
+            strict=True,
+        )
     ]
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import outbox
 from bot.services.residents import resident_for
 from db.models import Broadcast, Delivery, Resident, Volunteer
+from db.session import get_existing
 
 AUDIENCE_KINDS = ("everyone", "volunteers", "interest")
 
@@ -137,24 +138,21 @@ async def begin_delivery(session: AsyncSession, delivery_id: int, worker: str) -
 async def finish_delivery(
     session: AsyncSession, delivery_id: int, outcome: str, now: datetime, *, unreachable: bool = False
 ) -> None:
-    delivery = await session.get(Delivery, delivery_id)
+    delivery = await get_existing(session, Delivery, delivery_id)
     outbox.record_outcome(delivery, outcome, now)
     if unreachable:
-        resident = await session.get(Resident, delivery.resident_id)
+        resident = await get_existing(session, Resident, delivery.resident_id)
         resident.unreachable_since = resident.unreachable_since or now
 
 
 async def progress(session: AsyncSession, broadcast_id: int) -> Progress:
-    counts = dict(
-        (
-            await session.execute(
-                select(Delivery.status, func.count(Delivery.id))
-                .where(Delivery.broadcast_id == broadcast_id)
-                .group_by(Delivery.status)
-            )
-        ).all()
+    rows = await session.execute(
+        select(Delivery.status, func.count(Delivery.id))
+        .where(Delivery.broadcast_id == broadcast_id)
+        .group_by(Delivery.status)
     )
-    broadcast = await session.get(Broadcast, broadcast_id)
+    counts = {status: count for status, count in rows}
+    broadcast = await get_existing(session, Broadcast, broadcast_id)
     waiting = sum(counts.get(s, 0) for s in ("pending", "claimed", "sending"))
     return Progress(
         total=sum(counts.values()), sent=counts.get("sent", 0), failed=counts.get("failed", 0),
@@ -165,7 +163,7 @@ async def progress(session: AsyncSession, broadcast_id: int) -> Progress:
 
 async def finish_if_done(session: AsyncSession, broadcast_id: int, now: datetime) -> bool:
     """Mark a broadcast done once nothing of it waits; True the first time it is marked."""
-    broadcast = await session.get(Broadcast, broadcast_id)
+    broadcast = await get_existing(session, Broadcast, broadcast_id)
     if broadcast.status != "sending":
         return False
     left = await session.scalar(

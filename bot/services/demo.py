@@ -52,15 +52,15 @@ def _started_by(record: EventRecord, now: datetime, tz: ZoneInfo) -> EventRecord
         return record
     back = timedelta(weeks=52 * years)
 
-    def moved(when: datetime | None) -> datetime | None:
+    def moved(when: datetime) -> datetime:
         # in local wall time, so 18:00 stays 18:00 across the clock changes
-        return None if when is None else (when.astimezone(tz).replace(tzinfo=None) - back).replace(tzinfo=tz)
+        return (when.astimezone(tz).replace(tzinfo=None) - back).replace(tzinfo=tz)
 
     return replace(
         record,
         starts_at=moved(record.starts_at),
-        ends_at=moved(record.ends_at),
-        repeat_until=moved(record.repeat_until),
+        ends_at=None if record.ends_at is None else moved(record.ends_at),
+        repeat_until=None if record.repeat_until is None else moved(record.repeat_until),
     )
 
 

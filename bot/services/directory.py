@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Label, Row, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.clock import Clock, system_clock
 from bot.matching.classify import Classification, Classifier, code_key
@@ -23,6 +25,7 @@ from bot.services.places import Point, ZoneMap, district_points
 from db.clock import session_now
 from db.importers.pipeline import ImportReport, import_source
 from db.models import Asset, AssetClassification, CategoryCorrection, Organisation
+from db.session import settle
 
 CHUNK = 1000
 
@@ -36,7 +39,8 @@ def asset_tags(keywords: Iterable[str], terms: Iterable[dict], audiences: Iterab
     return " ; ".join([*keywords, *(t.get("name", "") for t in terms), *audiences])
 
 
-def classify_row(classifier: Classifier, row) -> Classification:  # type: ignore[no-untyped-def]
+def classify_row(classifier: Classifier, row: Row[Any]) -> Classification:
+    """Classify one row of `_asset_columns()` (an asset with its organisation's name)."""
     codes = [
         code_key(t.get("vocabulary", ""), t.get("code", "")) for t in row.taxonomy_terms if t.get("code")
     ]
@@ -50,7 +54,8 @@ def classify_row(classifier: Classifier, row) -> Classification:  # type: ignore
     )
 
 
-def _asset_columns():  # type: ignore[no-untyped-def]
+def _asset_columns() -> tuple[InstrumentedAttribute[Any] | Label[str], ...]:
+    """What classification and the search index read of an asset, so both select the same."""
     return (
         Asset.id, Asset.external_id, Asset.name, Asset.description, Asset.keywords,
         Asset.taxonomy_terms, Asset.audiences, Asset.min_age, Asset.max_age, Asset.town,
@@ -200,7 +205,7 @@ async def load_engine(
         )
     if refreshed:
         await store_classifications(session, refreshed, digest)
-        await session.commit()
+        await settle(session)
     return SearchEngine.build(docs, taxonomy, zone_places(zones) if zones else None)
 
 

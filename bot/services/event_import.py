@@ -30,6 +30,7 @@ from bot.services.roles import EVERY_ZONE, covers
 from bot.services.when import YEARS_AHEAD, too_far_ahead
 from db.importers.events import EventFile, EventRecord, read_event_file
 from db.models import Event
+from db.session import UpdateSessions
 
 COMPARED = (
     "title", "description", "venue", "postcode", "zone", "capacity", "starts_at", "ends_at",
@@ -55,7 +56,7 @@ class EventImportReport:
 
 
 async def import_event_file(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: async_sessionmaker[AsyncSession] | UpdateSessions,
     path: Path,
     source: str,
     zones: ZoneMap,
@@ -77,7 +78,7 @@ async def import_event_file(
 
 
 async def import_events(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: async_sessionmaker[AsyncSession] | UpdateSessions,
     parsed: EventFile,
     source: str,
     zones: ZoneMap,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.matching.classify import Classifier
@@ -122,11 +122,12 @@ async def upcoming(
 
 
 async def going_count(session: AsyncSession, event_id: int, starts_at: datetime) -> int:
-    return await session.scalar(
+    counted = await session.execute(
         select(func.count(Rsvp.id)).where(
             Rsvp.event_id == event_id, Rsvp.occurrence_start == starts_at, Rsvp.status == "going"
         )
     )
+    return counted.scalar_one()
 
 
 async def going_to(
@@ -153,7 +154,7 @@ async def going_to(
     return sorted(found, key=lambda o: (o.starts_at, o.event.id))
 
 
-def _going(telegram_user_id: int, event_id: int, starts_at: datetime):  # type: ignore[no-untyped-def]
+def _going(telegram_user_id: int, event_id: int, starts_at: datetime) -> Select[tuple[Rsvp]]:
     """This person's RSVP "going" to one date of an event."""
     return (
         select(Rsvp)

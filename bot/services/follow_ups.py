@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.introductions import IntroductionError, IntroductionParties, parties
 from db.models import Introduction
+from db.session import get_existing
 
 
 async def claim_due_follow_ups(session: AsyncSession, now: datetime) -> list[IntroductionParties]:
@@ -40,7 +41,7 @@ async def record_feedback(
 ) -> None:
     """Store 'it worked' / 'it didn't' from whichever side answered; a stranger changes nothing."""
     found = await parties(session, introduction_id)
-    introduction = await session.get(Introduction, introduction_id)
+    introduction = await get_existing(session, Introduction, introduction_id)
     if introduction.follow_up_sent_at is None:
         raise IntroductionError("no follow-up was sent for that introduction")
     answer = "worked" if worked else "did not work"

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.residents import resident_for
 from db.clock import session_now
 from db.models import Introduction, Need, Offer, Resident, Volunteer
+from db.session import get_existing
 
 FOLLOW_UP_AFTER = timedelta(days=4)
 
@@ -97,14 +98,14 @@ async def answer(
     found = await parties(session, introduction_id)
     if found.volunteer_telegram_id != volunteer_telegram_id:
         raise IntroductionError("that request was not for you")
-    introduction = await session.get(Introduction, introduction_id)
+    introduction = await get_existing(session, Introduction, introduction_id)
     if introduction.status != "requested":
         raise IntroductionError("that request has been answered already")
     introduction.status = "accepted" if accept else "declined"
     introduction.responded_at = now
     if accept:
         introduction.follow_up_due_at = now + FOLLOW_UP_AFTER
-        need = await session.get(Need, introduction.need_id)
+        need = await get_existing(session, Need, introduction.need_id)
         need.answered = True
     return found
 
@@ -114,7 +115,7 @@ async def accepted_between(
 ) -> IntroductionParties:
     """An accepted introduction this person is part of (for relaying a message)."""
     found = await parties(session, introduction_id)
-    introduction = await session.get(Introduction, introduction_id)
+    introduction = await get_existing(session, Introduction, introduction_id)
     if introduction.status != "accepted" or telegram_user_id not in (
         found.resident_telegram_id,
         found.volunteer_telegram_id,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.services.residents import resident_for
 from db.models import Invite, Resident, Role
+from db.session import get_existing, rows_changed
 
 INVITE_PREFIX = "inv"
 
@@ -87,7 +88,7 @@ async def accept_invite(session: AsyncSession, code: str, telegram_user_id: int,
     )
     if claimed is None:
         raise InviteError("this invite link has expired or has already been used")
-    invite = await session.get(Invite, claimed, populate_existing=True)
+    invite = await get_existing(session, Invite, claimed, populate_existing=True)
     existing = set(
         await session.scalars(
             select(Role.zone).where(Role.resident_id == resident.id, Role.role == "coordinator")
@@ -130,10 +131,10 @@ async def revoke_coordinator(session: AsyncSession, resident_id: int) -> int | N
     resident = await session.get(Resident, resident_id)
     if resident is None:
         return None
-    result = await session.execute(
-        delete(Role).where(Role.resident_id == resident_id, Role.role == "coordinator")
+    removed = await rows_changed(
+        session, delete(Role).where(Role.resident_id == resident_id, Role.role == "coordinator")
     )
-    return resident.telegram_user_id if result.rowcount else None
+    return resident.telegram_user_id if removed else None
 
 
 async def revoke_invite(session: AsyncSession, invite_id: int, now: datetime) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import outbox
 from bot.services.recurrence import occurrence_key
 from db.models import Event, Reminder, Resident, Rsvp
+from db.session import get_existing
 
 NOTICE_KINDS = ("event", "moved", "cancelled", "new-event")
 
@@ -125,22 +126,25 @@ async def claim_due(session: AsyncSession, now: datetime, worker: str, limit: in
 
 
 def _still_worth_sending(reminder: Reminder, event: Event, booking_status: str | None, now: datetime) -> bool:
+    start = reminder.occurrence_start
+    if start is None:  # every notice is written for one date; without it there is nothing true to say
+        return False
     if reminder.kind == "cancelled":  # telling people it is off is worth it until the day is over
-        return reminder.occurrence_start + timedelta(hours=12) > now
-    called_off = occurrence_key(reminder.occurrence_start) in (event.cancelled_dates or ())
+        return start + timedelta(hours=12) > now
+    called_off = occurrence_key(start) in (event.cancelled_dates or ())
     on = event.status == "scheduled" and not called_off
     going = reminder.kind == "new-event" or booking_status == "going"
-    return on and going and reminder.occurrence_start > now
+    return on and going and start > now
 
 
 async def finish(
     session: AsyncSession, reminder_id: int, outcome: str, now: datetime, *, unreachable: bool = False
 ) -> None:
     """Record how the send went; someone unreachable gets nothing more from this outbox."""
-    reminder = await session.get(Reminder, reminder_id)
+    reminder = await get_existing(session, Reminder, reminder_id)
     outbox.record_outcome(reminder, outcome, now)
     if unreachable:
-        resident = await session.get(Resident, reminder.resident_id)
+        resident = await get_existing(session, Resident, reminder.resident_id)
         resident.unreachable_since = resident.unreachable_since or now
         await session.execute(
             update(Reminder)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, system_clock
@@ -35,8 +37,14 @@ class OfferMatch:
 
 def peer_help_needs(skills: SkillList | None = None) -> frozenset[str]:
     """The needs neighbours can answer for each other: every need some skill helps with."""
-    skills = skills or default_skills()
+    if skills is None:
+        return _default_peer_help_needs()  # asked after every search: worked out once
     return frozenset(need for skill in skills.skills for need in skill.needs)
+
+
+@cache
+def _default_peer_help_needs() -> frozenset[str]:
+    return peer_help_needs(default_skills())
 
 
 def offer_doc(
@@ -84,6 +92,8 @@ class OfferIndex:
         return cls(docs, taxonomy, reach)
 
     def match(self, need: str, near: Point | None = None, limit: int = 5) -> list[OfferMatch]:
+        if not self.engine.index.size:  # no open offers: nothing to read the need for
+            return []
         hits = self.engine.search(need, limit=limit * 3, near=near).hits
         within = [
             h
@@ -94,7 +104,7 @@ class OfferIndex:
         return [OfferMatch(h.id, h.score, h.distance_km) for h in within[:limit]]
 
 
-async def _open_offers(session: AsyncSession) -> list:  # type: ignore[type-arg]
+async def _open_offers(session: AsyncSession) -> list[Row[tuple[int, str, list[Any], str, float | None]]]:
     """What the index is built from: each open offer of an approved volunteer, with their area."""
     rows = await session.execute(
         select(Offer.id, Offer.text, Offer.skills, Volunteer.postcode_district, Volunteer.max_distance_km)

@@ -77,8 +77,8 @@ def opening_state(
         for opens, closes in _sessions_on(day, hours, closures):
             start, end = _at(day, opens, tz), _at(day, closes, tz)
             if start <= local < end:
-                closes = _runs_on_until(end, hours, closures, tz)
-                return OpeningState(known=True, open_now=True, closes_at=closes)
+                until = _runs_on_until(end, hours, closures, tz)
+                return OpeningState(known=True, open_now=True, closes_at=until)
             if local < start:
                 return OpeningState(known=True, opens_at=start)
     return OpeningState(known=True)

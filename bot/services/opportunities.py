@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.places import distance_km, district_point
 from db.models import Offer, Opportunity, OpportunityInterest, Resident, Volunteer
+from db.session import get_existing
 
 NEARBY_KM = 15.0
 
@@ -123,8 +124,8 @@ async def interest_parties(
     ).one_or_none()
     if row is None or row.created_by is None:
         raise OpportunityError("that conversation has ended")
-    coordinator = await session.get(Resident, row.created_by)
-    volunteer = await session.get(Resident, row.resident_id)
+    coordinator = await get_existing(session, Resident, row.created_by)
+    volunteer = await get_existing(session, Resident, row.resident_id)
     ids = (coordinator.telegram_user_id, volunteer.telegram_user_id)
     if telegram_user_id not in ids:
         raise OpportunityError("that conversation is not yours")
@@ -132,7 +133,8 @@ async def interest_parties(
 
 
 async def interest_id_of(session: AsyncSession, opportunity_id: int, volunteer_telegram_id: int) -> int:
-    return await session.scalar(
+    """The id of an interest already registered (the button that relays messages carries it)."""
+    found = await session.execute(
         select(OpportunityInterest.id)
         .join(Volunteer, OpportunityInterest.volunteer_id == Volunteer.id)
         .join(Resident, Volunteer.resident_id == Resident.id)
@@ -141,3 +143,4 @@ async def interest_id_of(session: AsyncSession, opportunity_id: int, volunteer_t
             Resident.telegram_user_id == volunteer_telegram_id,
         )
     )
+    return found.scalar_one()

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.session import rows_changed
+
 CLAIM_LEASE = timedelta(minutes=5)
 RETRY_BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
 
@@ -55,12 +57,13 @@ async def claim(
 
 async def begin_send(session: AsyncSession, model: Any, row_id: int, worker: str, *where: Any) -> bool:
     """Mark the row `sending` if WORKER still holds it (and WHERE still holds); False: do not send."""
-    result = await session.execute(
+    changed = await rows_changed(
+        session,
         update(model)
         .where(model.id == row_id, model.status == "claimed", model.claimed_by == worker, *where)
-        .values(status="sending", attempts=model.attempts + 1)
+        .values(status="sending", attempts=model.attempts + 1),
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 def record_outcome(row: Any, outcome: str, now: datetime) -> None:
@@ -75,22 +78,25 @@ def record_outcome(row: Any, outcome: str, now: datetime) -> None:
 
 async def settle_interrupted(session: AsyncSession, model: Any, now: datetime) -> int:
     """Rows left `sending` by a process that died mid-send: marked `unknown`, not repeated."""
-    result = await session.execute(
+    return await rows_changed(
+        session,
         update(model)
         .where(model.status == "sending", model.claimed_at < now - CLAIM_LEASE)
-        .values(status="unknown")
+        .values(status="unknown"),
     )
-    return result.rowcount
 
 
 async def take_over(session: AsyncSession, model: Any) -> tuple[int, int]:
     """A new leader starts: nobody else sends now, so claims left by the old leader go back to
     pending at once (no waiting out the lease) and its sends in flight become `unknown`.
     Returns (released, unknown)."""
-    released = await session.execute(
+    released = await rows_changed(
+        session,
         update(model)
         .where(model.status == "claimed")
-        .values(status="pending", claimed_by="", claimed_at=None)
+        .values(status="pending", claimed_by="", claimed_at=None),
     )
-    unknown = await session.execute(update(model).where(model.status == "sending").values(status="unknown"))
-    return released.rowcount, unknown.rowcount
+    unknown = await rows_changed(
+        session, update(model).where(model.status == "sending").values(status="unknown")
+    )
+    return released, unknown

@@ -1,6 +1,8 @@
 """Sending at a safe rate: one pacer per process for everything that goes out in bulk (reminders,
-notices, broadcasts), so together they stay under Telegram's limits (about 30 messages a second
-overall, one a second to the same chat) instead of meeting 429s.
+notices, broadcasts, messages to other people), so together they stay under Telegram's limits
+(about 30 messages a second overall, one a second to the same chat) instead of meeting 429s.
+Direct replies do not wait for it but are counted in it, and a 429 holds it (see
+bot.handlers.sending.PacedRateLimiter): the one rate limiter of the process.
 
 Time comes from a `Timer`, so tests and benches can skip the waiting without changing the pace.
 """
@@ -71,6 +73,14 @@ class Pacer:
             if len(self._chat_next) > 50_000:  # forget chats whose gap has long passed
                 self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
         await self.timer.sleep(slot - now)
+
+    def count(self, chat_id: int | None) -> None:
+        """A message that went out without waiting its turn (a reply to the person in front of the
+        bot) still uses up a slot overall and in its chat, so bulk sends make room for it."""
+        now = self.timer.monotonic()
+        self._next_slot = max(self._next_slot, now) + self.interval
+        if chat_id is not None:
+            self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), now + self.per_chat_seconds)
 
     async def hold(self, seconds: float) -> None:
         """Telegram said 429 retry_after: nobody sends until it has passed."""

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, delete, exists, false, func, or_, select, update
+from sqlalchemy import Column, ColumnElement, Table, delete, exists, false, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import messages as m
@@ -33,15 +33,18 @@ from db.models import (
     AssetReport,
     Base,
     Broadcast,
+    ConversationState,
     Delivery,
     Introduction,
     Need,
     Offer,
+    OutgoingMessage,
     Reminder,
     Resident,
     Volunteer,
 )
 from db.models.base import TYPED_BY
+from db.session import rows_changed
 
 OWNER_TABLE = Resident.__tablename__
 LIVE_INTRODUCTIONS = ("requested", "accepted")
@@ -58,7 +61,7 @@ def personal_owners() -> dict[str, tuple[str, ...]]:
     for mapper in Base.registry.mappers:
         owner = getattr(mapper.class_, "__personal_owner__", None)
         if owner:
-            owners[mapper.local_table.name] = (owner,) if isinstance(owner, str) else tuple(owner)
+            owners[mapper.class_.__tablename__] = (owner,) if isinstance(owner, str) else tuple(owner)
     return owners
 
 
@@ -118,6 +121,14 @@ def _blank(column: Column[Any]) -> Any:
     return ""
 
 
+def held(table: Table) -> ColumnElement[bool]:
+    """Which of a table's rows hold something about their person (`__held_only_when__` names a
+    column that is empty when a row holds nothing but the tie itself); erasure takes every row."""
+    model = next((m.class_ for m in Base.registry.mappers if m.local_table is table), None)
+    column = getattr(model, "__held_only_when__", None)
+    return table.c[column].is_not(None) if column else true()
+
+
 async def resident_id_of(session: AsyncSession, telegram_user_id: int) -> int | None:
     return await session.scalar(select(Resident.id).where(Resident.telegram_user_id == telegram_user_id))
 
@@ -129,7 +140,7 @@ async def holds_anything(session: AsyncSession, telegram_user_id: int) -> bool:
         return True
     for table in Base.metadata.sorted_tables:
         if table.name in personal_owners() and await session.scalar(
-            select(exists().select_from(table).where(owned(table, None, telegram_user_id)))
+            select(exists().select_from(table).where(owned(table, None, telegram_user_id), held(table)))
         ):
             return True
     return False
@@ -160,7 +171,7 @@ async def person_data(session: AsyncSession, telegram_user_id: int) -> PersonDat
         for owner in owners[table.name]:
             found = await session.execute(
                 select(table)
-                .where(_owned_through(table, owner, resident_id, telegram_user_id))
+                .where(_owned_through(table, owner, resident_id, telegram_user_id), held(table))
                 .order_by(*table.primary_key)
             )
             for row in found.mappings():
@@ -274,19 +285,20 @@ async def _erase(session: AsyncSession, resident_id: int | None, telegram_user_i
         if _kept_without_identity(table):
             values = {c.name: _blank(c) for c in table.columns if c.info.get("personal")}
             values.update({owner: None for owner in owners[table.name]})
-            result = await session.execute(update(table).where(condition).values(values))
-            if result.rowcount:
-                erasure.anonymised[table.name] = result.rowcount
+            changed = await rows_changed(session, update(table).where(condition).values(values))
+            if changed:
+                erasure.anonymised[table.name] = changed
         else:
-            result = await session.execute(delete(table).where(condition))
-            if result.rowcount:
-                erasure.deleted[table.name] = result.rowcount
+            await session.execute(delete(table).where(condition, ~held(table)))  # nothing to count
+            changed = await rows_changed(session, delete(table).where(condition))
+            if changed:
+                erasure.deleted[table.name] = changed
     if resident_id is None:
         return erasure
     # a coordinator's events, broadcasts, approvals... stay, no longer saying who
     for table, column in _naming_columns(owners):
         await session.execute(update(table).where(column == resident_id).values({column.name: None}))
-    residents = Resident.__table__
+    residents = Base.metadata.tables[OWNER_TABLE]
     await session.execute(delete(residents).where(residents.c.id == resident_id))
     erasure.deleted[OWNER_TABLE] = 1
     return erasure
@@ -344,14 +356,18 @@ class RetentionReport:
     reminders_deleted: int = 0
     deliveries_deleted: int = 0
     report_texts_blanked: int = 0
+    messages_deleted: int = 0  # messages to other people (their words went when each was sent)
+    conversations_expired: int = 0
 
     def summary(self) -> str:
         return (
             f"{m.counted(self.need_texts_blanked, 'need text')} and "
             f"{m.counted(self.report_texts_blanked, 'report text')} blanked, "
             f"{m.counted(self.residents_erased, 'inactive resident')} erased, "
-            f"{m.counted(self.reminders_deleted, 'reminder')} and "
-            f"{m.counted(self.deliveries_deleted, 'delivery')} deleted"
+            f"{m.counted(self.reminders_deleted, 'reminder')}, "
+            f"{m.counted(self.deliveries_deleted, 'delivery')}, "
+            f"{m.counted(self.messages_deleted, 'other message')} and "
+            f"{m.counted(self.conversations_expired, 'conversation')} deleted"
         )
 
 
@@ -364,19 +380,21 @@ async def apply_retention(session: AsyncSession, now: datetime, settings: Settin
     messages. Idempotent. A report of a change keeps its words while it is open: a coordinator
     has yet to read them."""
     words_before = cutoff(now, settings.retention_days_unmet_need_text)
-    blanked = await session.execute(
+    blanked = await rows_changed(
+        session,
         update(Need)
         .where(Need.created_at < words_before, or_(Need.text != "", Need.telegram_user_id.is_not(None)))
-        .values(text="", telegram_user_id=None)
+        .values(text="", telegram_user_id=None),
     )
-    reports = await session.execute(
+    reports = await rows_changed(
+        session,
         update(AssetReport)
         .where(
             AssetReport.created_at < words_before,
             AssetReport.status != "open",
             or_(AssetReport.text != "", AssetReport.telegram_user_id.is_not(None)),
         )
-        .values(text="", telegram_user_id=None)
+        .values(text="", telegram_user_id=None),
     )
     last_here = func.coalesce(Resident.last_seen_at, Resident.created_at)
     inactive = list(
@@ -387,22 +405,36 @@ async def apply_retention(session: AsyncSession, now: datetime, settings: Settin
     for resident_id in inactive:
         await erase_resident(session, resident_id)
     old = cutoff(now, settings.retention_days_sent_messages)
-    reminders = await session.execute(
+    reminders = await rows_changed(
+        session,
         delete(Reminder).where(
             Reminder.status.in_(FINISHED), func.coalesce(Reminder.sent_at, Reminder.due_at) < old
-        )
+        ),
     )
     broadcast_time = (
         select(func.coalesce(Broadcast.finished_at, Broadcast.started_at, Broadcast.created_at))
         .where(Broadcast.id == Delivery.broadcast_id)
         .scalar_subquery()
     )
-    deliveries = await session.execute(
+    deliveries = await rows_changed(
+        session,
         delete(Delivery).where(
             Delivery.status.in_(FINISHED),
             func.coalesce(Delivery.sent_at, Delivery.claimed_at, broadcast_time) < old,
-        )
+        ),
     )
-    return RetentionReport(
-        blanked.rowcount, len(inactive), reminders.rowcount, deliveries.rowcount, reports.rowcount
+    messages = await rows_changed(
+        session,
+        delete(OutgoingMessage).where(
+            OutgoingMessage.status.in_(FINISHED),
+            func.coalesce(OutgoingMessage.sent_at, OutgoingMessage.due_at) < old,
+        ),
     )
+    # where someone was in a conversation, once they have not been back for a while
+    conversations = await rows_changed(
+        session,
+        delete(ConversationState).where(
+            ConversationState.updated_at < cutoff(now, settings.retention_days_conversation)
+        ),
+    )
+    return RetentionReport(blanked, len(inactive), reminders, deliveries, reports, messages, conversations)

@@ -8,11 +8,18 @@ given the time zone, which is what makes 18:00 in March and 18:00 in April both 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, YEARLY, rrule, weekday
 
-FREQUENCIES = {"DAILY": DAILY, "WEEKLY": WEEKLY, "MONTHLY": MONTHLY, "YEARLY": YEARLY}
+# rrule() takes its frequency as one of dateutil's constants YEARLY (0) .. SECONDLY (6).
+FREQUENCIES: dict[str, Literal[0, 1, 2, 3, 4, 5, 6]] = {
+    "DAILY": DAILY,
+    "WEEKLY": WEEKLY,
+    "MONTHLY": MONTHLY,
+    "YEARLY": YEARLY,
+}
 _DAYS = {"MO": MO, "TU": TU, "WE": WE, "TH": TH, "FR": FR, "SA": SA, "SU": SU}
 MAX_OCCURRENCES = 500
 

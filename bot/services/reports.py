@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,7 +27,11 @@ from db.sheet import neutralise
 
 TOP_NEEDS = 5
 CSV_COLUMNS = ("zone", "need", "group", "unmet")
-_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+# Each dialect's INSERT, which (unlike the generic one) has on_conflict_do_update.
+_INSERTS: dict[str, Callable[[type[SearchTally]], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 
 
 # ----- the search tally -------------------------------------------------------------------------

@@ -22,6 +22,8 @@ def clean_text(text: str) -> str:
     invisible formatting characters removed (NUL, zero-width spaces, right-to-left overrides),
     long runs of combining marks cut, spaces collapsed and the ends trimmed. Emoji are kept.
     """
+    if text.isascii() and text.isprintable():  # most messages: nothing to take out, one line
+        return _SPACES.sub(" ", text).strip()
     text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n")
     out: list[str] = []
     marks = 0

@@ -25,6 +25,7 @@ from bot.services.places import ZoneMap, find_postcode
 from bot.services.roles import EVERY_ZONE
 from db.hours import HoursError, parse_hours
 from db.models import Asset, AssetReport
+from db.session import rows_changed
 from db.text import clean_text, postcode_district
 
 REPORT_CHARS = 1000
@@ -205,12 +206,13 @@ async def close_report(
 ) -> bool:
     """Mark an open report done or dismissed; False when it was no longer open. One conditional
     UPDATE, so two coordinators pressing at once cannot both handle it."""
-    result = await session.execute(
+    changed = await rows_changed(
+        session,
         update(AssetReport)
         .where(AssetReport.id == report_id, AssetReport.status == "open")
-        .values(status=status, handled_by=handled_by, handled_at=now)
+        .values(status=status, handled_by=handled_by, handled_at=now),
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 # ----- review ---------------------------------------------------------------------------------------
@@ -270,10 +272,11 @@ async def count_to_review(session: AsyncSession, zones: set[str], due_before: da
 async def mark_verified(session: AsyncSession, asset_id: int, today: date) -> bool:
     """A coordinator confirmed the asset is still right. updated_at is left alone: nothing a
     resident searches changed, so the search index need not be rebuilt."""
-    result = await session.execute(
-        update(Asset).where(Asset.id == asset_id).values(last_verified=today, updated_at=Asset.updated_at)
+    changed = await rows_changed(
+        session,
+        update(Asset).where(Asset.id == asset_id).values(last_verified=today, updated_at=Asset.updated_at),
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 # ----- adding and editing ---------------------------------------------------------------------------

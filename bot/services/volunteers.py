@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from bot.matching.skills import SkillList, default_skills
 from bot.services.residents import resident_for
 from db.models import Offer, Resident, Volunteer
+from db.session import get_existing, rows_changed
 
 AVAILABILITY = ("weekday daytimes", "weekday evenings", "weekends")
 CONTACT_CHOICES = ("bot", "telegram")  # through the bot only (default), or share their Telegram handle
@@ -46,9 +47,8 @@ class OfferDraft:
     max_distance_km: float | None = None  # None: anywhere
 
 
-async def _resident(session: AsyncSession, telegram_user_id: int, create: bool) -> Resident | None:
-    if create:
-        return await resident_for(session, telegram_user_id)
+async def _resident(session: AsyncSession, telegram_user_id: int) -> Resident | None:
+    """This person's resident row if they have one (looking never creates one)."""
     return await session.scalar(select(Resident).where(Resident.telegram_user_id == telegram_user_id))
 
 
@@ -58,7 +58,7 @@ async def register_offer(
     """Save an offer; a first offer makes a pending volunteer, later ones join their record."""
     if not draft.text.strip():
         raise VolunteerError("an offer needs a few words about what you can do")
-    resident = await _resident(session, telegram_user_id, create=True)
+    resident = await resident_for(session, telegram_user_id)
     volunteer = await session.scalar(select(Volunteer).where(Volunteer.resident_id == resident.id))
     if volunteer is None:
         volunteer = Volunteer(resident_id=resident.id, status="pending")
@@ -116,10 +116,10 @@ async def decide(
     volunteer = await session.get(Volunteer, volunteer_id)
     if volunteer is None or volunteer.status != "pending":
         raise VolunteerError("that volunteer is not waiting for a decision any more")
-    coordinator = await _resident(session, coordinator_telegram_id, create=True)
+    coordinator = await resident_for(session, coordinator_telegram_id)
     volunteer.status = "approved" if approve else "rejected"
     volunteer.approved_by = coordinator.id if approve else None
-    resident = await session.get(Resident, volunteer.resident_id)
+    resident = await get_existing(session, Resident, volunteer.resident_id)
     return volunteer, resident.telegram_user_id
 
 
@@ -144,21 +144,22 @@ async def offer_and_volunteer(session: AsyncSession, offer_id: int) -> tuple[Off
 async def decide_offer(session: AsyncSession, offer_id: int, approve: bool) -> tuple[Offer, int]:
     """Approve (it goes live) or decline a held offer; returns it and its volunteer's Telegram id.
     One conditional UPDATE, so two coordinators pressing at once cannot both decide it."""
-    result = await session.execute(
+    changed = await rows_changed(
+        session,
         update(Offer)
         .where(Offer.id == offer_id, Offer.status == HELD)
-        .values(status="active" if approve else "declined")
+        .values(status="active" if approve else "declined"),
     )
-    if result.rowcount != 1:
+    if changed != 1:
         raise VolunteerError("that offer is not waiting for a check any more")
-    offer = await session.get(Offer, offer_id)
-    volunteer = await session.get(Volunteer, offer.volunteer_id)
-    resident = await session.get(Resident, volunteer.resident_id)
+    offer = await get_existing(session, Offer, offer_id)
+    volunteer = await get_existing(session, Volunteer, offer.volunteer_id)
+    resident = await get_existing(session, Resident, volunteer.resident_id)
     return offer, resident.telegram_user_id
 
 
 async def my_offers(session: AsyncSession, telegram_user_id: int) -> tuple[Volunteer | None, list[Offer]]:
-    resident = await _resident(session, telegram_user_id, create=False)
+    resident = await _resident(session, telegram_user_id)
     if resident is None:
         return None, []
     volunteer = await session.scalar(
@@ -185,7 +186,7 @@ async def edit_offer(
 
 async def _own_offer(session: AsyncSession, telegram_user_id: int, offer_id: int) -> Offer:
     offer = await session.get(Offer, offer_id)
-    resident = await _resident(session, telegram_user_id, create=False)
+    resident = await _resident(session, telegram_user_id)
     volunteer = await session.get(Volunteer, offer.volunteer_id) if offer else None
     if offer is None or resident is None or volunteer is None or volunteer.resident_id != resident.id:
         raise VolunteerError("that offer is not one of yours")

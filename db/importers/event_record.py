@@ -8,7 +8,7 @@ import re
 import warnings
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, tzinfo
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
@@ -23,7 +23,8 @@ FIRST_YEAR = 1970  # an event before this is a typo, and before year 1 cannot be
 
 _RRULE_DAYS: dict[str, weekday] = {"MO": MO, "TU": TU, "WE": WE, "TH": TH, "FR": FR, "SA": SA, "SU": SU}
 _BYDAY_PART = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
-_FREQ = {"WEEKLY": WEEKLY, "MONTHLY": MONTHLY}
+# rrule() takes its frequency as one of dateutil's constants YEARLY (0) .. SECONDLY (6).
+_FREQ: dict[str, Literal[0, 1, 2, 3, 4, 5, 6]] = {"WEEKLY": WEEKLY, "MONTHLY": MONTHLY}
 
 
 @dataclass(frozen=True)

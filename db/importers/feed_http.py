@@ -213,8 +213,9 @@ def feed_client(allow_private: bool = False) -> httpx.Client:
 _ALLOW_PRIVATE_HINT = "if you trust this feed, import it with --allow-private"
 
 
-def _one_line(text: str, limit: int = 200) -> str:
-    text = " ".join(str(text).split())
+def _one_line(said: object, limit: int = 200) -> str:
+    """What an error (or any value) says, on one line and at most LIMIT characters."""
+    text = " ".join(str(said).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

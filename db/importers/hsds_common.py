@@ -140,7 +140,7 @@ def _days(schedule: dict[str, Any]) -> list[str]:
 
 def schedule_sessions(schedules: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Weekly opening sessions; a schedule that is not plainly weekly hours is skipped."""
-    sessions = []
+    sessions: list[dict[str, str]] = []
     for schedule in schedules:
         freq = text(schedule.get("freq")).upper()
         interval = to_int(schedule.get("interval"))
@@ -272,8 +272,8 @@ def _own_schedules(service: dict[str, Any], sal: dict[str, Any], loc: dict[str, 
 
 def service_record(service: dict[str, Any]) -> AssetRecord:
     sal, loc = _place(service)
-    address = dicts(first_of(loc, "addresses", "physical_addresses", "address"))
-    address = address[0] if address else {}
+    addresses = dicts(first_of(loc, "addresses", "physical_addresses", "address"))
+    address = addresses[0] if addresses else {}
     lines = [text(address.get(k)) for k in ("address_1", "address_2")]
     latitude, longitude = to_float(loc.get("latitude")), to_float(loc.get("longitude"))
     if (

@@ -1,7 +1,8 @@
 """All tables, imported here so Alembic and the personal-data walk see every one."""
 
 from db.models.base import Base, personal_columns
-from db.models.community import Broadcast, Delivery, Event, Reminder, Rsvp
+from db.models.community import Broadcast, Delivery, Event, OutgoingMessage, Reminder, Rsvp
+from db.models.conversation import ConversationState
 from db.models.directory import (
     ACCESS_MODES,
     ASSET_KINDS,
@@ -35,6 +36,7 @@ __all__ = [
     "Base",
     "Broadcast",
     "CategoryCorrection",
+    "ConversationState",
     "Delivery",
     "Event",
     "Introduction",
@@ -44,6 +46,7 @@ __all__ = [
     "Opportunity",
     "OpportunityInterest",
     "Organisation",
+    "OutgoingMessage",
     "Reminder",
     "Resident",
     "Role",

@@ -1,4 +1,5 @@
-"""Events with RSVPs and durable reminders; broadcasts with per-recipient deliveries.
+"""Events with RSVPs and durable reminders; broadcasts with per-recipient deliveries; every other
+message to someone who is not the one talking to the bot, as a row of the outgoing outbox.
 
 Reminders and deliveries are rows, not in-memory jobs, so a restart re-arms them and a
 second process can claim work atomically (nothing is sent twice).
@@ -13,7 +14,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.clock import stamp_now
-from db.models.base import Base
+from db.models.base import TYPED_BY, Base, personal
 
 
 class Event(Base):
@@ -134,3 +135,43 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(String(200), default="")
     sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class OutgoingMessage(Base):
+    """A message to someone other than the person in front of the bot: volunteers told of an
+    opportunity, coordinators told of a report or of a new volunteer, a decision, an answer, a
+    follow-up. Written in the transaction of the work that caused it (so it goes out only if that
+    work is kept), sent by one sender at the shared pace under the outbox rules
+    (bot.services.outbox): claimed, marked `sending`, sent at most once.
+
+    The text is kept only until the send is settled (sent, failed or unknown): then it is emptied,
+    with `written_by`, and retention deletes the row later. Until then a row belongs to whoever it
+    is for (`chat_id`, a Telegram id: an admin named in the config may have no resident row) and,
+    when it carries someone's words (a report of a change, an offer, a need), to them as well
+    (`written_by`): /mydata shows it to each without the other's id, and /forget by either
+    deletes it (a message carrying the words of someone who asked to be forgotten is not sent).
+    """
+
+    __tablename__ = "outgoing_messages"
+    __table_args__ = (Index("ix_outgoing_messages_status_due_at", "status", "due_at"),)
+    __personal_owner__ = ("chat_id", "written_by")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Both tie the row to a person by Telegram id, as `typed_by()` does; each is that person's only.
+    chat_id: Mapped[int] = personal(BigInteger, index=True, info={TYPED_BY: True, "owner": "chat_id"})
+    written_by: Mapped[int | None] = personal(
+        BigInteger, nullable=True, index=True, info={TYPED_BY: True, "owner": "written_by"}
+    )
+    # what it is about (opportunity, asset-report, new-volunteer...): for logs and counts, never text
+    kind: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = personal(Text, default="")  # Telegram HTML, as sent
+    buttons: Mapped[list[Any]] = mapped_column(default=list)  # rows of [label, callback data]
+    due_at: Mapped[datetime] = mapped_column(default=stamp_now)
+    # pending -> claimed -> sending -> sent; failed (blocked, chat gone, or out of retries);
+    # unknown (the send's outcome is unknown, so it is not repeated)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=stamp_now)
