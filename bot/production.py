@@ -55,11 +55,8 @@ from bot import logs
 from bot import messages as m
 from bot.app import build_application
 from bot.config import Settings
-from bot.context import KEY
 from bot.leader import Leadership
-from bot.services import outbox
-from bot.workers import LeaderDuties, WorkerJobQueue
-from db.models import Delivery, OutgoingMessage, Reminder
+from bot.workers import LeaderDuties, WorkerJobQueue, take_over_outboxes
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("bot.production.access")
@@ -212,16 +209,7 @@ async def serve(
 async def _lead(serving: Serving, stop: asyncio.Event, webhook_url: str | None) -> None:
     """Take updates and run the jobs until asked to stop or the lead is lost."""
     app = build_application(serving.settings, serving.settings.bot_token or "")
-    async with app.bot_data[KEY].sessions.begin() as session:
-        for model in (Reminder, Delivery, OutgoingMessage):
-            released, unknown = await outbox.take_over(session, model)
-            if released or unknown:
-                log.info(
-                    "took over %s: %d claims released, %d sends in doubt",
-                    model.__tablename__,
-                    released,
-                    unknown,
-                )
+    await take_over_outboxes(app)
     async with app:
         await app.bot.set_my_commands([BotCommand(name, about) for name, about in m.COMMANDS])
         await app.start()

@@ -48,6 +48,20 @@ SENDERS: dict[str, Callable[[Any], Awaitable[None]]] = {
     "broadcasts": broadcast_sender.broadcast_job,
 }
 _NAMES = {callback: name for name, callback in SENDERS.items()}
+OUTBOXES = (Reminder, Delivery, OutgoingMessage)  # every table the leader sends from
+
+
+async def take_over_outboxes(app: Application) -> None:
+    """A process starts to lead, and only the leader sends: what an old leader held goes back to
+    pending at once, and its sends in flight are marked in doubt (bot.services.outbox)."""
+    async with app.bot_data[KEY].sessions.begin() as session:
+        for model in OUTBOXES:
+            released, unknown = await outbox.take_over(session, model)
+            if released or unknown:
+                log.info(
+                    "took over %s: %d claims released, %d sends in doubt",
+                    model.__tablename__, released, unknown,
+                )  # fmt: skip
 
 
 class WorkerJobQueue(JobQueue):
@@ -107,15 +121,7 @@ class LeaderDuties:
         return queue
 
     async def start(self) -> None:
-        # nobody else sends (see above), so what an old leader held is released now
-        async with self.app.bot_data[KEY].sessions.begin() as session:
-            for model in (Reminder, Delivery, OutgoingMessage):
-                released, unknown = await outbox.take_over(session, model)
-                if released or unknown:
-                    log.info(
-                        "took over %s: %d claims released, %d sends in doubt",
-                        model.__tablename__, released, unknown,
-                    )  # fmt: skip
+        await take_over_outboxes(self.app)  # nobody else sends (see above)
         self.queue.leading = True
         await self._listen()
         self._jobs = start_timed_jobs(self.app)

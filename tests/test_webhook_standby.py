@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -67,30 +69,57 @@ async def role(port: int) -> str | None:
     return None
 
 
-async def test_a_standby_answers_503_to_the_deployments_secret_so_telegram_retries(database_url, monkeypatch):
-    if POSTGRES_URL:
-        pytest.skip("on PostgreSQL every webhook process is a worker (see the test after this one)")
+@dataclass
+class Deployment:
+    """The emulated Telegram and the webhook processes of one deployment (the first has
+    registered the webhook: it leads)."""
+
+    telegram: EmulatedTelegram
+    settings: Settings
+    leader_port: int
+    secret: str  # what Telegram sends with every update
+    processes: list[asyncio.Task]
+
+    async def start_another(self, role_wanted: str) -> int:
+        """One more process; its port, once its HTTP server is up and says it has ROLE_WANTED."""
+        port = free_port()
+        process = asyncio.create_task(serve(self.settings, "https://bot.example.org/", port))
+        self.processes.append(process)
+        async with asyncio.timeout(FAILURE_BOUND):
+            while not process.done() and await role(port) != role_wanted:
+                await asyncio.sleep(0.05)
+        assert not process.done(), process.exception()
+        return port
+
+
+@contextlib.asynccontextmanager
+async def deployment(database_url: str) -> AsyncIterator[Deployment]:
     telegram = EmulatedTelegram(token=TOKEN, rate_limits=False)
     server, api_port = serve_telegram(telegram)
     settings = Settings(
         database_url=database_url, zones=default_zones(), bot_token=TOKEN,
         telegram_api_url=f"http://127.0.0.1:{api_port}/bot",
     )  # fmt: skip
-    leader_port, standby_port = free_port(), free_port()
+    leader_port = free_port()
     leader = asyncio.create_task(serve(settings, "https://bot.example.org/", leader_port))
-    standby = None
+    processes = [leader]
     try:
         await until(lambda: telegram.webhook is not None or leader.done(), FAILURE_BOUND)
         assert not leader.done(), leader.exception()
-        secret = telegram.webhook["secret_token"]  # what Telegram will send with every update
-        if not POSTGRES_URL:
-            monkeypatch.setattr(production, "Leadership", NeverLeads)
-        standby = asyncio.create_task(serve(settings, "https://bot.example.org/", standby_port))
-        async with asyncio.timeout(FAILURE_BOUND):  # its HTTP server is up, and it stands by
-            while not standby.done() and await role(standby_port) != "standby":
-                await asyncio.sleep(0.05)
-        assert not standby.done(), standby.exception()
-        assert await role(standby_port) == "standby"
+        yield Deployment(telegram, settings, leader_port, telegram.webhook["secret_token"], processes)
+    finally:
+        for process in reversed(processes):
+            await stop(process)
+        server.stop()
+
+
+async def test_a_standby_answers_503_to_the_deployments_secret_so_telegram_retries(database_url, monkeypatch):
+    if POSTGRES_URL:
+        pytest.skip("on PostgreSQL every webhook process is a worker (see the test after this one)")
+    async with deployment(database_url) as bot:
+        telegram, secret, leader_port = bot.telegram, bot.secret, bot.leader_port
+        monkeypatch.setattr(production, "Leadership", NeverLeads)
+        standby_port = await bot.start_another("standby")
 
         ann = telegram.user("Ann")
         update = ann.send("/start")
@@ -107,10 +136,6 @@ async def test_a_standby_answers_503_to_the_deployments_secret_so_telegram_retri
             assert taken.status_code == 200
         await until(lambda: any(m.from_bot for m in telegram.transcript(ann)), FAILURE_BOUND)
         assert any("People Zones" in m.plain for m in telegram.transcript(ann) if m.from_bot)
-    finally:
-        await stop(standby)
-        await stop(leader)
-        server.stop()
 
 
 def test_the_secret_is_the_same_for_every_process_and_is_not_the_token():
@@ -138,24 +163,9 @@ def test_a_webhook_secret_in_the_settings_is_checked(tmp_path):
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="webhook workers side by side need PostgreSQL")
 async def test_a_second_webhook_process_is_a_worker_that_takes_updates(database_url):
-    telegram = EmulatedTelegram(token=TOKEN, rate_limits=False)
-    server, api_port = serve_telegram(telegram)
-    settings = Settings(
-        database_url=database_url, zones=default_zones(), bot_token=TOKEN,
-        telegram_api_url=f"http://127.0.0.1:{api_port}/bot",
-    )  # fmt: skip
-    leader_port, worker_port = free_port(), free_port()
-    leader = asyncio.create_task(serve(settings, "https://bot.example.org/", leader_port))
-    worker = None
-    try:
-        await until(lambda: telegram.webhook is not None or leader.done(), FAILURE_BOUND)
-        assert not leader.done(), leader.exception()
-        secret = telegram.webhook["secret_token"]
-        worker = asyncio.create_task(serve(settings, "https://bot.example.org/", worker_port))
-        async with asyncio.timeout(FAILURE_BOUND):
-            while not worker.done() and await role(worker_port) != "worker":
-                await asyncio.sleep(0.05)
-        assert not worker.done(), worker.exception()
+    async with deployment(database_url) as bot:
+        telegram, secret, leader_port = bot.telegram, bot.secret, bot.leader_port
+        worker_port = await bot.start_another("worker")
         ann = telegram.user("Ann")
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{worker_port}") as client:
             assert (await client.get("/health")).status_code == 200
@@ -169,7 +179,3 @@ async def test_a_second_webhook_process_is_a_worker_that_takes_updates(database_
         assert any("People Zones" in m.plain for m in telegram.transcript(ann) if m.from_bot)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{leader_port}") as client:
             assert (await client.get("/health/leader")).status_code == 200
-    finally:
-        await stop(worker)
-        await stop(leader)
-        server.stop()
