@@ -90,5 +90,5 @@ async def on_category(update: Update, context: ContextTypes.DEFAULT_TYPE, press:
         )
         return
     header = m.BROWSE_HEADER.format(category=m.esc(category.name))
-    search_id = keep_search(context, SearchState(category.name, hits, category_id, header))
+    search_id = keep_search(context, SearchState.of(category.name, hits, category_id, header))
     await show_page(update, context, search_id, 0, edit=False)

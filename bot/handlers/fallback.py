@@ -64,7 +64,7 @@ async def support_for(update: Update, context: ContextTypes.DEFAULT_TYPE, alert:
     if not hits:
         return
     nearest = sorted(hits.values(), key=lambda h: (h.distance_km is None, h.distance_km or 0, -h.score))
-    state = search.SearchState("", nearest[:SUPPORT_SHOWN], "", m.SAFETY_LOCAL_SUPPORT)
+    state = search.SearchState.of("", nearest[:SUPPORT_SHOWN], "", m.SAFETY_LOCAL_SUPPORT)
     await search.show_page(update, context, search.keep_search(context, state), 0, edit=False)
 
 

@@ -266,7 +266,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: P
 
 async def note_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """After every update: a resident the bot knows counts as here today (one write a day each).
-    Runs after the other handlers, so a resident saved by this very update is counted too."""
+    Asked of the database once a day a person, whether it knows them or not: someone it does not
+    know yet is seen on the day they are saved (the row's `last_seen_at` starts then)."""
     user = update.effective_user
     if user is None or user.is_bot:
         return
@@ -277,14 +278,13 @@ async def note_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         async with pz.sessions.begin() as session:
-            known = await note_activity(session, user.id, now)
+            await note_activity(session, user.id, now)
     except SQLAlchemyError as error:
         log.warning("could not note that a resident was here (%s)", type(error).__name__)
         return
-    if known:
-        if len(seen) >= SEEN_MAX:
-            seen.clear()
-        seen[user.id] = now.date()
+    if len(seen) >= SEEN_MAX:
+        seen.clear()
+    seen[user.id] = now.date()
 
 
 async def _scrub(sessions: async_sessionmaker[AsyncSession] | UpdateSessions) -> None:

@@ -46,16 +46,36 @@ KEPT_SEARCHES = 5
 
 @dataclass
 class SearchState:
+    """One search's pages, kept with the person between messages (bot.pipeline): of each result
+    only what a page is shown from, its asset and how far away it is, so every update reads and
+    writes little."""
+
     query: str
-    hits: list[Hit]
+    asset_ids: list[int]
     category: str
     header: str
+    distances_km: list[float | None] = field(default_factory=list)  # one for each of asset_ids
     offer_ids: list[int] = field(default_factory=list)  # volunteers who could help, best first
     # how a typed search was counted, so "Not what I need" neither counts it twice nor leaves it
     # counted as answered: when it was counted as answered, and whether its need is noted unmet
     answered_at: datetime | None = None
     noted_unmet: bool = False
     area: Area | None = None  # the resident's area when it was counted
+
+    @classmethod
+    def of(
+        cls,
+        query: str,
+        hits: list[Hit],
+        category: str,
+        header: str,
+        *,
+        answered_at: datetime | None = None,
+        noted_unmet: bool = False,
+        area: Area | None = None,
+    ) -> SearchState:
+        ids, distances = [h.id for h in hits], [h.distance_km for h in hits]
+        return cls(query, ids, category, header, distances, [], answered_at, noted_unmet, area)
 
 
 def _searches(context: ContextTypes.DEFAULT_TYPE) -> OrderedDict[int, SearchState]:
@@ -127,8 +147,9 @@ async def show_page(
     update: Update, context: ContextTypes.DEFAULT_TYPE, search_id: int, page: int, edit: bool
 ) -> None:
     state = _searches(context)[search_id]
-    assets = await _assets(context, [h.id for h in state.hits])
-    listed = [(assets[h.id], h.distance_km) for h in state.hits if h.id in assets]
+    assets = await _assets(context, state.asset_ids)
+    shown = zip(state.asset_ids, state.distances_km, strict=True)
+    listed = [(assets[asset_id], km) for asset_id, km in shown if asset_id in assets]
     pz = services(context)
     text, keyboard = cards.results_page(state.header, listed, page, search_id, pz.clock(), pz.settings.tz)
     if edit:
@@ -261,7 +282,7 @@ async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     else:  # only guesses: show those that share a need with it
         hits = [h for h in result.hits if any(why.startswith("need: ") for why in h.why)][: cards.PAGE_SIZE]
         header = m.NO_MATCH.format(query=m.esc(text[:80])) + "\n\n" + m.NEAREST_ALTERNATIVES
-    state = SearchState(
+    state = SearchState.of(
         text,
         hits,
         category,
@@ -337,7 +358,7 @@ class Page(Button, prefix="pg"):
 @on_press(Page)
 async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Page) -> None:
     state = _searches(context).get(press.search_id)
-    if state is None or press.number * cards.PAGE_SIZE >= max(len(state.hits), 1):
+    if state is None or press.number * cards.PAGE_SIZE >= max(len(state.asset_ids), 1):
         await stale(update, context)
         return
     await query(update).answer()
@@ -440,7 +461,7 @@ async def on_more_like(update: Update, context: ContextTypes.DEFAULT_TYPE, press
         hits = engine.browse(best, limit=MAX_RESULTS + 1, near=near)
     hits = [h for h in hits if h.id != asset_id][:MAX_RESULTS]
     header = m.RESULTS_HEADER.format(query=m.esc(asset.name[:80]))
-    search_id = keep_search(context, SearchState(asset.name, hits, "", header))
+    search_id = keep_search(context, SearchState.of(asset.name, hits, "", header))
     await show_page(update, context, search_id, 0, edit=False)
 
 

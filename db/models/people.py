@@ -40,8 +40,9 @@ class Resident(Base):
     # Set when Telegram says the bot was blocked or the chat is gone: stop sending.
     unreachable_since: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=stamp_now)
-    # The day they last used the bot (updated at most once a day): inactive residents are erased.
-    last_seen_at: Mapped[datetime | None] = personal()
+    # The day they last used the bot (from the day they are saved, then updated at most once a day):
+    # inactive residents are erased.
+    last_seen_at: Mapped[datetime | None] = personal(default=stamp_now)
 
     roles: Mapped[list[Role]] = relationship(back_populates="resident", cascade="all, delete-orphan")
 
