@@ -4,7 +4,7 @@ duplicates and losses after the kill (target 0 and 0).
 
     .venv/bin/python bench/broadcast.py [--recipients 10000] [--rate 25] [--database-url URL]
 
-The real sender (`bot.handlers.broadcast_sender.send_due_deliveries`) runs with the emulation's
+The real sender (`bot.senders.announcements.send_due_deliveries`) runs with the emulation's
 flood limits on (30 messages/s overall, about 1/s per chat, 429 when broken). Waits are
 fast-forwarded (`FastForwardTimer`): work costs real time, waiting for the pace does not, so a
 400-second send takes seconds. Half-way through, the sending task is cancelled as a crash would
@@ -33,7 +33,7 @@ from bot.clock import FakeClock
 from bot.config import Settings, default_zones
 from bot.emulation import EmulatedRequest, EmulatedTelegram
 from bot.emulation.errors import ApiError
-from bot.handlers.broadcast_sender import send_due_deliveries
+from bot.senders.announcements import send_due_deliveries
 from bot.services.broadcasts import Audience, start_broadcast
 from bot.services.pacing import FastForwardTimer
 from db import migrate

@@ -3,7 +3,7 @@ Telegram's limits, and how late is the last one against the best possible at 30 
 
     .venv/bin/python bench/reminders.py [--rsvps 10000] [--rate 25] [--database-url URL]
 
-The real sender (`bot.handlers.notices.send_due_notices`) runs against the Bot API emulation with
+The real sender (`bot.senders.notices.send_due_notices`) runs against the Bot API emulation with
 Telegram's flood limits switched on (30 messages/s overall, about 1/s per chat) and answering 429
 when they are broken. Time is fast-forwarded: database and sending work costs real time, waits for
 the rate are skipped (`bot.services.pacing.FastForwardTimer`), so the run takes seconds, not the
@@ -28,7 +28,7 @@ from bot.app import build_application, start_bot, stop_bot
 from bot.clock import FakeClock
 from bot.config import Settings, default_zones
 from bot.emulation import EmulatedRequest, EmulatedTelegram
-from bot.handlers.notices import send_due_notices
+from bot.senders.notices import send_due_notices
 from bot.services.events import create_event
 from bot.services.pacing import FastForwardTimer
 from db import migrate

@@ -15,12 +15,13 @@ from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.context import KEY, BotServices
 from bot.handlers import register
-from bot.handlers.sending import PacedRateLimiter
 from bot.pipeline.application import SESSIONS_KEY, PipelineApplication
+from bot.senders.sending import PacedRateLimiter
 from bot.services.directory import LiveEngine
 from bot.services.offer_matching import LiveOffers
 from bot.services.pacing import Pacer, Timer
 from bot.services.places import ZoneMap
+from bot.services.search_counts import SearchCounts
 from db.session import UpdateSessions, make_engine, make_sessionmaker
 
 # updates handled at once by one process on PostgreSQL: fewer than the connection pool holds (5 + 10)
@@ -68,6 +69,7 @@ def build_application(
         sessions=sessions,
         zones=zones,
         engine=LiveEngine(zones, clock=clock),
+        search_counts=SearchCounts(sessions.maker),
         offers=LiveOffers(clock),
         clock=clock,
         pacer=pacer,
@@ -85,4 +87,10 @@ async def start_bot(app: Application) -> None:
 
 async def stop_bot(app: Application) -> None:
     await app.shutdown()
+    await close_database(app)
+
+
+async def close_database(app: Application) -> None:
+    """Once the application is shut down: write the counts still pending, then let the database go."""
+    await app.bot_data[KEY].search_counts.close()
     await app.bot_data["database"].dispose()

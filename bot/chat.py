@@ -36,14 +36,13 @@ from bot.clock import ShiftedClock, system_clock
 from bot.config import Settings
 from bot.context import KEY
 from bot.emulation import ChatMessage, EmulatedRequest, EmulatedTelegram, EmulatedUser, deliver
-from bot.handlers import RETENTION_SECONDS, broadcasts, new_event, upkeep, volunteering
-from bot.handlers.broadcast_sender import send_due_deliveries
-from bot.handlers.common import QUESTION_KEYS
+from bot.handlers import RETENTION_SECONDS, flows
 from bot.handlers.introductions import send_follow_ups
-from bot.handlers.notices import send_due_notices
-from bot.handlers.outgoing import send_due_messages
 from bot.handlers.privacy import run_retention
 from bot.pipeline import state as conversation_state
+from bot.senders.announcements import send_due_deliveries
+from bot.senders.notices import send_due_notices
+from bot.senders.outgoing import send_due_messages
 from bot.services.pacing import FastForwardTimer
 from bot.services.places import district_point, find_postcode
 from db.models import Delivery, Introduction, OutgoingMessage, Reminder
@@ -62,16 +61,6 @@ _HASH_NUMBER = re.compile(r"#\s*([0-9]{1,4})")
 _SPAN_PART = re.compile(r"(\d+)\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)(?![a-z])", re.IGNORECASE)
 _SPAN_GLUE = re.compile(r"(?:[\s,]|and)*", re.IGNORECASE)
 _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
-
-# The steps of a flow at which the bot waits for a button, not for typed words (each flow's
-# `on_text` answers "pick a button" there). At every other step, and for every other question the
-# bot asks (an area, a message to pass on, a report of a change...), a typed number is an answer.
-BUTTON_STEPS: dict[str, frozenset[str]] = {
-    new_event.FLOW: frozenset({"repeat", "preview"}),
-    volunteering.FLOW: frozenset({"confirm", "when", "distance", "contact", "dbs"}),
-    broadcasts.FLOW: frozenset({"who", "interest", "where", "confirm"}),
-    upkeep.ADD: frozenset({"preview"}),
-}
 
 
 class MovableClock(Protocol):
@@ -242,18 +231,12 @@ class TerminalChat:
         return self.user.send(text)
 
     async def waiting_for_text(self) -> bool:
-        """Whether the bot asked this person a question they answer by typing (see BUTTON_STEPS):
-        read from their conversation state in the database, as the bot would."""
+        """Whether the bot asked this person a question they answer by typing, not with a button
+        (a flow's `pressed` steps, where a typed number presses one): read from their conversation
+        state in the database, as the bot would."""
         async with self.app.bot_data[KEY].sessions() as session:
             user_data = await conversation_state.peek(session, self.user.id)
-        for key in QUESTION_KEYS:
-            value = user_data.get(key)
-            if not value:
-                continue
-            step = value.get("step") if isinstance(value, dict) else None
-            if step not in BUTTON_STEPS.get(key, frozenset()):
-                return True
-        return False
+        return flows.waiting_for_text(user_data)
 
     def press_number(self, number: int) -> dict[str, Any] | None:
         """Press the button shown with NUMBER, on the message it was shown on."""

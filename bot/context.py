@@ -13,6 +13,7 @@ from bot.services.offer_matching import LiveOffers
 from bot.services.pacing import Pacer
 from bot.services.places import ZoneMap
 from bot.services.safety import SafetyCheck, default_safety_check
+from bot.services.search_counts import SearchCounts
 from db.session import UpdateSessions
 
 KEY = "peoplezones"
@@ -24,6 +25,7 @@ class BotServices:
     sessions: UpdateSessions  # inside an update, the update's one session (db.session)
     zones: ZoneMap
     engine: LiveEngine
+    search_counts: SearchCounts  # what /stats counts, written a few seconds later together
     offers: LiveOffers = field(default_factory=LiveOffers)
     safety: SafetyCheck = field(default_factory=default_safety_check)
     clock: Clock = system_clock

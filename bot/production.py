@@ -53,7 +53,7 @@ from tornado.web import RequestHandler, stream_request_body
 
 from bot import logs
 from bot import messages as m
-from bot.app import build_application
+from bot.app import build_application, close_database
 from bot.config import Settings
 from bot.leader import Leadership
 from bot.workers import LeaderDuties, WorkerJobQueue, take_over_outboxes
@@ -232,7 +232,7 @@ async def _lead(serving: Serving, stop: asyncio.Event, webhook_url: str | None) 
             if _updater(app).running:
                 await _updater(app).stop()
             await app.stop()
-    await app.bot_data["database"].dispose()
+    await close_database(app)
     await serving.leadership.step_down()
 
 
@@ -264,7 +264,7 @@ async def _work(serving: Serving, stop: asyncio.Event, webhook_url: str) -> None
         finally:
             await serving.drain()
             await app.stop()
-    await app.bot_data["database"].dispose()
+    await close_database(app)
 
 
 def _updater(app: Application) -> Updater:

@@ -34,7 +34,8 @@ from telegram.ext import Application, Job, JobQueue
 
 from bot import messages as m
 from bot.context import KEY
-from bot.handlers import broadcast_sender, notices, outgoing, start_timed_jobs
+from bot.handlers import start_timed_jobs
+from bot.senders import announcements, notices, outgoing
 from bot.services import outbox
 from db.models import Delivery, OutgoingMessage, Reminder
 from db.session import current_unit_of_work
@@ -45,7 +46,7 @@ WAKE_CHANNEL = "peoplezones_wake"
 SENDERS: dict[str, Callable[[Any], Awaitable[None]]] = {
     "outgoing": outgoing.outgoing_job,
     "notices": notices.notice_job,
-    "broadcasts": broadcast_sender.broadcast_job,
+    "broadcasts": announcements.broadcast_job,
 }
 _NAMES = {callback: name for name, callback in SENDERS.items()}
 OUTBOXES = (Reminder, Delivery, OutgoingMessage)  # every table the leader sends from

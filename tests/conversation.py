@@ -8,7 +8,7 @@ from bot.app import build_application, start_bot, stop_bot
 from bot.clock import FakeClock
 from bot.config import Settings, default_zones
 from bot.emulation import EmulatedRequest, EmulatedTelegram, deliver
-from bot.handlers.outgoing import WAKE_JOB, send_due_messages
+from bot.senders.outgoing import WAKE_JOB, send_due_messages
 from bot.services.directory import import_directory
 from bot.services.pacing import FastForwardTimer
 from bot.services.places import ZoneMap
@@ -21,7 +21,7 @@ class Conversation:
     """The bot, its Telegram, and the clock, ready for users to talk to.
 
     After each update, what the job queue would do next is done: if the update's commit woke the
-    sender of messages to other people (bot.handlers.outgoing), it runs, so the coordinator told
+    sender of messages to other people (bot.senders.outgoing), it runs, so the coordinator told
     of a report has the message when `say` returns. A test that drives the sender itself (to stop
     it half-way, say) sets `send_woken = False`."""
 

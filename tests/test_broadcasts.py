@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from bot.app import stop_bot
 from bot.config import Settings, default_zones
 from bot.context import KEY
-from bot.handlers.broadcast_sender import send_due_deliveries
 from bot.handlers.broadcasts import BroadcastZone, StopSending
+from bot.senders.announcements import send_due_deliveries
 from db.models import Delivery, Resident, Role, Volunteer
 from tests.conversation import close_conversation, open_conversation, second_app
 

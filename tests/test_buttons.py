@@ -1,4 +1,4 @@
-"""Buttons (bot/handlers/buttons.py): every action's data class reads back what it writes, in the
+"""Buttons (bot/views/buttons.py): every action's data class reads back what it writes, in the
 very format the bot has always sent (old buttons in residents' chats keep working), parsing refuses
 anything else, each class has exactly one handler, and a forged press through the whole bot gets
 the stale-button reply and changes nothing."""
@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot import messages as m
-from bot.handlers import buttons
 from bot.handlers.browse import Category
-from bot.handlers.buttons import MAX_NUMBER, Button, parse
 from bot.handlers.events import Going
 from bot.handlers.privacy import PrivacyAction
 from bot.handlers.reports import ReportPeriod
 from bot.handlers.search import Details, Page
 from bot.handlers.settings import Setting
 from bot.handlers.upkeep import ReviewMore
+from bot.views import buttons
+from bot.views.buttons import MAX_NUMBER, Button, parse
 from db.models import Base
 from tests.conversation import close_conversation, open_conversation
 

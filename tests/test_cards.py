@@ -9,10 +9,10 @@ import pytest
 
 from bot import messages as m
 from bot.config import Settings, default_zones
-from bot.handlers.common import button_label
 from bot.services.directory import import_directory
 from bot.services.events import create_event
 from bot.services.places import ZoneMap
+from bot.views.keyboards import button_label
 from tests.conversation import close_conversation, open_conversation
 
 LONDON = ZoneInfo("Europe/London")

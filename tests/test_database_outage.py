@@ -7,7 +7,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings, default_zones
-from bot.handlers.notices import send_due_notices
+from bot.senders.notices import send_due_notices
 from bot.services.events import create_event
 from db.models import Rsvp
 from tests.conftest import POSTGRES_URL

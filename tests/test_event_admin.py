@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.config import Settings, default_zones
 from bot.handlers.event_admin import CallOffDate, EventAction, ManageEvent, poster_code
 from bot.handlers.new_event import NewEventStep
-from bot.handlers.notices import send_due_notices
+from bot.senders.notices import send_due_notices
 from bot.services.events import create_event
 from db.models import Event, Reminder, Rsvp
 from tests.conversation import close_conversation, open_conversation

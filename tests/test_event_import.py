@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.clock import FakeClock
 from bot.config import Settings, default_zones
 from bot.handlers.event_admin import ManageEvent
-from bot.handlers.notices import send_due_notices
+from bot.senders.notices import send_due_notices
 from db.models import Event
 from tests.conftest import THURSDAY_MORNING
 from tests.conversation import close_conversation, open_conversation

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.handlers.notices import send_due_notices
+from bot.senders.notices import send_due_notices
 from bot.services.events import create_event
 from db.models import Reminder
 from tests.conversation import close_conversation, open_conversation

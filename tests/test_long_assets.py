@@ -10,7 +10,7 @@ import pytest
 from bot import messages as m
 from bot.context import KEY
 from bot.emulation.formatting import format_text
-from bot.handlers.cards import clip, fit
+from bot.views.cards import clip, fit
 from db.models import Asset
 from tests.conversation import close_conversation, open_conversation
 

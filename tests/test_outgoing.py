@@ -14,9 +14,9 @@ from bot.app import stop_bot
 from bot.config import Settings, default_zones
 from bot.context import KEY
 from bot.emulation.errors import ApiError
-from bot.handlers.outgoing import WAKE_JOB, send_due_messages, tell_later
 from bot.handlers.privacy import run_retention
 from bot.matching.skills import default_skills
+from bot.senders.outgoing import WAKE_JOB, send_due_messages, tell_later
 from bot.services import outbox
 from db.models import AssetReport, Offer, OutgoingMessage, Resident, Volunteer
 from tests.conversation import close_conversation, open_conversation, second_app

@@ -50,6 +50,21 @@ async def test_a_question_asked_before_a_restart_is_answered_after_it(chat, sess
         assert (await session.scalars(select(Resident.zone))).one() == "Rutland"
 
 
+async def test_a_state_with_nothing_left_in_it_is_stored_as_nothing(chat, sessions):
+    """SQL NULL, not the JSON value null: a row that only says which updates were handled is not
+    something the bot holds about the person (/mydata reads it so)."""
+    ann = chat.telegram.user("Ann")
+    await chat.say(ann, "/area")
+    async with sessions() as session:
+        assert await session.scalar(select(ConversationState.data).where(ConversationState.data.is_not(None)))
+    await chat.say(ann, "/cancel")
+    async with sessions() as session:
+        row = await session.scalar(
+            select(ConversationState.telegram_user_id).where(ConversationState.data.is_(None))
+        )
+        assert row == ann.id
+
+
 async def test_search_pages_work_after_a_restart(chat):
     ann = chat.telegram.user("Ann")
     [first] = await chat.say(ann, "food bank")

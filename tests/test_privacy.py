@@ -15,9 +15,9 @@ from bot.cli import main
 from bot.clock import system_clock
 from bot.config import ConfigError, Settings, default_zones, load_settings
 from bot.handlers import privacy as privacy_handlers
-from bot.handlers.broadcast_sender import send_due_deliveries
-from bot.handlers.notices import send_due_notices
 from bot.handlers.privacy import run_retention
+from bot.senders.announcements import send_due_deliveries
+from bot.senders.notices import send_due_notices
 from bot.services.events import create_event
 from bot.services.privacy import owned
 from db.models import (

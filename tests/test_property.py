@@ -39,10 +39,10 @@ from telegram.ext import CommandHandler
 from bot import messages as m
 from bot.config import Settings, default_zones
 from bot.context import KEY
-from bot.handlers import buttons
 from bot.handlers.guard import FLOOD_KEY
 from bot.services.flood import FloodControl, Verdict
 from bot.services.typed_text import clean_text
+from bot.views import buttons
 from db.models import Base
 from tests.conversation import THURSDAY_MORNING, close_conversation, open_conversation
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from bot.app import stop_bot
 from bot.context import KEY
-from bot.handlers.notices import send_due_notices
+from bot.senders.notices import send_due_notices
 from bot.services.events import create_event, rsvp
 from bot.services.outbox import CLAIM_LEASE
 from db.models import Reminder

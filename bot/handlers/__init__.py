@@ -1,7 +1,8 @@
 """Telegram handlers: thin transport over the services. `register` wires them in order.
 
-Buttons are classes declared next to their handlers (see buttons.py): every module that declares
-one is imported here, so all of them are registered before the first press."""
+Buttons are classes declared next to their handlers (see bot.views.buttons), and so are the flows
+(the questions the bot asks and waits for, see bot.handlers.flows): every module that declares one
+is imported here, so all of them are registered before the first press or typed answer."""
 
 from __future__ import annotations
 
@@ -22,21 +23,18 @@ from bot import logs
 from bot.handlers import (
     admin,
     asset_reports,
-    broadcast_sender,
     broadcasts,
     browse,  # noqa: F401 (no command of its own: imported for its buttons)
-    buttons,
     conversation,
     event_admin,
     event_files,
     events,
     fallback,
+    flows,
     guard,
     introductions,
     new_event,
-    notices,
     opportunities,
-    outgoing,
     privacy,
     reports,
     search,
@@ -44,6 +42,8 @@ from bot.handlers import (
     upkeep,
     volunteering,
 )
+from bot.senders import announcements, notices, outgoing
+from bot.views import buttons
 
 GUARD_GROUP = -2  # before everything: flood control, and leaving groups (see guard.py)
 SAFETY_GROUP = -1  # runs first, for every message, whatever else happens
@@ -58,6 +58,7 @@ def register(app: Application, timed_jobs: bool = True) -> None:
     process leads (bot.workers), so they run once in a deployment, not once a worker."""
     logs.protect_logs(app.bot.token)  # no message text, token or personal data in any log
     buttons.check_handled()  # a button nobody answers stops the start, not a resident's press
+    flows.check_answered()  # so does a question whose typed answer nobody takes
     app.add_handler(TypeHandler(Update, guard.gate), group=GUARD_GROUP)
     app.add_handler(MessageHandler(filters.TEXT | filters.CAPTION, fallback.safety_first), group=SAFETY_GROUP)
     # seen by the safety check, then answered here and never acted on again
@@ -115,7 +116,7 @@ def start_timed_jobs(app: Application) -> list[Job[Any]]:
         app.job_queue.run_repeating(outgoing.outgoing_job, interval=outgoing.OUTGOING_CHECK_SECONDS, first=3),
         # announcements interrupted by a crash or restart carry on from where they stopped
         app.job_queue.run_repeating(
-            broadcast_sender.broadcast_job, interval=broadcast_sender.BROADCAST_CHECK_SECONDS, first=2
+            announcements.broadcast_job, interval=announcements.BROADCAST_CHECK_SECONDS, first=2
         ),
         # privacy: blank old need texts, erase inactive residents, delete old sent messages
         app.job_queue.run_repeating(privacy.retention_job, interval=RETENTION_SECONDS, first=5 * 60),

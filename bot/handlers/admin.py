@@ -13,9 +13,8 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers.access import chat_id, query, user_data, user_id
-from bot.handlers.buttons import Button, Index, on_press
-from bot.handlers.common import button_label, keyboard, tell
-from bot.handlers.outgoing import tell_later
+from bot.handlers.common import tell
+from bot.senders.outgoing import tell_later
 from bot.services.invites import (
     INVITE_PREFIX,
     InviteError,
@@ -27,7 +26,9 @@ from bot.services.invites import (
     revoke_coordinator,
     revoke_invite,
 )
-from db.models import Resident
+from bot.services.residents import telegram_id_of
+from bot.views.buttons import Button, Index, on_press
+from bot.views.keyboards import button_label, keyboard
 
 PICKING = "invite_zones"
 
@@ -113,10 +114,10 @@ async def open_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, payloa
         async with pz.sessions.begin() as session:
             invite = await accept_invite(session, payload[len(INVITE_PREFIX) :], user_id(update), pz.clock())
             zones = m.esc(", ".join(invite.zones))
-            admin = await session.get(Resident, invite.created_by) if invite.created_by is not None else None
+            admin = await telegram_id_of(session, invite.created_by)
             if admin is not None:  # the admin who sent the invite hears it was used
                 used = m.INVITE_USED.format(zones=zones)
-                tell_later(context.application, session, admin.telegram_user_id, used, kind="invite-used")
+                tell_later(context.application, session, admin, used, kind="invite-used")
     except InviteError:
         await tell(context, chat_id(update), m.INVITE_NOT_VALID)
         return True

@@ -14,18 +14,29 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import cards
-from bot.handlers.access import chat_id, query, user_data, user_id
-from bot.handlers.buttons import Button, on_press
-from bot.handlers.common import ask, keyboard, tell
-from bot.handlers.outgoing import tell_later
+from bot.handlers.access import chat_id, query, user_id
+from bot.handlers.common import tell
+from bot.handlers.flows import Flow, stepless
 from bot.handlers.upkeep import EditAsset, day_label, stale, zones_or_refuse
+from bot.senders.outgoing import tell_later
 from bot.services.residents import resident_for
 from bot.services.roles import coordinators_of, covers
-from bot.services.upkeep import active_asset, close_report, file_report, open_reports, report_text
-from db.models import Asset, AssetReport
+from bot.services.upkeep import (
+    active_asset,
+    close_report,
+    file_report,
+    find_asset,
+    find_report,
+    open_reports,
+    report_text,
+)
+from bot.views import cards
+from bot.views.buttons import Button, on_press
+from bot.views.keyboards import keyboard
+from db.models import AssetReport
 
-REPORT = "asset_change_report"  # a resident is typing what changed
+# a resident is typing what changed ({"asset_id"}); older versions kept it with no step
+REPORT = Flow("asset_change_report", ("what_changed",), legacy=stepless("what_changed"))
 REPORTS_SHOWN = 10
 
 
@@ -53,10 +64,11 @@ async def on_report_button(update: Update, context: ContextTypes.DEFAULT_TYPE, p
     if asset is None:
         await stale(update, context)
         return
-    ask(context, REPORT, {"asset_id": asset.id})
+    REPORT.open(context, "what_changed", asset_id=asset.id)
     await tell(context, chat_id(update), m.CHANGE_ASK.format(name=cards.name(asset)))
 
 
+@REPORT.on_text
 async def on_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """What changed, in the resident's words: store it (theirs, never shown as theirs), thank them,
     tell the zone."""
@@ -65,11 +77,11 @@ async def on_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE, tex
         await tell(context, chat, m.CHANGE_NOT_READ)
         return
     body, was_cut = cleaned
-    asset_id = user_data(context).pop(REPORT)["asset_id"]
+    asset_id = REPORT.take(context)["asset_id"]
     pz = services(context)
     async with pz.sessions.begin() as session:
         report = await file_report(session, asset_id, body, typed_by=user_id(update))
-        asset = await session.get(Asset, asset_id) if report else None
+        asset = await find_asset(session, asset_id) if report else None
         if report is not None and asset is not None:
             notice = m.CHANGE_FOR_COORDINATORS.format(
                 name=cards.name(asset), zone=m.esc(asset.zone or m.NO_ZONE), text=m.esc(body)
@@ -127,7 +139,7 @@ async def on_handle_report(update: Update, context: ContextTypes.DEFAULT_TYPE, p
         return
     pz, chat = services(context), chat_id(update)
     async with pz.sessions.begin() as session:
-        report = await session.get(AssetReport, press.report_id)
+        report = await find_report(session, press.report_id)
         reply = await _handle(session, update, context, zones, report, press.status)
     if reply:
         await tell(context, chat, reply)

@@ -7,25 +7,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Select, select
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers.access import chat_id, message, query, user_data, user_id
-from bot.handlers.broadcast_sender import show_progress, wake_broadcasts
-from bot.handlers.buttons import Button, Index, on_press
-from bot.handlers.common import ask, button_label, keyboard, tell
+from bot.handlers.access import chat_id, message, query, user_id
+from bot.handlers.common import tell
+from bot.handlers.flows import Flow
 from bot.handlers.settings import Setting
 from bot.matching.taxonomy import default_taxonomy
-from bot.services.broadcasts import Audience, recipient_ids, start_broadcast, stop_broadcast
+from bot.senders.announcements import show_progress, wake_broadcasts
+from bot.services.broadcasts import Audience, find_broadcast, recipient_ids, start_broadcast, stop_broadcast
+from bot.services.residents import resident_of, telegram_id_of
 from bot.services.roles import EVERY_ZONE, coordinator_zones
 from bot.services.typed_text import clean_text
-from db.models import Broadcast, Resident
+from bot.views.buttons import Button, Index, on_press
+from bot.views.keyboards import button_label, keyboard
 
-FLOW = "broadcast_flow"
+# the announcement (typed, or a photo with a caption), then buttons: who, which interest, where, send
+FLOW = Flow(
+    "broadcast_flow",
+    ("message", "who", "interest", "where", "confirm"),
+    pressed=frozenset({"who", "interest", "where", "confirm"}),
+)
 MAX_TEXT = 3500  # leaves room under Telegram's 4096 for what the bot adds
 MAX_CAPTION = 900  # under Telegram's 1024 for a photo's caption
 KINDS = {"all": "everyone", "vol": "volunteers", "int": "interest"}
@@ -36,7 +42,7 @@ async def _zones_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     async with pz.sessions() as session:
         zones = await coordinator_zones(session, pz.settings, user_id(update))
     if not zones:
-        user_data(context).pop(FLOW, None)
+        FLOW.close(context)
         await tell(context, chat_id(update), m.COORDINATORS_ONLY)
     return zones
 
@@ -49,28 +55,27 @@ def _my_zone_choices(context: ContextTypes.DEFAULT_TYPE, zones: set[str]) -> lis
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await _zones_or_refuse(update, context):
         return
-    ask(context, FLOW, {"step": "message"})
+    FLOW.open(context, "message")
     await tell(context, chat_id(update), m.BROADCAST_ASK_MESSAGE)
 
 
+@FLOW.on_text
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     if not await _zones_or_refuse(update, context):
         return
-    flow = user_data(context)[FLOW]
-    if flow["step"] != "message":
+    if not FLOW.at(context, "message"):
         await tell(context, chat_id(update), m.PICK_A_BUTTON)
         return
     if len(text) > MAX_TEXT:
         await tell(context, chat_id(update), m.BROADCAST_TOO_LONG.format(limit=MAX_TEXT))
         return
-    flow.update(text=text.strip(), photo="", step="who")
+    FLOW.go(context, "who", text=text.strip(), photo="")
     await _ask_who(update, context)
 
 
 async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """A photo while composing becomes the announcement; False when the bot was not asking."""
-    flow = user_data(context).get(FLOW)
-    if not flow or flow["step"] != "message":
+    if not FLOW.at(context, "message"):
         return False
     if not await _zones_or_refuse(update, context):
         return True
@@ -78,7 +83,7 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     if len(caption) > MAX_CAPTION:
         await tell(context, chat_id(update), m.BROADCAST_TOO_LONG.format(limit=MAX_CAPTION))
         return True
-    flow.update(text=caption, photo=message(update).photo[-1].file_id, step="who")
+    FLOW.go(context, "who", text=caption, photo=message(update).photo[-1].file_id)
     await _ask_who(update, context)
     return True
 
@@ -95,12 +100,11 @@ async def _pressed_at(
     """A button of the STEP the composing is at, pressed by someone still a coordinator: the flow
     and their zones. Otherwise the press is answered (stale, or refused) and None comes back."""
     await query(update).answer()
-    flow = user_data(context).get(FLOW)
-    if not flow or flow["step"] != step or not valid:
+    if not FLOW.at(context, step) or not valid:
         await tell(context, chat_id(update), m.STALE_BUTTON)
         return None
     zones = await _zones_or_refuse(update, context)
-    return (flow, zones) if zones else None
+    return (FLOW.current(context), zones) if zones else None
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,7 @@ async def on_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Bro
     flow, _ = pressed
     flow["kind"] = KINDS[key]
     if key == "int":
-        flow["step"] = "interest"
+        FLOW.go(context, "interest")
         groups = default_taxonomy().groups()
         rows = [[(button_label(g), BroadcastGroup(n).data)] for n, g in enumerate(groups, start=1)]
         await tell(context, chat_id(update), m.BROADCAST_ASK_INTEREST, keyboard(*rows))
@@ -166,8 +170,7 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Br
 
 
 async def _ask_where(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    flow = user_data(context)[FLOW]
-    flow["step"] = "where"
+    FLOW.go(context, "where")
     async with services(context).sessions() as session:
         zones = await coordinator_zones(session, services(context).settings, user_id(update))
     choices = _my_zone_choices(context, zones)
@@ -189,9 +192,9 @@ async def on_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Bro
     chosen = (choices[index - 1],) if index else (() if EVERY_ZONE in zones else tuple(choices))
     audience = Audience(flow["kind"], chosen, flow.get("group", ""))
     async with services(context).sessions() as session:
-        me = await session.scalar(select_resident_id(user_id(update)))
-        count = len([r for r in await recipient_ids(session, audience) if r != me])
-    flow.update(step="confirm", audience=audience.as_json())
+        me = await resident_of(session, user_id(update))
+        count = len([r for r in await recipient_ids(session, audience) if me is None or r != me.id])
+    FLOW.go(context, "confirm", audience=audience.as_json())
     await send_announcement(context, chat_id(update), flow["text"], flow["photo"])
     await tell(
         context, chat_id(update),
@@ -199,10 +202,6 @@ async def on_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Bro
         keyboard([(m.BUTTON_SEND_NOW, BroadcastSend("send").data)],
                  [(m.BUTTON_DISCARD, BroadcastSend("discard").data)]),
     )  # fmt: skip
-
-
-def select_resident_id(telegram_user_id: int) -> Select[tuple[int]]:
-    return select(Resident.id).where(Resident.telegram_user_id == telegram_user_id)
 
 
 def _describe(audience: Audience) -> str:
@@ -232,7 +231,7 @@ async def on_send(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Bro
     if (pressed := await _pressed_at(update, context, "confirm")) is None:
         return
     flow, _ = pressed
-    user_data(context).pop(FLOW)
+    FLOW.close(context)
     if press.choice == "discard":
         await tell(context, chat_id(update), m.BROADCAST_DISCARDED)
         return
@@ -260,14 +259,14 @@ async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Sto
     pz = services(context)
     async with pz.sessions.begin() as session:
         zones = await coordinator_zones(session, pz.settings, user_id(update))
-        broadcast = await session.get(Broadcast, broadcast_id)
+        broadcast = await find_broadcast(session, broadcast_id)
         if broadcast is None:
             await tell(context, chat_id(update), m.STALE_BUTTON)
             return
-        author = await session.get(Resident, broadcast.author_id) if broadcast.author_id else None
+        author = await telegram_id_of(session, broadcast.author_id)
         audience_zones = Audience.from_json(broadcast.audience).zones
         covers = EVERY_ZONE in zones or (zones and audience_zones and set(audience_zones) <= zones)
-        is_author = author is not None and author.telegram_user_id == user_id(update)
+        is_author = author == user_id(update)
         if not zones or not (is_author or covers):
             await tell(context, chat_id(update), m.COORDINATORS_ONLY)
             return

@@ -12,8 +12,6 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers.access import chat_id, query, user_id
-from bot.handlers.buttons import Button, Index, Pattern, on_press
-from bot.handlers.common import button_label
 from bot.handlers.conversation import Menu, menu_keyboard
 from bot.handlers.search import (
     MAX_RESULTS,
@@ -25,6 +23,8 @@ from bot.handlers.search import (
     stale,
 )
 from bot.matching.taxonomy import default_taxonomy
+from bot.views.buttons import Button, Index, Pattern, on_press
+from bot.views.keyboards import button_label
 
 CATEGORY_CHARS = 60  # one button to a row: the needs' names (55 characters at most) fit whole
 

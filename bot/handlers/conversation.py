@@ -21,16 +21,20 @@ from bot.context import services
 from bot.handlers import privacy
 from bot.handlers.access import chat_id, location, query, user_data, user_id
 from bot.handlers.admin import open_invite
-from bot.handlers.buttons import Button, on_press
-from bot.handlers.common import ask, button_label, keyboard
 from bot.handlers.events import open_deep_link
+from bot.handlers.flows import Flow
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.areas import area_from_location, area_from_text
 from bot.services.invites import is_admin
 from bot.services.residents import Area, save_area
 from bot.services.roles import coordinator_zones
+from bot.views.buttons import Button, on_press
+from bot.views.keyboards import button_label, keyboard
 
-AWAITING_AREA = "awaiting_area"
+# "Where are you?", answered by typing a place (or sharing a location); older versions kept True
+AWAITING_AREA = Flow(
+    "awaiting_area", ("where",), legacy=lambda old: {"step": "where"} if old is True else None
+)
 
 
 def menu_keyboard() -> InlineKeyboardMarkup:
@@ -103,7 +107,7 @@ async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def ask_area(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    ask(context, AWAITING_AREA, True)
+    AWAITING_AREA.open(context, "where")
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton(m.BUTTON_SHARE_LOCATION, request_location=True)], [KeyboardButton(m.BUTTON_SKIP)]],
         resize_keyboard=True,
@@ -115,7 +119,7 @@ async def ask_area(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def remember_area(update: Update, context: ContextTypes.DEFAULT_TYPE, area: Area) -> None:
-    user_data(context).pop(AWAITING_AREA, None)
+    AWAITING_AREA.close(context)
     async with services(context).sessions.begin() as session:
         await save_area(session, user_id(update), area)
     await context.bot.send_message(
@@ -128,7 +132,7 @@ async def remember_area(update: Update, context: ContextTypes.DEFAULT_TYPE, area
 
 
 async def skip_area(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user_data(context).pop(AWAITING_AREA, None)
+    AWAITING_AREA.close(context)
     await context.bot.send_message(chat_id(update), m.AREA_SKIPPED, reply_markup=ReplyKeyboardRemove())
     await send_menu(update, context)
 
@@ -146,6 +150,7 @@ async def on_area(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Are
     await (ask_area if press.choice == "set" else skip_area)(update, context)
 
 
+@AWAITING_AREA.on_text
 async def area_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """The resident answered 'Where are you?' with text."""
     if text.strip().lower() in (m.BUTTON_SKIP.lower(), "skip", "no", "no thanks"):

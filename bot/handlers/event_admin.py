@@ -12,26 +12,28 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 import segno
-from sqlalchemy import Select, select
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers.access import chat_id, query, user_data, user_id
-from bot.handlers.buttons import Button, Minutes, on_press
-from bot.handlers.common import QUESTION_KEYS, ask, button_label, keyboard, tell
+from bot.handlers.access import chat_id, query, user_id
+from bot.handlers.common import tell
 from bot.handlers.events import as_minutes, deep_link, from_minutes, when
-from bot.handlers.notices import wake_sender
+from bot.handlers.flows import Flow, close_all, stepless
+from bot.senders.notices import wake_sender
 from bot.services.areas import area_from_text
 from bot.services.event_changes import cancel_date, cancel_event, change_event
-from bot.services.events import EventError, event_occurrences, going_count
+from bot.services.events import EventError, event_occurrences, find_event, going_count, scheduled_events
 from bot.services.places import find_postcode
 from bot.services.roles import EVERY_ZONE, coordinator_zones, may_manage_event
 from bot.services.when import WhenError, read_when
+from bot.views.buttons import Button, Minutes, on_press
+from bot.views.keyboards import button_label, keyboard
 from db.models import Event
 
-EDIT = "event_edit"
+# the new value of one field of an event ({"event_id", "field"}); older versions kept it with no step
+EDIT = Flow("event_edit", ("new_value",), legacy=stepless("new_value"))
 MAX_PLACES = 10_000
 
 
@@ -57,8 +59,7 @@ async def may_coordinate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     async with pz.sessions() as session:
         allowed = bool(await coordinator_zones(session, pz.settings, user_id(update)))
     if not allowed:
-        for key in QUESTION_KEYS:
-            user_data(context).pop(key, None)
+        close_all(context)
         await tell(context, chat_id(update), m.COORDINATORS_ONLY)
     return allowed
 
@@ -94,7 +95,7 @@ async def my_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     pz = services(context)
     async with pz.sessions() as session:
         zones = await coordinator_zones(session, pz.settings, user_id(update))
-        events = list(await session.scalars(_events_query(zones)))
+        events = await scheduled_events(session, zones)
     # soonest next date first: a weekly event that began in the summer is on again this week
     coming = []
     for event in events:
@@ -115,16 +116,11 @@ async def my_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await tell(context, chat_id(update), m.MY_EVENTS_HEADER, keyboard(*rows[:30]))
 
 
-def _events_query(zones: set[str]) -> Select[tuple[Event]]:
-    query = select(Event).where(Event.status == "scheduled").order_by(Event.starts_at, Event.id)
-    return query if EVERY_ZONE in zones else query.where(Event.zone.in_(zones))
-
-
 async def _managed_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_id: int) -> Event | None:
     """The event, if this person may manage it and it is still on; otherwise a polite no."""
     pz = services(context)
     async with pz.sessions() as session:
-        event = await session.get(Event, event_id)
+        event = await find_event(session, event_id)
         allowed = event is not None and await may_manage_event(session, pz.settings, user_id(update), event)
     if event is None or event.status != "scheduled":
         await tell(context, chat_id(update), m.EVENT_GONE)
@@ -201,7 +197,7 @@ async def on_action(update: Update, context: ContextTypes.DEFAULT_TYPE, press: E
         wake_sender(context)
         await tell(context, chat, m.EVENT_CANCELLED_DONE.format(people=m.counted(told, "person")))
     else:
-        ask(context, EDIT, {"event_id": event.id, "field": action})
+        EDIT.open(context, "new_value", event_id=event.id, field=action)
         await tell(context, chat, m.EDIT_PROMPTS[action])
 
 
@@ -227,15 +223,16 @@ async def on_call_off_date(update: Update, context: ContextTypes.DEFAULT_TYPE, p
     )  # fmt: skip
 
 
+@EDIT.on_text
 async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """The new time, place, title, description or number of places for an event."""
-    edit = user_data(context).pop(EDIT)
+    edit = EDIT.take(context)
     if (event := await _managed_event(update, context, edit["event_id"])) is None:
         return
     pz, chat, text = services(context), chat_id(update), text.strip()
     changes = await _changes_from(update, context, event, edit["field"], text)
     if changes is None:
-        ask(context, EDIT, edit)  # still waiting for a usable answer
+        EDIT.open(context, **edit)  # still waiting for a usable answer
         return
     try:
         async with pz.sessions.begin() as session:
@@ -244,7 +241,7 @@ async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
             )
     except EventError as problem:
         await tell(context, chat, m.WHEN_NOT_READ.format(reason=m.esc(str(problem))))
-        ask(context, EDIT, edit)
+        EDIT.open(context, **edit)
         return
     if outcome.moved or outcome.called_off:
         wake_sender(context)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import select
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -16,11 +15,11 @@ from bot.context import services
 from bot.handlers.access import chat_id, document, user_id
 from bot.handlers.common import tell
 from bot.handlers.event_admin import may_coordinate
-from bot.handlers.notices import wake_sender
+from bot.senders.notices import wake_sender
 from bot.services.event_import import import_event_file
+from bot.services.residents import resident_of
 from bot.services.roles import coordinator_zones
 from db.importers.record import SourceFormatError
-from db.models import Resident
 
 MAX_UPLOAD_BYTES = 2_000_000
 
@@ -36,9 +35,8 @@ async def on_events_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     name = Path(upload.file_name or "events.csv")
     data = await (await upload.get_file()).download_as_bytearray()
     async with pz.sessions() as session:
-        creator = await session.scalar(
-            select(Resident.id).where(Resident.telegram_user_id == user_id(update))
-        )
+        resident = await resident_of(session, user_id(update))
+        creator = resident.id if resident is not None else None
         writer_zones = await coordinator_zones(session, pz.settings, user_id(update))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{name.suffix.lower()}"

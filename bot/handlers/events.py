@@ -7,15 +7,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
-from sqlalchemy import select
 from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
 from bot.handlers.access import chat_id, query, user_id
-from bot.handlers.buttons import MAX_NUMBER, Button, Index, Minutes, on_press
-from bot.handlers.common import button_label, keyboard, tell
+from bot.handlers.common import tell
 from bot.handlers.settings import Setting
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.events import (
@@ -23,14 +21,17 @@ from bot.services.events import (
     calendar_file,
     cancel_rsvp,
     event_occurrences,
+    find_event,
     going_count,
     going_to,
     is_going,
     rsvp,
     upcoming,
 )
-from bot.services.residents import saved_area
-from db.models import Asset, Event, Resident
+from bot.services.residents import resident_of, saved_area
+from bot.services.upkeep import find_asset
+from bot.views.buttons import MAX_NUMBER, Button, Index, Minutes, on_press
+from bot.views.keyboards import button_label, keyboard
 
 _DEEP_LINK = re.compile(r"ev([0-9]+)")  # ASCII digits only: int() reads other digits too
 LISTED = 8  # events in one list, each with its own button
@@ -57,7 +58,7 @@ async def _list_whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE, gro
     pz = services(context)
     async with pz.sessions() as session:
         area = await saved_area(session, user_id(update))
-        resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == user_id(update)))
+        resident = await resident_of(session, user_id(update))
         found = await upcoming(
             session, pz.clock(), pz.settings.tz, days=7, zone=area.zone if area else "", group=group
         )
@@ -193,7 +194,7 @@ async def open_deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, pay
     pz = services(context)
     event_id = int(link[1]) if len(link[1]) <= 12 else 0
     async with pz.sessions() as session:
-        event = await session.get(Event, event_id) if 0 < event_id <= MAX_NUMBER else None
+        event = await find_event(session, event_id) if 0 < event_id <= MAX_NUMBER else None
     upcoming_starts = (
         event_occurrences(event, pz.settings.tz, after=pz.clock(), limit=1)
         if event is not None and event.status == "scheduled"
@@ -216,7 +217,7 @@ async def show_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_i
     pz = services(context)
     starts_at = from_minutes(minutes)
     async with pz.sessions() as session:
-        event = await session.get(Event, event_id)
+        event = await find_event(session, event_id)
         real_date = event is not None and starts_at in event_occurrences(
             event, pz.settings.tz, after=starts_at, limit=1
         )
@@ -225,7 +226,7 @@ async def show_event(update: Update, context: ContextTypes.DEFAULT_TYPE, event_i
             return
         going = await going_count(session, event_id, starts_at)
         mine = await is_going(session, user_id(update), event_id, starts_at)
-        asset = await session.get(Asset, event.asset_id) if event.asset_id else None
+        asset = await find_asset(session, event.asset_id) if event.asset_id else None
     room = "" if event.capacity is None else m.EVENT_PLACES.format(left=max(event.capacity - going, 0))
     text = m.EVENT_DETAILS.format(
         title=m.esc(event.title), when=when(starts_at, pz.settings.tz),
@@ -261,7 +262,7 @@ async def on_add_to_calendar(
 ) -> None:
     await query(update).answer()
     async with services(context).sessions() as session:
-        event = await session.get(Event, press.event_id)
+        event = await find_event(session, press.event_id)
     if event is None or event.status != "scheduled":
         await tell(context, chat_id(update), m.STALE_BUTTON)
         return

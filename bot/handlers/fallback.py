@@ -1,4 +1,4 @@
-"""Safety first, anything the bot doesn't understand, and errors. (Buttons: see buttons.py.)"""
+"""Safety first, anything the bot doesn't understand, and errors. (Buttons: see bot.views.buttons.)"""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import broadcasts, privacy, relays, reports, search
-from bot.handlers.access import chat_id, message, user_data, user_id
-from bot.handlers.common import keyboard
+from bot.handlers.access import chat_id, message, user_id
 from bot.matching.engine import Hit
 from bot.services.safety import SafetyAlert
 from bot.services.typed_text import clean_text
+from bot.views.keyboards import keyboard
 
 log = logging.getLogger(__name__)
 SUPPORT_SHOWN = 3  # local support after the help: a few, never a long list
@@ -33,7 +33,7 @@ async def safety_first(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if alert is None:
         return
     await send_safety_help(update, context, alert)
-    if not any(user_data(context).get(key) for key in relays.RELAYS):
+    if not relays.talking(context):
         await support_for(update, context, alert)
         raise ApplicationHandlerStop
 
@@ -60,7 +60,7 @@ async def support_for(update: Update, context: ContextTypes.DEFAULT_TYPE, alert:
     for category in alert.categories:
         for hit in engine.browse(category, limit=SUPPORT_SHOWN, near=area.point if area else None):
             hits.setdefault(hit.id, hit)
-    await reports.tally_search(context, area, f"safety:{alert.kind}", answered=True)
+    reports.tally_search(context, area, f"safety:{alert.kind}", answered=True)
     if not hits:
         return
     nearest = sorted(hits.values(), key=lambda h: (h.distance_km is None, h.distance_km or 0, -h.score))

@@ -15,11 +15,10 @@ from bot import messages as m
 from bot.context import KEY, services
 from bot.handlers import relays
 from bot.handlers.access import chat_id, query, user_data, user_id
-from bot.handlers.buttons import Button, on_press
-from bot.handlers.common import keyboard, tell
-from bot.handlers.outgoing import send_due_messages, tell_later
+from bot.handlers.common import tell
 from bot.handlers.privacy import quick_exit_row
 from bot.pipeline import state as conversation_state
+from bot.senders.outgoing import send_due_messages, tell_later
 from bot.services.follow_ups import claim_due_follow_ups, record_feedback
 from bot.services.introductions import (
     IntroductionError,
@@ -30,12 +29,14 @@ from bot.services.introductions import (
 )
 from bot.services.offer_matching import peer_help_needs
 from bot.services.residents import Area
+from bot.views.buttons import Button, on_press
+from bot.views.keyboards import keyboard
 
 log = logging.getLogger(__name__)
-# user_data keys, in memory only: the open relay ({"id": introduction, "at": last message}), a
-# question whose other side gets what is typed (relays); and, not a question, a message that came
-# in ({"id", "at"}), after which a typed text may be a reply (relays.HELD, which also holds a
-# typed "text" while the bot asks about it)
+# user_data keys: the open relay (INTRODUCTION_RELAY.flow, {"id": introduction, "at": last
+# message}), a question whose other side gets what is typed (relays); and, not a question, a
+# message that came in ({"id", "at"}), after which a typed text may be a reply (relays.HELD, which
+# also holds a typed "text" while the bot asks about it): it gives way to every flow
 RELAY = "relay_introduction"
 RELAY_OFFER = relays.HELD
 REPLY_WINDOW = timedelta(days=1)  # typed this long after a message came in, the bot asks first
@@ -192,7 +193,7 @@ async def _may_be_answered(context: ContextTypes.DEFAULT_TYPE, other: int, intro
     now = pz.clock()
 
     def offer_to_answer(theirs: dict[str, Any]) -> None:
-        if (theirs.get(RELAY) or {}).get("id") != introduction_id:
+        if (INTRODUCTION_RELAY.flow.read(theirs) or {}).get("id") != introduction_id:
             theirs[RELAY_OFFER] = {"id": introduction_id, "at": now}
 
     await conversation_state.change_other(pz.sessions, other, offer_to_answer)
@@ -212,12 +213,6 @@ class RelayMessage(Button, prefix="im"):
 async def on_relay_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: RelayMessage) -> None:
     """'Send a message' or 'Reply': what they type next goes to the other side."""
     await relays.on_button(update, context, INTRODUCTION_RELAY, press.introduction_id)
-
-
-async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Typed while the relay is open: passed on, and the relay stays open for the next message
-    ("thank you so much x" is part of the conversation, not a search); see relays."""
-    await relays.on_text(update, context, INTRODUCTION_RELAY, text)
 
 
 async def ask_if_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:

@@ -14,13 +14,13 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers.access import chat_id, query, user_data, user_id
-from bot.handlers.buttons import Button, Pattern, on_press
-from bot.handlers.common import ask, keyboard, tell
+from bot.handlers.access import chat_id, query, user_id
+from bot.handlers.common import tell
 from bot.handlers.conversation import typed_area
 from bot.handlers.event_admin import MAX_PLACES, manage_keyboard, may_coordinate, monthly_day, zone_is_theirs
 from bot.handlers.events import deep_link, when
-from bot.handlers.notices import wake_sender
+from bot.handlers.flows import Flow
+from bot.senders.notices import wake_sender
 from bot.services.areas import area_from_text
 from bot.services.categories import asset_named
 from bot.services.event_changes import alert_new_event
@@ -28,8 +28,15 @@ from bot.services.events import create_event
 from bot.services.places import find_postcode
 from bot.services.residents import resident_for
 from bot.services.when import WhenError, read_length, read_when
+from bot.views.buttons import Button, Pattern, on_press
+from bot.views.keyboards import keyboard
 
-FLOW = "new_event_flow"
+# one question at a time; "area" only when the place is nowhere the bot knows, "preview" to publish
+FLOW = Flow(
+    "new_event_flow",
+    ("title", "start", "length", "repeat", "place", "area", "places", "about", "preview"),
+    pressed=frozenset({"repeat", "preview"}),
+)
 LENGTHS = {"60": 60, "120": 120, "180": 180}
 REPEATS = {"once": ("", 1), "weekly": ("WEEKLY", 1), "fortnightly": ("WEEKLY", 2), "monthly": ("MONTHLY", 1)}
 
@@ -37,55 +44,54 @@ REPEATS = {"once": ("", 1), "weekly": ("WEEKLY", 1), "fortnightly": ("WEEKLY", 2
 async def new_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await may_coordinate(update, context):
         return
-    ask(context, FLOW, {"step": "title"})
+    FLOW.open(context, "title")
     await tell(context, chat_id(update), m.NEW_EVENT_ASK_TITLE)
 
 
+@FLOW.on_text
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """A typed answer to the step /newevent is on."""
     if not await may_coordinate(update, context):
         return
     pz = services(context)
-    flow, chat, text = user_data(context)[FLOW], chat_id(update), text.strip()
-    step = flow["step"]
-    if step == "title":
+    flow, chat, text = FLOW.current(context), chat_id(update), text.strip()
+    if FLOW.at(context, "title"):
         if not 3 <= len(text) <= 200:
             await tell(context, chat, m.NEW_EVENT_TITLE_LENGTH)
             return
-        flow.update(title=text, step="start")
+        FLOW.go(context, "start", title=text)
         await tell(context, chat, m.NEW_EVENT_ASK_START)
-    elif step == "start":
+    elif FLOW.at(context, "start"):
         try:
             start = read_when(text, pz.clock(), pz.settings.tz)
         except WhenError as problem:
             await tell(context, chat, m.WHEN_NOT_READ.format(reason=m.esc(str(problem))))
             return
-        flow.update(start=start.isoformat(), step="length")
+        FLOW.go(context, "length", start=start.isoformat())
         await _ask_length(context, chat)
-    elif step == "length":
+    elif FLOW.at(context, "length"):
         length = _typed_length(text, datetime.fromisoformat(flow["start"]), pz.settings.tz)
         if length is None:
             await tell(context, chat, m.LENGTH_NOT_READ)
             return
-        await _after_length(context, chat, flow, length)
-    elif step == "place":
+        await _after_length(context, chat, length)
+    elif FLOW.at(context, "place"):
         await _after_place(update, context, flow, text)
-    elif step == "area":
+    elif FLOW.at(context, "area"):
         if (area := await typed_area(update, context, text)) is None:
             return
         if not await zone_is_theirs(update, context, area.zone):
             return  # still asking which area
-        flow.update(zone=area.zone, step="places")
+        FLOW.go(context, "places", zone=area.zone)
         await _ask_places(context, chat)
-    elif step == "places":
+    elif FLOW.at(context, "places"):
         if not text.isdigit() or not 1 <= int(text) <= MAX_PLACES:
             await tell(context, chat, m.PLACES_NOT_READ)
             return
-        flow.update(capacity=int(text), step="about")
+        FLOW.go(context, "about", capacity=int(text))
         await _ask_about(context, chat)
-    elif step == "about":
-        flow.update(description=text[:2000], step="preview")
-        await _preview(context, chat, flow)
+    elif FLOW.at(context, "about"):
+        await _preview(context, chat, FLOW.go(context, "preview", description=text[:2000]))
     else:
         await tell(context, chat, m.PICK_A_BUTTON)
 
@@ -103,8 +109,8 @@ async def _ask_length(context: ContextTypes.DEFAULT_TYPE, chat: int) -> None:
     )  # fmt: skip
 
 
-async def _after_length(context: ContextTypes.DEFAULT_TYPE, chat: int, flow: dict, minutes: int) -> None:
-    flow.update(minutes=minutes, step="repeat")
+async def _after_length(context: ContextTypes.DEFAULT_TYPE, chat: int, minutes: int) -> None:
+    FLOW.go(context, "repeat", minutes=minutes)
     await tell(
         context, chat, m.NEW_EVENT_ASK_REPEAT,
         keyboard(*[[(label, NewEventStep(key).data)] for key, label in m.REPEAT_BUTTONS.items()]),
@@ -127,12 +133,12 @@ async def _after_place(update: Update, context: ContextTypes.DEFAULT_TYPE, flow:
     area = area_from_text(text, pz.zones, engine)
     zone = asset.zone if asset is not None and asset.zone else (area.zone if area else "")
     if not zone:
-        flow["step"] = "area"
+        FLOW.go(context, "area")
         await tell(context, chat_id(update), m.NEW_EVENT_ASK_AREA)
         return
     if not await zone_is_theirs(update, context, zone):
         return  # still asking where it is
-    flow.update(zone=zone, step="places")
+    FLOW.go(context, "places", zone=zone)
     await _ask_places(context, chat_id(update))
 
 
@@ -171,6 +177,7 @@ class NewEventStep(Button, prefix="ne"):
     choice: Annotated[str, Pattern("[a-z0-9]{1,12}")]
 
 
+# the step at which each button is shown: a press is answered only while the flow is there
 _BUTTON_STEPS = {
     **dict.fromkeys(LENGTHS, "length"),
     **dict.fromkeys(REPEATS, "repeat"),
@@ -188,31 +195,30 @@ async def on_new_event_button(
 ) -> None:
     await query(update).answer()
     choice = press.choice
-    flow, chat = user_data(context).get(FLOW), chat_id(update)
-    if flow is None or _BUTTON_STEPS.get(choice) != flow["step"]:
+    step, chat = _BUTTON_STEPS.get(choice), chat_id(update)
+    if step is None or not FLOW.at(context, step):
         await tell(context, chat, m.STALE_BUTTON)
         return
     if not await may_coordinate(update, context):
         return
     if choice in LENGTHS:
-        await _after_length(context, chat, flow, LENGTHS[choice])
+        await _after_length(context, chat, LENGTHS[choice])
     elif choice in REPEATS:
-        flow.update(repeat=choice, step="place")
+        FLOW.go(context, "place", repeat=choice)
         await tell(context, chat, m.NEW_EVENT_ASK_PLACE)
     elif choice == "nolimit":
-        flow.update(capacity=None, step="about")
+        FLOW.go(context, "about", capacity=None)
         await _ask_about(context, chat)
     elif choice == "skip":
-        flow.update(description="", step="preview")
-        await _preview(context, chat, flow)
+        await _preview(context, chat, FLOW.go(context, "preview", description=""))
     elif choice == "restart":
-        ask(context, FLOW, {"step": "title"})
+        FLOW.open(context, "title")
         await tell(context, chat, m.NEW_EVENT_ASK_TITLE)
     elif choice == "discard":
-        user_data(context).pop(FLOW)
+        FLOW.close(context)
         await tell(context, chat, m.NEW_EVENT_DISCARDED)
     else:
-        await _publish(update, context, user_data(context).pop(FLOW))
+        await _publish(update, context, FLOW.take(context))
 
 
 async def _publish(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: dict) -> None:

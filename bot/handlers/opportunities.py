@@ -12,12 +12,12 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers import relays
-from bot.handlers.access import chat_id, query, user_data, user_id
-from bot.handlers.buttons import Button, on_press
-from bot.handlers.common import ask, keyboard, tell
+from bot.handlers.access import chat_id, query, user_id
+from bot.handlers.common import tell
 from bot.handlers.conversation import typed_area
-from bot.handlers.outgoing import tell_later
+from bot.handlers.flows import Flow
 from bot.matching.skills import default_skills
+from bot.senders.outgoing import tell_later
 from bot.services.opportunities import (
     Interest,
     OpportunityError,
@@ -29,10 +29,13 @@ from bot.services.opportunities import (
 )
 from bot.services.outgoing import reachable
 from bot.services.roles import is_coordinator
+from bot.views.buttons import Button, on_press
+from bot.views.keyboards import keyboard
 
 log = logging.getLogger(__name__)
-FLOW = "opportunity_flow"
-RELAY = "relay_interest"  # user_data key: the open relay ({"id": interest, "at": last message})
+# what the group needs, then where (a typed area, or the Anywhere button)
+FLOW = Flow("opportunity_flow", ("text", "where"))
+RELAY = "relay_interest"  # user_data key of the open relay (its flow: see relays)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -42,14 +45,14 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not allowed:
         await tell(context, chat_id(update), m.COORDINATORS_ONLY)
         return
-    ask(context, FLOW, {"step": "text"})
+    FLOW.open(context, "text")
     await tell(context, chat_id(update), m.OPPORTUNITY_ASK)
 
 
+@FLOW.on_text
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    flow = user_data(context)[FLOW]
-    if flow["step"] == "text":
-        flow.update(step="where", text=text[:1000])
+    if FLOW.at(context, "text"):
+        FLOW.go(context, "where", text=text[:1000])
         await tell(
             context, chat_id(update), m.OPPORTUNITY_ASK_WHERE,
             keyboard([(m.BUTTON_ANYWHERE, OpportunityAnywhere().data)]),
@@ -68,14 +71,14 @@ class OpportunityAnywhere(Button, prefix="oa"):
 @on_press(OpportunityAnywhere)
 async def on_anywhere(update: Update, context: ContextTypes.DEFAULT_TYPE, press: OpportunityAnywhere) -> None:
     await query(update).answer()
-    if user_data(context).get(FLOW, {}).get("step") != "where":
+    if not FLOW.at(context, "where"):
         await tell(context, chat_id(update), m.STALE_BUTTON)
         return
     await publish(update, context, "", "")
 
 
 async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE, district: str, zone: str) -> None:
-    text = user_data(context).pop(FLOW)["text"]
+    text = FLOW.take(context)["text"]
     skills = [s.id for s in default_skills().tag(text)]
     notice = m.OPPORTUNITY_NOTICE.format(text=m.esc(text), area=m.esc(district or "anywhere"))
     async with services(context).sessions.begin() as session:
@@ -166,9 +169,3 @@ async def on_message_button(
 ) -> None:
     """'Send a message' or 'Reply': what they type next goes to the other side."""
     await relays.on_button(update, context, INTEREST_RELAY, press.interest_id)
-
-
-async def relay_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Typed while the relay is open: passed on, and the relay stays open for the next message
-    ("thanks, see you Saturday" is part of the conversation, not a search); see relays."""
-    await relays.on_text(update, context, INTEREST_RELAY, text)

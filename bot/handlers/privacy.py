@@ -23,9 +23,7 @@ from bot import messages as m
 from bot.config import Settings
 from bot.context import KEY, services
 from bot.handlers.access import chat_id, query, user_data, user_id
-from bot.handlers.buttons import Button, on_press
-from bot.handlers.common import keyboard
-from bot.handlers.outgoing import tell_later
+from bot.senders.outgoing import tell_later
 from bot.services.privacy import (
     PersonData,
     apply_retention,
@@ -34,6 +32,8 @@ from bot.services.privacy import (
     note_activity,
     person_data,
 )
+from bot.views.buttons import Button, on_press
+from bot.views.keyboards import keyboard
 from db.session import UpdateSessions, after_commit, scrub_erased
 
 log = logging.getLogger(__name__)

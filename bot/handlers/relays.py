@@ -2,11 +2,12 @@
 sides of an introduction (introductions.py), and a coordinator with a volunteer interested in their
 opportunity (opportunities.py). What both relays share lives here.
 
-A relay is a question (user_data[KEY] = {"id": what it is about, "at": their last message}, in
-memory only) that stays open after a message is passed on, so "thank you so much x" goes to the
-other side too instead of being searched (and logged as an unmet need). It closes on Done, /cancel
-or a quick exit; after RELAY_LIVE without a message the person may have moved on, so the bot asks
-before passing anything on. Each relay says only how to reach the other side (find: a Route)."""
+A relay is a flow of one step (bot.handlers.flows: user_data[KEY] = {"step": TALKING, "id": what
+it is about, "at": their last message}) that stays open after a message is passed on, so "thank
+you so much x" goes to the other side too instead of being searched (and logged as an unmet need).
+It closes on Done, /cancel or a quick exit; after RELAY_LIVE without a message the person may have
+moved on, so the bot asks before passing anything on. Each relay says only how to reach the other
+side (find: a Route)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,14 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers.access import chat_id, message, query, user_data, user_id
-from bot.handlers.common import ask, keyboard, tell
+from bot.handlers.common import tell
 from bot.handlers.conversation import Menu
+from bot.handlers.flows import Flow, stepless
 from bot.handlers.privacy import quick_exit_row
+from bot.views.keyboards import keyboard
 
 RELAY_LIVE = timedelta(hours=1)  # typed this long after their last message, the bot asks first
+TALKING = "talking"  # a relay's one step: what they type goes to the other side
 # user_data key, not a question: a typed text held while the bot asks whether to pass it on
 # ({"relay": KEY, "id", "at", "text", "words_id"}); an introduction also marks a message that came
 # in with it ({"id", "at"}), after which a typed text may be a reply (introductions.ask_if_reply)
@@ -44,10 +48,14 @@ class Route:
 
 @dataclass(frozen=True)
 class Relay:
-    key: str  # user_data key of the open relay (a question: search routes what is typed to it)
+    flow: Flow  # the open relay: a question whose answers go to the other side
     find: Callable[[ContextTypes.DEFAULT_TYPE, int, int], Awaitable[Route | None]]  # None: it ended
     ended: str  # said when it has ended meanwhile
     delivered: Callable[[ContextTypes.DEFAULT_TYPE, int, int], Awaitable[None]] | None = None  # (other, id)
+
+    @property
+    def key(self) -> str:
+        return self.flow.key
 
 
 RELAYS: dict[str, Relay] = {}  # by key, filled in by each relay's module
@@ -59,8 +67,20 @@ def relay(
     ended: str,
     delivered: Callable[[ContextTypes.DEFAULT_TYPE, int, int], Awaitable[None]] | None = None,
 ) -> Relay:
-    RELAYS[key] = Relay(key, find, ended, delivered)
-    return RELAYS[key]
+    """A relay kept under the user_data KEY (older versions kept it as {"id", "at"}, no step)."""
+    made = Relay(Flow(key, (TALKING,), legacy=stepless(TALKING)), find, ended, delivered)
+    RELAYS[key] = made
+
+    @made.flow.on_text
+    async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+        await on_text(update, context, made, text)
+
+    return made
+
+
+def talking(context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether one of the relays is open."""
+    return any(each.flow.state(context) is not None for each in RELAYS.values())
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, relay: Relay, relay_id: int) -> None:
@@ -69,17 +89,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, relay: R
     if await relay.find(context, relay_id, user_id(update)) is None:
         await tell(context, chat_id(update), m.STALE_BUTTON)
         return
-    ask(context, relay.key, {"id": relay_id, "at": services(context).clock()})
+    relay.flow.open(context, TALKING, id=relay_id, at=services(context).clock())
     user_data(context).pop(HELD, None)  # answering now: nothing to ask about
     await tell(context, chat_id(update), m.TYPE_YOUR_MESSAGE, keyboard(quick_exit_row()))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, relay: Relay, text: str) -> None:
-    """Typed while the relay is open: passed on, and the relay stays open for the next message.
-    After RELAY_LIVE without a message the bot asks before passing anything on."""
-    open_relay = user_data(context)[relay.key]
+    """Typed while the relay is open: passed on, and the relay stays open for the next message
+    ("thanks, see you Saturday" is part of the conversation, not a search). After RELAY_LIVE
+    without a message the bot asks before passing anything on."""
+    open_relay = relay.flow.current(context)
     if services(context).clock() - open_relay["at"] > RELAY_LIVE:
-        user_data(context).pop(relay.key)
+        relay.flow.close(context)
         if not await ask_whether_to_pass_on(update, context, relay, open_relay["id"], text):
             await tell(context, chat_id(update), relay.ended)
         return
@@ -94,16 +115,16 @@ async def pass_on(
     pz, chat = services(context), chat_id(update)
     route = await relay.find(context, relay_id, user_id(update))
     if route is None:  # ended meanwhile (the other side deleted their data)
-        user_data(context).pop(relay.key, None)
+        relay.flow.close(context)
         await tell(context, chat, relay.ended)
         return
     delivered = await tell(context, route.other, f"{route.header}\n\n{m.esc(text[:3000])}", route.reply)
     exit_row = quick_exit_row(words_id)  # clears the chat from their own words on
     if not delivered:
-        user_data(context).pop(relay.key, None)
+        relay.flow.close(context)
         await tell(context, chat, m.MESSAGE_NOT_DELIVERED, keyboard(exit_row))
         return
-    ask(context, relay.key, {"id": relay_id, "at": pz.clock()})  # still talking: stays open
+    relay.flow.open(context, TALKING, id=relay_id, at=pz.clock())  # still talking: stays open
     if relay.delivered is not None:
         await relay.delivered(context, route.other, relay_id)
     from bot.handlers.search import RelayChoice  # search, which answers it, imports this module
@@ -156,8 +177,8 @@ async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, choice: 
     closes, whichever it is: only one question is open at a time)."""
     await query(update).answer()
     if choice == "done":
-        for key in RELAYS:
-            user_data(context).pop(key, None)
+        for open_relay in RELAYS.values():
+            open_relay.flow.close(context)
         await tell(context, chat_id(update), m.RELAY_STOPPED, keyboard([(m.BUTTON_MENU, Menu().data)]))
         return
     held = user_data(context).get(HELD)

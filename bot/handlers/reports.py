@@ -23,12 +23,13 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers.access import chat_id, query, user_id
-from bot.handlers.buttons import Button, on_press
-from bot.handlers.common import keyboard, tell
+from bot.handlers.common import tell
 from bot.services import reports
 from bot.services.charts import gap_chart
 from bot.services.residents import Area
 from bot.services.roles import EVERY_ZONE, coordinator_zones
+from bot.views.buttons import Button, on_press
+from bot.views.keyboards import keyboard
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def last_days(now: datetime, tz: tzinfo, days: int) -> tuple[datetime, datetime]
     return since, datetime.combine(today + timedelta(days=1), time(), tzinfo=tz)
 
 
-async def tally_search(
+def tally_search(
     context: ContextTypes.DEFAULT_TYPE,
     area: Area | None,
     category: str,
@@ -53,14 +54,10 @@ async def tally_search(
 ) -> None:
     """Count one resident search for /stats: the local day (of WHEN, or now), the zone, the need
     and whether it was answered (engine.SearchResult.answering). Never the words, never the person.
-    A count that fails is logged and dropped: it must not cost the resident their answer."""
+    Counts are written a few seconds later, together (bot.services.search_counts)."""
     pz = services(context)
     day = (when or pz.clock()).astimezone(pz.settings.tz).date()
-    try:
-        async with pz.sessions.begin() as session:
-            await reports.count_search(session, day, area.zone if area else "", category, answered)
-    except SQLAlchemyError:
-        log.warning("a search could not be counted", exc_info=True)
+    pz.search_counts.add(day, area.zone if area else "", category, answered)
 
 
 async def uncount_search(
@@ -73,6 +70,7 @@ async def uncount_search(
     zone = area.zone if area else ""
     try:
         async with pz.sessions.begin() as session:
+            await pz.search_counts.flush(session)  # the count to take back may still be pending
             await reports.uncount_answered(session, day, zone, category)
             await reports.count_search(session, day, zone, category, answered=False)
     except SQLAlchemyError:
@@ -84,6 +82,8 @@ async def _scope(update: Update, context: ContextTypes.DEFAULT_TYPE) -> set[str]
     pz = services(context)
     async with pz.sessions() as session:
         zones = await coordinator_zones(session, pz.settings, user_id(update))
+        if zones:
+            await pz.search_counts.flush(session)  # so the numbers include the latest searches
     if not zones:
         await tell(context, chat_id(update), m.COORDINATORS_ONLY)
         return None

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -15,29 +14,18 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import (
-    asset_reports,
-    broadcasts,
-    cards,
-    event_admin,
-    guard,
-    introductions,
-    new_event,
-    opportunities,
-    relays,
-    reports,
-    upkeep,
-    volunteering,
-)
+from bot.handlers import guard, introductions, relays, reports
 from bot.handlers.access import chat_id, message, query, user_data, user_id
-from bot.handlers.buttons import Button, Index, SearchId, on_press
-from bot.handlers.common import QUESTION_KEYS
-from bot.handlers.conversation import AWAITING_AREA, Menu, area_typed, menu_keyboard
+from bot.handlers.conversation import Menu, menu_keyboard
+from bot.handlers.flows import open_flow
 from bot.matching.engine import Hit, SearchResult
 from bot.matching.rank import GOOD_MATCH
 from bot.services.needs import record_unmet_need
 from bot.services.residents import Area, saved_area
 from bot.services.typed_text import clean_text
+from bot.services.upkeep import active_asset
+from bot.views import cards
+from bot.views.buttons import Button, Index, SearchId, on_press
 from db.models import Asset
 
 MAX_RESULTS = 12
@@ -92,11 +80,6 @@ def keep_search(context: ContextTypes.DEFAULT_TYPE, state: SearchState) -> int:
     return search_id
 
 
-async def _assets(context: ContextTypes.DEFAULT_TYPE, ids: list[int]) -> dict[int, Asset]:
-    async with services(context).sessions() as session:
-        return {a.id: a for a in await session.scalars(select(Asset).where(Asset.id.in_(ids)))}
-
-
 async def resident_area(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> Area | None:
     async with services(context).sessions() as session:
         return await saved_area(session, user_id)
@@ -137,7 +120,7 @@ async def count_search(
     """Count one typed search, answered or not (engine.SearchResult.answering decides), and note
     its need when nothing answered it. Returns when it was counted."""
     when = services(context).clock()
-    await reports.tally_search(context, area, category, answered=answered, when=when)
+    reports.tally_search(context, area, category, answered=answered, when=when)
     if not answered:
         await note_unmet(context, area, text, category, typed_by=typed_by, when=when)
     return when
@@ -147,10 +130,11 @@ async def show_page(
     update: Update, context: ContextTypes.DEFAULT_TYPE, search_id: int, page: int, edit: bool
 ) -> None:
     state = _searches(context)[search_id]
-    assets = await _assets(context, state.asset_ids)
-    shown = zip(state.asset_ids, state.distances_km, strict=True)
-    listed = [(assets[asset_id], km) for asset_id, km in shown if asset_id in assets]
     pz = services(context)
+    async with pz.sessions() as session:
+        engine = await pz.engine.get(session)  # the index holds what a card shows
+    shown = zip(state.asset_ids, state.distances_km, strict=True)
+    listed = [(doc, km) for asset_id, km in shown if (doc := engine.doc(asset_id)) is not None]
     text, keyboard = cards.results_page(state.header, listed, page, search_id, pz.clock(), pz.settings.tz)
     if edit:
         try:
@@ -172,12 +156,14 @@ async def nothing_found_said(update: Update, context: ContextTypes.DEFAULT_TYPE,
 
 
 async def search_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any typed message: the answer to a question the bot asked, if it asked one; else a need.
+    """Any typed message: the answer to the question the bot asked (the open flow, see
+    bot.handlers.flows), if it asked one; else a need. A message that came in through an
+    introduction (RELAY_OFFER) is not a question: it gives way to every flow.
 
     The text is cleaned first (guard.clean_text: no control or invisible characters), so nothing
     odd is searched for or kept; a need is cut to guard.MAX_QUERY_CHARS."""
     text = clean_text(message(update).text or "")
-    waiting = next((handler for key, handler in _WAITING_FOR_AN_ANSWER if user_data(context).get(key)), None)
+    waiting = open_flow(user_data(context))
     if not text:  # only invisible characters, or nothing at all
         chat = chat_id(update)
         if waiting is not None:
@@ -188,7 +174,7 @@ async def search_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             )
         return
     if waiting is not None:
-        await waiting(update, context, text)
+        await waiting.take_text(update, context, text)
         return
     if user_data(context).get(introductions.RELAY_OFFER):  # a message came in: this may be a reply
         await _reply_or_search(update, context, text)
@@ -224,29 +210,9 @@ async def on_relay_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
     await run_search(update, context, text[: guard.MAX_QUERY_CHARS])
 
 
-# What the bot may be waiting for (user_data key) and who handles the typed answer. (A message that
-# came in through an introduction, RELAY_OFFER, is not a question: it gives way to all of these.
-# Both relays stay open until Done, /cancel or a quick exit: see relays.)
-_WAITING_FOR_AN_ANSWER = (
-    (AWAITING_AREA, area_typed),
-    (volunteering.FLOW, volunteering.on_text),
-    (volunteering.EDIT, volunteering.finish_edit),
-    (introductions.RELAY, introductions.relay_text),
-    (opportunities.FLOW, opportunities.on_text),
-    (opportunities.RELAY, opportunities.relay_text),
-    (new_event.FLOW, new_event.on_text),
-    (event_admin.EDIT, event_admin.on_edit_text),
-    (broadcasts.FLOW, broadcasts.on_text),
-    (asset_reports.REPORT, asset_reports.on_report_text),
-    (upkeep.ADD, upkeep.on_add_text),
-    (upkeep.EDIT, upkeep.on_edit_text),
-)
-QUESTION_KEYS.update(key for key, _ in _WAITING_FOR_AN_ANSWER)
-
-
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop whatever the bot was asking; nothing half-typed is kept."""
-    was_asking = any(user_data(context).get(key) for key, _ in _WAITING_FOR_AN_ANSWER)
+    """Stop whatever the bot was asking (any open flow, relays too); nothing half-typed is kept."""
+    was_asking = open_flow(user_data(context)) is not None
     user_data(context).clear()
     await context.bot.send_message(
         chat_id(update),
@@ -366,8 +332,9 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Pag
 
 
 async def _asset_or_stale(update: Update, context: ContextTypes.DEFAULT_TYPE, asset_id: int) -> Asset | None:
-    asset = (await _assets(context, [asset_id])).get(asset_id)
-    if asset is None or asset.status != "active":
+    async with services(context).sessions() as session:
+        asset = await active_asset(session, asset_id)
+    if asset is None:
         await stale(update, context)
         return None
     await query(update).answer()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -16,10 +15,11 @@ from telegram.ext import ContextTypes
 from bot import messages as m
 from bot.context import services
 from bot.handlers.access import chat_id, query, user_id
-from bot.handlers.buttons import Button, Index, on_press
-from bot.handlers.common import button_label, keyboard, tell
+from bot.handlers.common import tell
 from bot.matching.taxonomy import default_taxonomy
-from bot.services.residents import resident_for
+from bot.services.residents import resident_for, resident_of
+from bot.views.buttons import Button, Index, on_press
+from bot.views.keyboards import button_label, keyboard
 from db.models import Resident
 
 
@@ -55,7 +55,7 @@ def _view(resident: Resident) -> tuple[str, InlineKeyboardMarkup]:
 async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Shows the choices without saving anything: a row is kept only once something is chosen."""
     async with services(context).sessions() as session:
-        resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == user_id(update)))
+        resident = await resident_of(session, user_id(update))
         text, markup = _view(resident or Resident(interests=[]))
     await tell(context, chat_id(update), text, markup)
 

@@ -19,11 +19,10 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers import cards
-from bot.handlers.access import chat_id, query, user_data, user_id
-from bot.handlers.buttons import Button, Pattern, on_press
-from bot.handlers.common import ask, button_label, keyboard, tell
+from bot.handlers.access import chat_id, query, user_id
+from bot.handlers.common import tell
 from bot.handlers.conversation import menu_keyboard
+from bot.handlers.flows import Flow, stepless
 from bot.services.roles import coordinator_zones, covers
 from bot.services.upkeep import (
     Cursor,
@@ -31,6 +30,7 @@ from bot.services.upkeep import (
     count_to_review,
     create_asset,
     draft_asset,
+    find_asset,
     local_today,
     mark_verified,
     means_nothing,
@@ -42,13 +42,21 @@ from bot.services.upkeep import (
     read_website,
     update_asset,
 )
+from bot.views import cards
+from bot.views.buttons import Button, Pattern, on_press
+from bot.views.keyboards import button_label, keyboard
 from db.hours import HoursError, format_hours
 from db.models import Asset
 
-ADD = "asset_add_flow"  # /addasset, one question at a time
-EDIT = "asset_edit"  # a coordinator is typing a new value for one field
+# /addasset, one question at a time in this order ({"values": the columns so far}), then a preview
+ADD = Flow(
+    "asset_add_flow",
+    ("name", "about", "address", "phone", "web", "hours", "preview"),
+    pressed=frozenset({"preview"}),
+)
+# a coordinator is typing a new value for one field ({"asset_id", "field"}); older versions: no step
+EDIT = Flow("asset_edit", ("new_value",), legacy=stepless("new_value"))
 REVIEW_PAGE = 10
-ADD_STEPS = ("name", "about", "address", "phone", "web", "hours")
 OPTIONAL = frozenset({"phone", "web", "hours"})
 _ASK = {
     "name": m.ADD_ASSET_ASK_NAME,
@@ -90,8 +98,8 @@ async def zones_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     async with pz.sessions() as session:
         zones = await coordinator_zones(session, pz.settings, user_id(update))
     if not zones:
-        user_data(context).pop(ADD, None)
-        user_data(context).pop(EDIT, None)
+        ADD.close(context)
+        EDIT.close(context)
         await tell(context, chat_id(update), m.COORDINATORS_ONLY)
         return None
     return zones
@@ -102,7 +110,7 @@ async def _asset_in_zones(
 ) -> Asset | None:
     """The asset, if it exists and is in one of ZONES; otherwise say why and return None."""
     async with services(context).sessions() as session:
-        asset = await session.get(Asset, asset_id)
+        asset = await find_asset(session, asset_id)
     if asset is None:
         await stale(update, context)
         return None
@@ -252,9 +260,8 @@ async def on_still_correct(update: Update, context: ContextTypes.DEFAULT_TYPE, p
 async def add_asset_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await zones_or_refuse(update, context) is None:
         return
-    user_data(context).pop(EDIT, None)
-    ask(context, ADD, {"step": ADD_STEPS[0], "values": {}})
-    await _ask(context, chat_id(update), ADD_STEPS[0])
+    ADD.open(context, ADD.steps[0], values={})
+    await _ask(context, chat_id(update), ADD.steps[0])
 
 
 async def _ask(context: ContextTypes.DEFAULT_TYPE, chat: int, step: str) -> None:
@@ -262,14 +269,15 @@ async def _ask(context: ContextTypes.DEFAULT_TYPE, chat: int, step: str) -> None
     await tell(context, chat, _ASK[step], skip)
 
 
+@ADD.on_text
 async def on_add_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """A typed answer to the question /addasset is on."""
     if (zones := await zones_or_refuse(update, context)) is None:
         return
-    flow = user_data(context)[ADD]
-    if flow["step"] not in ADD_STEPS:
+    if ADD.at(context, *ADD.pressed):
         await tell(context, chat_id(update), m.PICK_A_BUTTON)
         return
+    flow = ADD.current(context)
     values = await _read_field(update, context, zones, flow["step"], text)
     if values is not None:
         flow["values"].update(values)
@@ -277,13 +285,13 @@ async def on_add_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: 
 
 
 async def _next_step(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: dict[str, Any]) -> None:
-    index = ADD_STEPS.index(flow["step"]) + 1
-    if index < len(ADD_STEPS):
-        flow["step"] = ADD_STEPS[index]
-        await _ask(context, chat_id(update), flow["step"])
+    """On to the next question, or, after the last, the preview."""
+    step = ADD.steps[ADD.steps.index(flow["step"]) + 1]
+    ADD.go(context, step)
+    if step == "preview":
+        await _preview(update, context, flow["values"])
         return
-    flow["step"] = "preview"
-    await _preview(update, context, flow["values"])
+    await _ask(context, chat_id(update), step)
 
 
 async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE, values: dict[str, Any]) -> None:
@@ -311,21 +319,20 @@ async def on_add_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
     """Skip (an optional question), Save or Discard (the preview)."""
     await query(update).answer()
     choice = press.choice
-    flow = user_data(context).get(ADD)
-    expected = OPTIONAL if choice == "skip" else {"preview"}
-    if flow is None or flow["step"] not in expected:
+    if not ADD.at(context, *(OPTIONAL if choice == "skip" else ("preview",))):
         await stale(update, context)
         return
     if (zones := await zones_or_refuse(update, context)) is None:
         return
+    flow = ADD.current(context)
     if choice == "skip":
         flow["values"].update(_EMPTY[flow["step"]])
         await _next_step(update, context, flow)
     elif choice == "discard":
-        user_data(context).pop(ADD)
+        ADD.close(context)
         await tell(context, chat_id(update), m.ASSET_DISCARDED)
     else:
-        await _save(update, context, zones, user_data(context).pop(ADD)["values"])
+        await _save(update, context, zones, ADD.take(context)["values"])
 
 
 async def _save(
@@ -425,8 +432,7 @@ async def on_edit_field(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
     if (asset := await _asset_in_zones(update, context, zones, press.asset_id)) is None:
         return
     field = press.field
-    user_data(context).pop(ADD, None)
-    ask(context, EDIT, {"asset_id": asset.id, "field": field})
+    EDIT.open(context, "new_value", asset_id=asset.id, field=field)
     now = m.esc(_current(asset, field)) or m.NOTHING_YET
     await tell(context, chat_id(update), m.EDIT_ASSET_PROMPTS[field].format(now=now))
 
@@ -440,15 +446,16 @@ def _current(asset: Asset, field: str) -> str:
     return cards.one_line(getattr(asset, column) or "", 300)
 
 
+@EDIT.on_text
 async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """The new value: saved, the asset counts as checked today, and search sees it at once."""
     if (zones := await zones_or_refuse(update, context)) is None:
         return
-    edit = user_data(context)[EDIT]
+    edit = EDIT.current(context)
     changes = await _read_field(update, context, zones, edit["field"], text)
     if changes is None:
         return  # still waiting for a usable answer
-    user_data(context).pop(EDIT)
+    EDIT.close(context)
     if await _asset_in_zones(update, context, zones, edit["asset_id"]) is None:
         return
     async with services(context).sessions.begin() as session:

@@ -1,12 +1,12 @@
 """/volunteer: what they can offer, when, where, how to reach them; /myoffers; coordinators'
 /pending approvals, of new volunteers and of approved volunteers' new offers held for a
-safeguarding check. A small step-by-step flow kept in user_data (see STEPS)."""
+safeguarding check. /volunteer is a small step-by-step flow (FLOW, see bot.handlers.flows)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -14,12 +14,11 @@ from telegram.ext import ContextTypes
 
 from bot import messages as m
 from bot.context import services
-from bot.handlers.access import chat_id, query, user_data, user_id
-from bot.handlers.buttons import Button, Pattern, on_press
-from bot.handlers.common import ask, keyboard
+from bot.handlers.access import chat_id, query, user_id
 from bot.handlers.conversation import menu_keyboard, typed_area
-from bot.handlers.outgoing import tell_later
+from bot.handlers.flows import Flow
 from bot.matching.skills import default_skills
+from bot.senders.outgoing import tell_later
 from bot.services.roles import coordinator_zones, coordinators_of, covers, is_coordinator
 from bot.services.volunteers import (
     AVAILABILITY,
@@ -37,23 +36,23 @@ from bot.services.volunteers import (
     register_offer,
     set_offer_state,
 )
+from bot.views.buttons import Button, Pattern, on_press
+from bot.views.keyboards import keyboard
 from db.models import Offer, Volunteer
 
 log = logging.getLogger(__name__)
-FLOW = "volunteer_flow"  # user_data key: {"step": ..., "draft": OfferDraft}
-EDIT = "editing_offer"  # user_data key: the offer whose new words come next
-
-
-def _flow(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any] | None:
-    return user_data(context).get(FLOW)
-
-
-def _open_flow(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
-    """The flow a typed answer or a step belongs to: only reached while it is open."""
-    flow = _flow(context)
-    if flow is None:
-        raise RuntimeError("the volunteer flow is not open")
-    return flow
+# /volunteer: the offer in their words, then buttons (and a typed area at "where"); {"draft": OfferDraft}
+FLOW = Flow(
+    "volunteer_flow",
+    ("text", "confirm", "when", "where", "distance", "contact", "dbs"),
+    pressed=frozenset({"confirm", "when", "distance", "contact", "dbs"}),
+)
+# new words for one of their offers ({"offer_id"}); older versions kept the offer's id alone
+EDIT = Flow(
+    "editing_offer",
+    ("words",),
+    legacy=lambda old: {"step": "words", "offer_id": old} if type(old) is int else None,
+)
 
 
 async def _send(
@@ -66,19 +65,20 @@ async def _send(
 
 
 async def start_volunteering(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    ask(context, FLOW, {"step": "text", "draft": OfferDraft()})
+    FLOW.open(context, "text", draft=OfferDraft())
     await _send(update, context, m.VOLUNTEER_ASK_OFFER)
 
 
+@FLOW.on_text
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """Typed answers during the flow: the offer itself, or the area."""
-    flow = _open_flow(context)
+    flow = FLOW.current(context)
     draft: OfferDraft = flow["draft"]
-    if flow["step"] == "text":
+    if FLOW.at(context, "text"):
         draft.text = text[:1000]
         skills = default_skills().tag(text)
         draft.skills = [s.id for s in skills]
-        flow["step"] = "confirm"
+        FLOW.go(context, "confirm")
         if skills:
             names = ", ".join(m.esc(s.name) for s in skills)
             await _send(
@@ -95,11 +95,11 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
         else:
             await _send(update, context, m.VOLUNTEER_NO_SKILLS)
             await ask_availability(update, context)
-    elif flow["step"] == "where":
+    elif FLOW.at(context, "where"):
         if (area := await typed_area(update, context, text)) is None:
             return
         draft.district, draft.zone = area.district, area.zone
-        flow["step"] = "distance"
+        FLOW.go(context, "distance")
         rows = [[(f"Up to {km} km", VolunteerStep(f"km{km}").data) for km in m.DISTANCES_KM]]
         await _send(update, context, m.VOLUNTEER_ASK_DISTANCE, keyboard(*rows))
     else:
@@ -107,8 +107,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
 
 
 async def ask_availability(update: Update, context: ContextTypes.DEFAULT_TYPE, edit: bool = False) -> None:
-    flow = _open_flow(context)
-    flow["step"] = "when"
+    flow = FLOW.go(context, "when")
     chosen = set(flow["draft"].availability)
     rows = [
         [(("✅ " if a in chosen else "") + a.capitalize(), VolunteerStep(f"when{i}").data)]
@@ -122,7 +121,7 @@ async def ask_availability(update: Update, context: ContextTypes.DEFAULT_TYPE, e
 
 
 async def ask_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    _open_flow(context)["step"] = "contact"
+    FLOW.go(context, "contact")
     await _send(
         update,
         context,
@@ -135,10 +134,10 @@ async def ask_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def after_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    flow = _open_flow(context)
+    flow = FLOW.current(context)
     skills = default_skills()
     if any(skills.skill(s).safeguarding for s in flow["draft"].skills):
-        flow["step"] = "dbs"
+        FLOW.go(context, "dbs")
         await _send(
             update,
             context,
@@ -163,7 +162,7 @@ def _zone_of(context: ContextTypes.DEFAULT_TYPE, volunteer: Volunteer) -> str:
 
 
 async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    draft: OfferDraft = user_data(context).pop(FLOW)["draft"]
+    draft: OfferDraft = FLOW.take(context)["draft"]
     pz = services(context)
     async with pz.sessions.begin() as session:
         volunteer, offer = await register_offer(session, user_id(update), draft)
@@ -199,7 +198,7 @@ class VolunteerStep(Button, prefix="vo"):
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: VolunteerStep) -> None:
     """Buttons of the /volunteer flow; a press outside the flow is a stale button."""
     choice = press.choice
-    flow = _flow(context)
+    flow = FLOW.state(context)
     press_query = query(update)
     if choice == "start":  # the menu's "Offer to help"
         await press_query.answer()
@@ -211,37 +210,37 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: V
         return
     await press_query.answer()
     draft: OfferDraft = flow["draft"]
-    if choice == "ok" and flow["step"] == "confirm":
+    if choice == "ok" and FLOW.at(context, "confirm"):
         await ask_availability(update, context)
-    elif choice == "again" and flow["step"] == "confirm":
-        flow["step"] = "text"
+    elif choice == "again" and FLOW.at(context, "confirm"):
+        FLOW.go(context, "text")
         await _send(update, context, m.VOLUNTEER_ASK_OFFER)
-    elif choice.startswith("when") and flow["step"] == "when" and choice[4:].isdigit():
+    elif choice.startswith("when") and FLOW.at(context, "when") and choice[4:].isdigit():
         index = int(choice[4:])
         if index < len(AVAILABILITY):
             slot = AVAILABILITY[index]
             draft.availability = [a for a in AVAILABILITY if (a in draft.availability) != (a == slot)]
             await ask_availability(update, context, edit=True)
-    elif choice == "whendone" and flow["step"] == "when":
-        flow["step"] = "where"
+    elif choice == "whendone" and FLOW.at(context, "when"):
+        FLOW.go(context, "where")
         await _send(
             update,
             context,
             m.VOLUNTEER_ASK_WHERE,
             keyboard([(m.BUTTON_ANYWHERE, VolunteerStep("anywhere").data)]),
         )
-    elif choice == "anywhere" and flow["step"] == "where":
+    elif choice == "anywhere" and FLOW.at(context, "where"):
         await ask_contact(update, context)
-    elif choice.startswith("km") and flow["step"] == "distance" and choice[2:].isdigit():
+    elif choice.startswith("km") and FLOW.at(context, "distance") and choice[2:].isdigit():
         if int(choice[2:]) not in m.DISTANCES_KM:
             await _send(update, context, m.STALE_BUTTON)
             return
         draft.max_distance_km = float(choice[2:])
         await ask_contact(update, context)
-    elif choice in ("cbot", "ctg") and flow["step"] == "contact":
+    elif choice in ("cbot", "ctg") and FLOW.at(context, "contact"):
         draft.contact = "bot" if choice == "cbot" else "telegram"
         await after_contact(update, context)
-    elif choice.startswith("dbs") and flow["step"] == "dbs":
+    elif choice.startswith("dbs") and FLOW.at(context, "dbs"):
         draft.has_dbs_check = {"dbsyes": True, "dbsno": False}.get(choice)
         await finish(update, context)
     else:
@@ -313,13 +312,14 @@ async def start_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, offer_i
     if offer_id not in {o.id for o in offers if o.status != HELD}:
         await _send(update, context, m.STALE_BUTTON)
         return
-    ask(context, EDIT, offer_id)
+    EDIT.open(context, "words", offer_id=offer_id)
     await _send(update, context, m.OFFER_EDIT_ASK)
 
 
+@EDIT.on_text
 async def finish_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """New words for an offer: re-tagged and saved; the offer keeps its state."""
-    offer_id = user_data(context).pop(EDIT)
+    offer_id = EDIT.take(context)["offer_id"]
     skills = default_skills().tag(text)
     try:
         async with services(context).sessions.begin() as session:

@@ -79,6 +79,11 @@ class SearchEngine:
         vocabulary = Vocabulary(index.surface_words, frozenset(index.word_stems))
         need_words = frozenset(taxonomy_words(taxonomy))
         self.reader = QueryReader(taxonomy, vocabulary, places, need_words)
+        self._by_id = {doc.id: doc for doc in index.docs}
+
+    def doc(self, asset_id: int) -> AssetDoc | None:
+        """An active asset as the index holds it (what a result card shows); None once it is gone."""
+        return self._by_id.get(asset_id)
 
     @classmethod
     def build(

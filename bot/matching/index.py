@@ -44,6 +44,13 @@ class AssetDoc:
     classification: Classification = field(default_factory=Classification)
     opening_hours: list[Any] = field(default_factory=list)  # as stored: [{"day", "opens", "closes"}]
     holiday_closures: list[Any] = field(default_factory=list)
+    # what a result card shows besides the above (bot.views.cards), so a page of results is drawn
+    # from the index without reading the assets again
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+    website: str = ""
+    email: str = ""
 
 
 @dataclass

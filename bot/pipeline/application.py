@@ -62,10 +62,20 @@ class ResidentTurns:
 
 
 def fingerprint(update: Update) -> str:
-    """What recognises an update delivered again: its id, and a digest of all of it (Telegram
-    starts its ids afresh after a quiet week, and a test's or the terminal chat's emulation after
-    a restart, so an id alone could make a new update look handled)."""
-    digest = hashlib.blake2b(update.to_json().encode(), digest_size=6).hexdigest()
+    """What recognises an update delivered again: its id, and a digest of what it says (Telegram
+    starts its ids afresh after a quiet week, and a test's or the terminal chat's emulation starts
+    its update and message ids afresh after a restart, so ids alone could make a new update look
+    handled). The parts read are the ones that tell two updates apart, not the whole update."""
+    message, press = update.effective_message, update.callback_query
+    parts = (
+        update.effective_chat.id if update.effective_chat else None,
+        message.message_id if message else None,
+        message.date.timestamp() if message and message.date else None,
+        message.edit_date.timestamp() if message and message.edit_date else None,
+        (message.text or message.caption) if message else None,
+        (press.id, press.data) if press else None,
+    )
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=6).hexdigest()
     return f"{update.update_id}-{digest}"
 
 

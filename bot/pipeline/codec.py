@@ -11,6 +11,7 @@ does not know is a programming error, raised while encoding so a test sees it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 from collections import OrderedDict
 from datetime import date, datetime
@@ -18,6 +19,9 @@ from typing import Any
 
 TAG = "~"  # a dict whose only key starts with this is a tagged value
 PACKAGE = "bot."
+# JSON's own scalars: kept as they are. A list of only these (a search's asset ids and distances,
+# most of what is kept) is taken whole, not item by item: this runs twice in every update.
+_SCALARS = frozenset({type(None), bool, int, float, str})
 
 
 class StateError(ValueError):
@@ -25,7 +29,11 @@ class StateError(ValueError):
 
 
 def encode(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+    if type(value) in _SCALARS:
+        return value
+    if type(value) is list and all(type(item) in _SCALARS for item in value):
+        return list(value)
+    if value is None or isinstance(value, bool | int | float | str):  # a subclass of one
         return value
     if isinstance(value, list):
         return [encode(item) for item in value]
@@ -45,12 +53,16 @@ def encode(value: Any) -> Any:
         kind = type(value)
         if not kind.__module__.startswith(PACKAGE):
             raise TypeError(f"{kind.__qualname__} is not one of the bot's own dataclasses")
-        fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        fields = {name: encode(getattr(value, name)) for name in _init_fields(kind)}
         return {TAG + "data": f"{kind.__module__}:{kind.__qualname__}", "fields": fields}
     raise TypeError(f"cannot keep a {type(value).__qualname__} in conversation state")
 
 
 def decode(value: Any) -> Any:
+    if type(value) in _SCALARS:
+        return value
+    if type(value) is list and all(type(item) in _SCALARS for item in value):
+        return value  # fresh from the JSON: nothing else holds it
     if isinstance(value, list):
         return [decode(item) for item in value]
     if not isinstance(value, dict):
@@ -76,6 +88,12 @@ def decode(value: Any) -> Any:
     raise StateError(f"unknown tag {tagged!r}")
 
 
+@functools.cache
+def _init_fields(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind) if f.init)
+
+
+@functools.cache
 def _dataclass(name: str) -> type:
     module_name, _, qualname = name.partition(":")
     if not module_name.startswith(PACKAGE):

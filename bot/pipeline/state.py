@@ -8,14 +8,14 @@ takes them, and it returns what was kept. `save` is the last. Two statements an 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, null, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import JSON, Table, TextClause, TextualSelect, bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.pipeline import codec
@@ -33,19 +33,28 @@ class Stored:
     handled: list[str] = field(default_factory=list)
 
 
-async def claim(session: AsyncSession, telegram_user_id: int) -> Stored:
+# One statement that SQLite (3.35+) and PostgreSQL both read the same way. Written as text because
+# SQLAlchemy cannot cache a compiled ON CONFLICT upsert, and this runs for every update.
+_CLAIM = text(
+    "INSERT INTO conversation_states (telegram_user_id, data, handled, updated_at) "
+    "VALUES (:telegram_user_id, NULL, :handled, :updated_at) "
+    "ON CONFLICT (telegram_user_id) DO UPDATE SET telegram_user_id = excluded.telegram_user_id "
+    "RETURNING data, handled"
+)
+
+
+@functools.cache
+def _claim_statement() -> TextualSelect:
     table = cast(Table, ConversationState.__table__)  # a mapped class's table: typed as FromClause
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(table)
-        .values(telegram_user_id=telegram_user_id, data=null(), handled=[], updated_at=session_now(session))
-        .on_conflict_do_update(
-            index_elements=[table.c.telegram_user_id],
-            set_={"telegram_user_id": telegram_user_id},
-        )
-        .returning(table.c.data, table.c.handled)
-    )
-    data, handled = (await session.execute(statement)).one()
+    return _CLAIM.bindparams(
+        bindparam("handled", type_=table.c.handled.type),
+        bindparam("updated_at", type_=table.c.updated_at.type),
+    ).columns(data=table.c.data.type, handled=table.c.handled.type)
+
+
+async def claim(session: AsyncSession, telegram_user_id: int) -> Stored:
+    parameters = {"telegram_user_id": telegram_user_id, "handled": [], "updated_at": session_now(session)}
+    data, handled = (await session.execute(_claim_statement(), parameters)).one()
     try:
         return Stored(codec.decode(data or {}), list(handled or []))
     except (codec.StateError, TypeError, ValueError) as error:
@@ -54,19 +63,35 @@ async def claim(session: AsyncSession, telegram_user_id: int) -> Stored:
         return Stored({}, list(handled or []))
 
 
+# None as SQL NULL (a row with nothing kept), not as the JSON value null
+_JSON_NONE_AS_NULL = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+_SAVE = text(
+    "UPDATE conversation_states SET data = :data, handled = :handled, updated_at = :updated_at "
+    "WHERE telegram_user_id = :telegram_user_id"
+)
+
+
+@functools.cache
+def _save_statement() -> TextClause:
+    table = cast(Table, ConversationState.__table__)
+    return _SAVE.bindparams(
+        bindparam("data", type_=_JSON_NONE_AS_NULL),
+        bindparam("handled", type_=table.c.handled.type),
+        bindparam("updated_at", type_=table.c.updated_at.type),
+    )
+
+
 async def save(
     session: AsyncSession, telegram_user_id: int, data: dict[str, Any], handled: list[str]
 ) -> None:
     """An erased person's row is gone by now: the update then changes nothing."""
-    await session.execute(
-        update(ConversationState)
-        .where(ConversationState.telegram_user_id == telegram_user_id)
-        .values(
-            data=codec.encode(data) if data else null(),  # SQL NULL, not JSON null
-            handled=handled[-HANDLED_KEPT:],
-            updated_at=session_now(session),
-        )
-    )
+    parameters = {
+        "telegram_user_id": telegram_user_id,
+        "data": codec.encode(data) if data else None,
+        "handled": handled[-HANDLED_KEPT:],
+        "updated_at": session_now(session),
+    }
+    await session.execute(_save_statement(), parameters)
 
 
 async def change_other(

@@ -177,6 +177,10 @@ async def finish_if_done(session: AsyncSession, broadcast_id: int, now: datetime
     return True
 
 
+async def find_broadcast(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
+    return await session.get(Broadcast, broadcast_id)
+
+
 async def stop_broadcast(session: AsyncSession, broadcast_id: int, now: datetime) -> bool:
     """Stop sending: what has not started is cancelled; True if it was still going out."""
     broadcast = await session.get(Broadcast, broadcast_id)

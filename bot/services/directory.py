@@ -61,6 +61,7 @@ def _asset_columns() -> tuple[InstrumentedAttribute[Any] | Label[str], ...]:
         Asset.taxonomy_terms, Asset.audiences, Asset.min_age, Asset.max_age, Asset.town,
         Asset.postcode_district, Asset.latitude, Asset.longitude, Asset.is_example,
         Asset.opening_hours, Asset.holiday_closures, Organisation.name.label("org"),
+        Asset.address, Asset.postcode, Asset.phone, Asset.website, Asset.email,
     )  # fmt: skip
 
 
@@ -201,6 +202,11 @@ async def load_engine(
                 classification=found,
                 opening_hours=row.opening_hours or [],
                 holiday_closures=row.holiday_closures or [],
+                address=row.address or "",
+                postcode=row.postcode or "",
+                phone=row.phone or "",
+                website=row.website or "",
+                email=row.email or "",
             )
         )
     if refreshed:

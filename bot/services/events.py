@@ -11,15 +11,16 @@ from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.matching.classify import Classifier
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.notices import NOTICE_KINDS, cancel_pending, schedule_reminders
 from bot.services.recurrence import occurrence_key, occurrences
-from bot.services.residents import resident_for
-from db.models import Event, Resident, Rsvp
+from bot.services.residents import resident_for, resident_of
+from bot.services.roles import EVERY_ZONE
+from db.models import Event, Rsvp
 
 
 class EventError(ValueError):
@@ -96,6 +97,19 @@ def event_occurrences(event: Event, tz: ZoneInfo, after: datetime, limit: int = 
     return [s for s in starts if occurrence_key(s) not in called_off][:limit]
 
 
+async def find_event(session: AsyncSession, event_id: int) -> Event | None:
+    """The event with this id, whatever its status (None: there is none)."""
+    return await session.get(Event, event_id)
+
+
+async def scheduled_events(session: AsyncSession, zones: set[str]) -> list[Event]:
+    """Events still on in ZONES (every zone for a set holding EVERY_ZONE), by first date."""
+    query = select(Event).where(Event.status == "scheduled").order_by(Event.starts_at, Event.id)
+    if EVERY_ZONE not in zones:
+        query = query.where(Event.zone.in_(zones))
+    return list(await session.scalars(query))
+
+
 async def upcoming(
     session: AsyncSession,
     now: datetime,
@@ -135,12 +149,14 @@ async def going_to(
 ) -> list[Occurrence]:
     """The coming dates this person said they are going to, soonest first. A date called off, or
     an event cancelled, is not among them (the person was told)."""
+    resident = await resident_of(session, telegram_user_id)
+    if resident is None:
+        return []
     rows = await session.execute(
         select(Rsvp.occurrence_start, Event)
         .join(Event, Rsvp.event_id == Event.id)
-        .join(Resident, Rsvp.resident_id == Resident.id)
         .where(
-            Resident.telegram_user_id == telegram_user_id,
+            Rsvp.resident_id == resident.id,
             Rsvp.status == "going",
             Rsvp.occurrence_start > now,
             Event.status == "scheduled",
@@ -154,13 +170,16 @@ async def going_to(
     return sorted(found, key=lambda o: (o.starts_at, o.event.id))
 
 
-def _going(telegram_user_id: int, event_id: int, starts_at: datetime) -> Select[tuple[Rsvp]]:
+async def _going(
+    session: AsyncSession, telegram_user_id: int, event_id: int, starts_at: datetime
+) -> Rsvp | None:
     """This person's RSVP "going" to one date of an event."""
-    return (
-        select(Rsvp)
-        .join(Resident, Rsvp.resident_id == Resident.id)
-        .where(
-            Resident.telegram_user_id == telegram_user_id,
+    resident = await resident_of(session, telegram_user_id)
+    if resident is None:
+        return None
+    return await session.scalar(
+        select(Rsvp).where(
+            Rsvp.resident_id == resident.id,
             Rsvp.event_id == event_id,
             Rsvp.occurrence_start == starts_at,
             Rsvp.status == "going",
@@ -169,7 +188,7 @@ def _going(telegram_user_id: int, event_id: int, starts_at: datetime) -> Select[
 
 
 async def is_going(session: AsyncSession, telegram_user_id: int, event_id: int, starts_at: datetime) -> bool:
-    return await session.scalar(_going(telegram_user_id, event_id, starts_at)) is not None
+    return await _going(session, telegram_user_id, event_id, starts_at) is not None
 
 
 async def rsvp(
@@ -210,7 +229,7 @@ async def cancel_rsvp(
     session: AsyncSession, telegram_user_id: int, event_id: int, starts_at: datetime
 ) -> bool:
     """Not going after all: the RSVP and its pending reminders are cancelled."""
-    found = await session.scalar(_going(telegram_user_id, event_id, starts_at))
+    found = await _going(session, telegram_user_id, event_id, starts_at)
     if found is None:
         return False
     found.status = "cancelled"

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services.residents import resident_for
+from bot.services.residents import resident_for, resident_of
 from db.models import Invite, Resident, Role
 from db.session import get_existing, rows_changed
 
@@ -41,11 +41,10 @@ def _digest(code: str) -> str:
 async def is_admin(session: AsyncSession, settings: Settings, telegram_user_id: int) -> bool:
     if telegram_user_id in settings.admin_ids:
         return True
-    role = await session.scalar(
-        select(Role.id)
-        .join(Resident, Role.resident_id == Resident.id)
-        .where(Resident.telegram_user_id == telegram_user_id, Role.role == "admin")
-    )
+    resident = await resident_of(session, telegram_user_id)
+    if resident is None:
+        return False
+    role = await session.scalar(select(Role.id).where(Role.resident_id == resident.id, Role.role == "admin"))
     return role is not None
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.places import distance_km, district_point
+from bot.services.residents import resident_created, resident_of
 from db.models import Offer, Opportunity, OpportunityInterest, Resident, Volunteer
 from db.session import get_existing
 
@@ -38,13 +39,12 @@ async def post_opportunity(
     district: str,
     zone: str,
 ) -> Opportunity:
-    creator = await session.scalar(
-        select(Resident).where(Resident.telegram_user_id == coordinator_telegram_id)
-    )
+    creator = await resident_of(session, coordinator_telegram_id)
     if creator is None:
         creator = Resident(telegram_user_id=coordinator_telegram_id)
         session.add(creator)
         await session.flush()
+        resident_created(session, creator)
     opportunity = Opportunity(
         text=text[:1000], skills=skills, postcode_district=district, zone=zone, created_by=creator.id
     )
@@ -83,10 +83,13 @@ async def register_interest(session: AsyncSession, opportunity_id: int, telegram
     opportunity = await session.get(Opportunity, opportunity_id)
     if opportunity is None or opportunity.status != "open":
         raise OpportunityError("that opportunity is not open any more")
-    volunteer = await session.scalar(
-        select(Volunteer)
-        .join(Resident, Volunteer.resident_id == Resident.id)
-        .where(Resident.telegram_user_id == telegram_user_id, Volunteer.status == "approved")
+    resident = await resident_of(session, telegram_user_id)
+    volunteer = (
+        await session.scalar(
+            select(Volunteer).where(Volunteer.resident_id == resident.id, Volunteer.status == "approved")
+        )
+        if resident is not None
+        else None
     )
     if volunteer is None:
         raise OpportunityError("only approved volunteers can say they are interested")
@@ -134,13 +137,12 @@ async def interest_parties(
 
 async def interest_id_of(session: AsyncSession, opportunity_id: int, volunteer_telegram_id: int) -> int:
     """The id of an interest already registered (the button that relays messages carries it)."""
+    volunteer = await resident_of(session, volunteer_telegram_id)
+    if volunteer is None:
+        raise NoResultFound("no resident has that Telegram id")
     found = await session.execute(
         select(OpportunityInterest.id)
         .join(Volunteer, OpportunityInterest.volunteer_id == Volunteer.id)
-        .join(Resident, Volunteer.resident_id == Resident.id)
-        .where(
-            OpportunityInterest.opportunity_id == opportunity_id,
-            Resident.telegram_user_id == volunteer_telegram_id,
-        )
+        .where(OpportunityInterest.opportunity_id == opportunity_id, Volunteer.resident_id == volunteer.id)
     )
     return found.scalar_one()

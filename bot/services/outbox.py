@@ -11,6 +11,9 @@ have reached Telegram — becomes `unknown` and is never repeated: at most once,
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.session import rows_changed
 
+# who claims rows in this process: unique across machines, processes and restarts
+WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 CLAIM_LEASE = timedelta(minutes=5)
 RETRY_BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
 

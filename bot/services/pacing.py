@@ -2,7 +2,7 @@
 notices, broadcasts, messages to other people), so together they stay under Telegram's limits
 (about 30 messages a second overall, one a second to the same chat) instead of meeting 429s.
 Direct replies do not wait for it but are counted in it, and a 429 holds it (see
-bot.handlers.sending.PacedRateLimiter): the one rate limiter of the process.
+bot.senders.sending.PacedRateLimiter): the one rate limiter of the process.
 
 Time comes from a `Timer`, so tests and benches can skip the waiting without changing the pace.
 """

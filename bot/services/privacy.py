@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import messages as m
 from bot.config import Settings
+from bot.services.residents import resident_erased, resident_of
 from db.models import (
     AssetReport,
     Base,
@@ -130,7 +131,8 @@ def held(table: Table) -> ColumnElement[bool]:
 
 
 async def resident_id_of(session: AsyncSession, telegram_user_id: int) -> int | None:
-    return await session.scalar(select(Resident.id).where(Resident.telegram_user_id == telegram_user_id))
+    resident = await resident_of(session, telegram_user_id)
+    return resident.id if resident is not None else None
 
 
 async def holds_anything(session: AsyncSession, telegram_user_id: int) -> bool:
@@ -301,6 +303,7 @@ async def _erase(session: AsyncSession, resident_id: int | None, telegram_user_i
     residents = Base.metadata.tables[OWNER_TABLE]
     await session.execute(delete(residents).where(residents.c.id == resident_id))
     erasure.deleted[OWNER_TABLE] = 1
+    resident_erased(session, resident_id, telegram_user_id)  # not found again in this update
     return erasure
 
 
@@ -334,15 +337,11 @@ async def _other_sides(session: AsyncSession, resident_id: int) -> list[int]:
 async def note_activity(session: AsyncSession, telegram_user_id: int, now: datetime) -> bool:
     """Record that a known resident used the bot today (one write a day at most). False when the
     bot holds nothing about them (nothing is created)."""
-    row = (
-        await session.execute(
-            select(Resident.id, Resident.last_seen_at).where(Resident.telegram_user_id == telegram_user_id)
-        )
-    ).one_or_none()
-    if row is None:
+    resident = await resident_of(session, telegram_user_id)
+    if resident is None:
         return False
-    if row.last_seen_at is None or row.last_seen_at.date() < now.date():
-        await session.execute(update(Resident).where(Resident.id == row.id).values(last_seen_at=now))
+    if resident.last_seen_at is None or resident.last_seen_at.date() < now.date():
+        await session.execute(update(Resident).where(Resident.id == resident.id).values(last_seen_at=now))
     return True
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, case, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,22 +37,40 @@ _INSERTS: dict[str, Callable[[type[SearchTally]], sqlite.Insert | postgresql.Ins
 # ----- the search tally -------------------------------------------------------------------------
 
 
-async def count_search(session: AsyncSession, day: date, zone: str, category: str, answered: bool) -> None:
-    """Add one search to the day's tally. One INSERT ... ON CONFLICT DO UPDATE, so two searches at
-    the same moment (two processes, or two residents) both count: no read-then-write race."""
+class TallyKey(NamedTuple):
+    """One counter of the tally: a local day, a zone, a need and whether it was answered."""
+
+    day: date
+    zone: str
+    category: str
+    answered: bool
+
+
+async def add_counts(session: AsyncSession, counts: Mapping[TallyKey, int]) -> None:
+    """Add COUNTS to the tally. One INSERT ... ON CONFLICT DO UPDATE that adds to what is there, so
+    counts written at the same moment (two processes) all count: no read-then-write race."""
     dialect = session.get_bind().dialect.name
     insert = _INSERTS.get(dialect)
     if insert is None:
         raise NotImplementedError(f"no search tally upsert for {dialect}")
-    statement = insert(SearchTally).values(
-        day=day, zone=zone[:200], category=category[:100], answered=answered, count=1
-    )
+    rows = [
+        {"day": k.day, "zone": k.zone[:200], "category": k.category[:100], "answered": k.answered, "count": n}
+        for k, n in sorted(counts.items()) if n
+    ]  # fmt: skip
+    if not rows:
+        return
+    statement = insert(SearchTally).values(rows)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["day", "zone", "category", "answered"],
-            set_={"count": SearchTally.count + 1},
+            set_={"count": SearchTally.count + statement.excluded.count},
         )
     )
+
+
+async def count_search(session: AsyncSession, day: date, zone: str, category: str, answered: bool) -> None:
+    """Add one search to the day's tally at once (the bot gathers its counts: bot.services.search_counts)."""
+    await add_counts(session, {TallyKey(day, zone, category, answered): 1})
 
 
 async def uncount_answered(session: AsyncSession, day: date, zone: str, category: str) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from bot.services.places import Point, distance_km, district_point, district_points
 from db.clock import session_now
@@ -20,8 +21,66 @@ class Area:
     point: Point | None
 
 
+_KNOWN = "residents_by_telegram_id"  # session.info: who was looked up in this transaction
+_WATCHED = "residents_cache_watched"  # session.info: the cache is dropped when a transaction ends
+
+
+def _known(session: AsyncSession) -> dict[int, Resident | None]:
+    """The residents SESSION has looked up by Telegram id (None: there is no such resident) while
+    its transaction lasts. An update is one session and one transaction (db.session), so every
+    handler and service in it shares one SELECT; when the transaction ends the cache goes, so the
+    next update (or a job's next transaction) asks the database again."""
+    if not session.info.get(_WATCHED):
+        session.info[_WATCHED] = True
+        event.listen(session.sync_session, "after_transaction_end", _forget_known)
+    known: dict[int, Resident | None] = session.info.setdefault(_KNOWN, {})
+    return known
+
+
+def _forget_known(session: Session, transaction: SessionTransaction) -> None:
+    # the transaction, or a savepoint (what it added may be gone); not the inner step of a flush
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_KNOWN, None)
+
+
+# built once: this runs in nearly every update
+_BY_TELEGRAM_ID = select(Resident).where(Resident.telegram_user_id == bindparam("telegram_user_id"))
+
+
+async def resident_of(session: AsyncSession, telegram_user_id: int) -> Resident | None:
+    """This person's resident row, or None when the bot holds none (looking never creates one).
+    Asked of the database once per transaction (see `_known`)."""
+    known = _known(session)
+    if telegram_user_id not in known:
+        known[telegram_user_id] = await session.scalar(
+            _BY_TELEGRAM_ID, {"telegram_user_id": telegram_user_id}
+        )
+    return known[telegram_user_id]
+
+
+def resident_created(session: AsyncSession, resident: Resident) -> None:
+    """A service that has just added (and flushed) a resident row: later lookups find it."""
+    _known(session)[resident.telegram_user_id] = resident
+
+
+def resident_erased(session: AsyncSession, resident_id: int, telegram_user_id: int | None) -> None:
+    """A service that has just deleted a resident row with a statement: later lookups in this
+    session find nobody, and the deleted row's object is not handed out again."""
+    gone = session.identity_map.get(session.identity_key(Resident, resident_id))
+    if gone is not None:
+        session.expunge(gone)
+    if telegram_user_id is not None:
+        _known(session)[telegram_user_id] = None
+
+
+async def telegram_id_of(session: AsyncSession, resident_id: int | None) -> int | None:
+    """The Telegram id of the resident with this id (None for no resident, or one erased)."""
+    resident = await session.get(Resident, resident_id) if resident_id is not None else None
+    return resident.telegram_user_id if resident is not None else None
+
+
 async def saved_area(session: AsyncSession, telegram_user_id: int) -> Area | None:
-    resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == telegram_user_id))
+    resident = await resident_of(session, telegram_user_id)
     if resident is None or not resident.postcode_district:
         return None
     district = resident.postcode_district
@@ -30,11 +89,12 @@ async def saved_area(session: AsyncSession, telegram_user_id: int) -> Area | Non
 
 async def resident_for(session: AsyncSession, telegram_user_id: int) -> Resident:
     """The resident row for someone who has just chosen to do something that needs one."""
-    resident = await session.scalar(select(Resident).where(Resident.telegram_user_id == telegram_user_id))
+    resident = await resident_of(session, telegram_user_id)
     if resident is None:
         resident = Resident(telegram_user_id=telegram_user_id, consented_at=session_now(session))
         session.add(resident)
         await session.flush()
+        resident_created(session, resident)
     return resident
 
 

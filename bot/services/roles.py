@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.services.residents import resident_of
 from db.models import Event, Resident, Role
 from db.models.people import ROLES
 
@@ -16,10 +17,13 @@ async def coordinator_zones(session: AsyncSession, settings: Settings, telegram_
     """The zones someone coordinates ({""} means all of them); empty for everyone else."""
     if telegram_user_id in settings.admin_ids:
         return {EVERY_ZONE}
+    resident = await resident_of(session, telegram_user_id)
+    if resident is None:
+        return set()
     rows = await session.execute(
-        select(Role.role, Role.zone)
-        .join(Resident, Role.resident_id == Resident.id)
-        .where(Resident.telegram_user_id == telegram_user_id, Role.role.in_(("coordinator", "admin")))
+        select(Role.role, Role.zone).where(
+            Role.resident_id == resident.id, Role.role.in_(("coordinator", "admin"))
+        )
     )
     return {EVERY_ZONE if role == "admin" else zone for role, zone in rows}
 
@@ -39,8 +43,8 @@ async def may_manage_event(
     zones = await coordinator_zones(session, settings, telegram_user_id)
     if covers(zones, event.zone):
         return True
-    creator = await session.get(Resident, event.created_by) if event.created_by else None
-    return bool(zones) and creator is not None and creator.telegram_user_id == telegram_user_id
+    me = await resident_of(session, telegram_user_id)  # looked up already, for the zones
+    return bool(zones) and me is not None and event.created_by == me.id
 
 
 async def coordinators_of(session: AsyncSession, settings: Settings, zone: str) -> list[int]:

@@ -157,6 +157,16 @@ def _in_zones(column: Any, zones: set[str]) -> ColumnElement[bool] | None:
 # ----- residents' reports ---------------------------------------------------------------------------
 
 
+async def find_asset(session: AsyncSession, asset_id: int) -> Asset | None:
+    """The asset with this id, whatever its status (None: there is none)."""
+    return await session.get(Asset, asset_id)
+
+
+async def find_report(session: AsyncSession, report_id: int) -> AssetReport | None:
+    """The report of a change with this id, open or handled (None: there is none)."""
+    return await session.get(AssetReport, report_id)
+
+
 async def active_asset(session: AsyncSession, asset_id: int) -> Asset | None:
     asset = await session.get(Asset, asset_id)
     return asset if asset is not None and asset.status == "active" else None

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.matching.skills import SkillList, default_skills
-from bot.services.residents import resident_for
+from bot.services.residents import resident_for, resident_of
 from db.models import Offer, Resident, Volunteer
 from db.session import get_existing, rows_changed
 
@@ -49,7 +49,7 @@ class OfferDraft:
 
 async def _resident(session: AsyncSession, telegram_user_id: int) -> Resident | None:
     """This person's resident row if they have one (looking never creates one)."""
-    return await session.scalar(select(Resident).where(Resident.telegram_user_id == telegram_user_id))
+    return await resident_of(session, telegram_user_id)
 
 
 async def register_offer(

@@ -27,11 +27,11 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes
 
 from bot.context import KEY, BotServices
-from bot.handlers.common import keyboard
-from bot.handlers.notices import WORKER
-from bot.handlers.sending import SendTally, send_paced
+from bot.senders.sending import SendTally, send_paced
 from bot.services import outbox
+from bot.services.outbox import WORKER
 from bot.services.outgoing import DueMessage, begin_message, claim_messages, finish_message, queue
+from bot.views.keyboards import keyboard
 from db.models import OutgoingMessage
 
 log = logging.getLogger(__name__)

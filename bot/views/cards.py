@@ -8,7 +8,9 @@ too long is shortened ("…"), never allowed to make the message fail.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -28,6 +30,37 @@ PLACE_CHARS = 300
 CONTACT_CHARS = 120  # a phone number, an email address, a website
 FACT_CHARS = 300  # cost, who it is for, accessibility, credit
 CONTACTS = (("phone", "📞"), ("website", "🌐"), ("email", "✉️"))  # each kind of contact, its mark
+
+
+class CardAsset(Protocol):
+    """What a result card shows of an asset: a row (db.models.Asset), or the search index's copy
+    of it (bot.matching.index.AssetDoc), which draws a page of results without reading the rows."""
+
+    @property
+    def id(self) -> Any: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def is_example(self) -> bool: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def town(self) -> str: ...
+    @property
+    def postcode(self) -> str: ...
+    @property
+    def phone(self) -> str: ...
+    @property
+    def website(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def opening_hours(self) -> list[Any]: ...
+    @property
+    def holiday_closures(self) -> list[Any]: ...
+
 
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z-]*)[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[^<&]+|[<&]")
 
@@ -113,7 +146,7 @@ def when(moment: datetime, now: datetime, tz: ZoneInfo) -> str:
     return (m.OPENS_THIS_WEEK if days < 7 else m.OPENS_NEXT_WEEK).format(day=day, time=time)
 
 
-def opening_line(asset: Asset, now: datetime, tz: ZoneInfo) -> str:
+def opening_line(asset: CardAsset, now: datetime, tz: ZoneInfo) -> str:
     state = opening_state(asset.opening_hours, asset.holiday_closures, now, tz)
     if state.open_now and state.closes_at:
         return m.OPEN_NOW.format(time=state.closes_at.strftime("%H:%M"))
@@ -124,7 +157,7 @@ def opening_line(asset: Asset, now: datetime, tz: ZoneInfo) -> str:
     return m.HOURS_UNKNOWN
 
 
-def where_line(asset: Asset, distance_km: float | None) -> str:
+def where_line(asset: CardAsset, distance_km: float | None) -> str:
     place = ", ".join(p for p in (asset.town, asset.postcode) if p) or asset.address
     parts = [m.esc(clip(place, PLACE_CHARS))] if place else []
     if distance_km is not None:
@@ -132,19 +165,19 @@ def where_line(asset: Asset, distance_km: float | None) -> str:
     return "📍 " + " · ".join(parts) if parts else ""
 
 
-def name(asset: Asset) -> str:
+def name(asset: CardAsset) -> str:
     """The asset's name for a message, escaped, and cut if it is absurdly long."""
     return m.esc(clip(asset.name, NAME_CHARS))
 
 
-def contact_lines(asset: Asset) -> list[str]:
+def contact_lines(asset: CardAsset) -> list[str]:
     """One line for each way to get in touch, each with its own mark: 📞 a phone number, 🌐 a
     website, ✉️ an email address (never a website or an email behind the phone's mark)."""
     found = ((mark, getattr(asset, field) or "") for field, mark in CONTACTS)
     return [f"{mark} {m.esc(clip(value, CONTACT_CHARS))}" for mark, value in found if value.strip()]
 
 
-def card(n: int, asset: Asset, distance_km: float | None, now: datetime, tz: ZoneInfo) -> str:
+def card(n: int, asset: CardAsset, distance_km: float | None, now: datetime, tz: ZoneInfo) -> str:
     title = f"<b>{n}. {name(asset)}</b>" + (f" {m.EXAMPLE_LABEL}" if asset.is_example else "")
     lines = [
         title,
@@ -158,7 +191,7 @@ def card(n: int, asset: Asset, distance_km: float | None, now: datetime, tz: Zon
 
 def results_page(
     header: str,
-    assets: list[tuple[Asset, float | None]],
+    assets: Sequence[tuple[CardAsset, float | None]],
     page: int,
     search_id: int,
     now: datetime,

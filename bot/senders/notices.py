@@ -9,9 +9,6 @@ net for rows another process added.
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 from datetime import UTC, datetime, tzinfo
 
 from telegram import InlineKeyboardMarkup
@@ -20,16 +17,14 @@ from telegram.ext import Application, ContextTypes
 
 from bot import messages as m
 from bot.context import KEY, BotServices
-from bot.handlers.common import keyboard
-from bot.handlers.events import AddToCalendar, EventCard, NotGoing
-from bot.handlers.sending import SendTally, send_paced
-from bot.handlers.settings import Setting
+from bot.senders.sending import SendTally, send_paced
 from bot.services import outbox
 from bot.services.notices import DueNotice, claim_due, finish, next_due
+from bot.services.outbox import WORKER
+from bot.views.keyboards import keyboard
 from db.models import Reminder
 
 log = logging.getLogger(__name__)
-WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 BATCH = 200  # about eight seconds of sending at 25 a second: well inside the claim lease
 NEXT_JOB = "notices-next"
 
@@ -82,6 +77,10 @@ def when(moment: datetime, tz: tzinfo) -> str:
 
 def compose(notice: DueNotice, pz: BotServices) -> tuple[str, InlineKeyboardMarkup | None]:
     """The message and its buttons for one notice."""
+    # the buttons are declared by the handlers that answer them, which wake this sender
+    from bot.handlers.events import AddToCalendar, EventCard, NotGoing
+    from bot.handlers.settings import Setting
+
     tz = pz.settings.tz
     minutes = int(notice.starts_at.timestamp() // 60)
     fields = {

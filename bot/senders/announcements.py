@@ -16,10 +16,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import messages as m
 from bot.context import KEY, BotServices
-from bot.handlers.common import keyboard
-from bot.handlers.notices import WORKER
-from bot.handlers.sending import SendTally, send_paced
-from bot.handlers.settings import Setting
+from bot.senders.sending import SendTally, send_paced
 from bot.services import outbox
 from bot.services.broadcasts import (
     DueDelivery,
@@ -30,6 +27,8 @@ from bot.services.broadcasts import (
     finish_if_done,
     progress,
 )
+from bot.services.outbox import WORKER
+from bot.views.keyboards import keyboard
 from db.models import Broadcast, Delivery
 from db.session import get_existing
 
@@ -66,6 +65,8 @@ async def _deliver(
     async def begin() -> bool:
         async with pz.sessions.begin() as session:
             return await begin_delivery(session, delivery.delivery_id, worker)
+
+    from bot.handlers.settings import Setting  # declared by its handler, which imports this module
 
     body = m.ANNOUNCEMENT.format(text=m.esc(delivery.text)) if delivery.text else m.ANNOUNCEMENT_HEADER
     markup = keyboard([(m.BUTTON_STOP_ANNOUNCEMENTS, Setting("news", "off").data)])
