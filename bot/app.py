@@ -15,6 +15,8 @@ from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.context import KEY, BotServices
 from bot.handlers import register
+from bot.i18n.current import speaking
+from bot.i18n.languages import ENGLISH, spoken
 from bot.pipeline.application import SESSIONS_KEY, PipelineApplication
 from bot.senders.sending import PacedRateLimiter
 from bot.services.directory import LiveEngine
@@ -82,7 +84,16 @@ def build_application(
 async def start_bot(app: Application) -> None:
     """Initialise the app and tell Telegram the command list (what /-completion shows)."""
     await app.initialize()
-    await app.bot.set_my_commands([BotCommand(name, text) for name, text in m.COMMANDS])
+    await set_commands(app)
+
+
+async def set_commands(app: Application) -> None:
+    """The command list, described in each language the bot speaks: Telegram shows a person the
+    list for their app's language, and the English one to everyone else."""
+    for code in spoken():
+        with speaking(code):
+            commands = [BotCommand(name, about) for name, about in m.COMMANDS]
+        await app.bot.set_my_commands(commands, language_code=None if code == ENGLISH else code)
 
 
 async def stop_bot(app: Application) -> None:

@@ -7,6 +7,7 @@ moves it on step by step, stopping at everything that falls due on the way and s
 
 Buttons are numbered so a person can type `1` to press one (or `#1` when the bot is waiting for a
 typed answer, where a number is text); `/loc` shares a location; `/as NAME` switches who is typing
+(`/as NAME LANG`: someone whose Telegram is set to language LANG, like `/as amira ar`)
 (the same Telegram id for the same name, every run); files and pictures the bot sends are saved
 in var/chat-files/. Piped input gets one reply block per line.
 """
@@ -50,6 +51,8 @@ from db.models import Delivery, Introduction, OutgoingMessage, Reminder
 TOKEN = "1000:TERMINAL"
 ADMIN = "admin"
 YOU = "You"  # who types until /as says otherwise
+_BIDI_ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z]{2})?")  # the LANG of `/as NAME LANG`: "ar", "pa-IN"
 FILES_DIR = Path("var") / "chat-files"
 MAX_WAIT = timedelta(days=90)
 RETENTION_EVERY = timedelta(seconds=RETENTION_SECONDS)  # the bot's daily retention job
@@ -173,7 +176,9 @@ class TerminalChat:
         return m.CHAT_INTRO + "\n" + m.CHAT_HELP.format(files=self.files_dir).split("\n", 1)[1]
 
     def say(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
+        # Telegram lays out right-to-left text by the isolates the bot puts round numbers and
+        # names; a terminal would print them as marks, so they are left out here
+        print(text.translate(_BIDI_ISOLATES), file=self.out, flush=True)
 
     async def handle(self, line: str) -> bool:
         """One input line; False when the person wants to leave."""
@@ -293,9 +298,17 @@ class TerminalChat:
         except OSError:
             return []
 
-    def switch_user(self, name: str) -> None:
+    def switch_user(self, words: str) -> None:
+        """`/as NAME`, or `/as NAME LANG`: as someone whose Telegram is set to language LANG."""
+        name, code = words, None
+        if (parts := words.split()) and len(parts) > 1 and _LANGUAGE_CODE.fullmatch(parts[-1]):
+            name, code = " ".join(parts[:-1]), parts[-1]
         self.user = self.person(name)
+        if code is not None:
+            self.user.language_code = code
         self.say(m.CHAT_NOW_TYPING_AS.format(name=self.user.name))
+        if code is not None:
+            self.say(m.CHAT_TELEGRAM_LANGUAGE.format(code=code))
 
     # ----- timed work -----------------------------------------------------------------------------
 

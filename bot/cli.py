@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import csv
 import json
 import logging
 import os
@@ -94,6 +95,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     privacy = commands.add_parser("privacy", help="apply the retention settings now (the bot does it daily)")
     privacy.add_argument("action", choices=["retention"])
+
+    langs = commands.add_parser(
+        "languages", help="how much of each language is translated and reviewed; look after the catalogues"
+    )
+    langs.add_argument(
+        "action",
+        nargs="?",
+        default="status",
+        choices=["status", "check", "update", "add", "export", "import"],
+        help="status (default); check: every problem; update: the catalogues from bot/messages.py; "
+        "add CODE: a new language; export CODE: a spreadsheet for a reviewer; "
+        "import CODE FILE: their corrections",
+    )
+    langs.add_argument("code", nargs="?", help="a language code: ur, pa, gu, pl, so, ar ...")
+    langs.add_argument(
+        "file", nargs="?", help="import: the reviewer's CSV; export: where to write it (default: stdout)"
+    )
 
     data = commands.add_parser("data", help="rebuild the derived reference tables from shared data")
     data.add_argument("action", choices=["derive"])
@@ -279,6 +297,61 @@ async def cmd_privacy(settings: Settings, args: argparse.Namespace) -> None:
     print(f"retention: {report.summary()}")
 
 
+def cmd_languages(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.i18n import manage
+    from bot.i18n.languages import ENGLISH, spoken
+
+    action, code = args.action, args.code
+    if action in ("add", "export", "import") and not code:
+        raise CommandError(f"languages {action} needs a language code")
+    if action in ("export", "import") and code not in spoken():
+        raise CommandError(f"there is no catalogue for {code!r} (peoplezones languages add {code})")
+    if action == "update":
+        print("brought up to date: " + ", ".join(manage.update()))
+    elif action == "add":
+        try:
+            manage.add(code)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        print(f"bot/locales/{code}.po written: translate it, then `peoplezones languages check`")
+    elif action == "export":
+        sheet = manage.export_sheet(code)
+        if args.file:
+            Path(args.file).write_text(sheet, encoding="utf-8-sig", newline="")
+            print(f"written: {args.file}")
+        else:
+            sys.stdout.write(sheet)
+    elif action == "import":
+        if not args.file:
+            raise CommandError("languages import needs the reviewer's CSV file")
+        try:
+            with open(args.file, encoding="utf-8-sig", newline="") as corrections:
+                result = manage.import_sheet(code, csv.DictReader(corrections))
+        except (OSError, UnicodeDecodeError, csv.Error) as error:
+            raise CommandError(f"{args.file} could not be read: {error}") from error
+        if result.bad_rows:
+            print("\n".join(result.bad_rows))
+            raise CommandError(f"nothing imported: {len(result.bad_rows)} rows need correcting first")
+        print(f"{code}: {result.changed} translations changed, {result.reviewed} marked reviewed")
+    else:
+        codes = [c for c in spoken() if c != ENGLISH]
+        print(f"{'language':24} {'translated':>14} {'reviewed':>14}  problems")
+        found = 0
+        for c in codes:
+            report = manage.progress(c)
+            found += len(report.problems)
+            name = f"{spoken()[c].own_name} ({c})"
+            translated = f"{report.translated}/{report.total}"
+            reviewed = f"{report.reviewed}/{report.total}"
+            print(f"{name:24} {translated:>14} {reviewed:>14}  {len(report.problems)}")
+            if action == "check":
+                for problem in report.problems:
+                    print(f"    {problem}")
+        print("Reviewed: checked by a speaker of the language. The rest are drafts.")
+        if action == "check" and found:
+            raise CommandError(f"{found} problems in the catalogues")
+
+
 def cmd_data(settings: Settings, args: argparse.Namespace) -> None:
     from db.reference.build import main as derive_reference
 
@@ -307,6 +380,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config)
         if args.command == "data":
             cmd_data(settings, args)
+        elif args.command == "languages":
+            cmd_languages(settings, args)
         elif args.command == "run":
             cmd_run(settings, args)
         else:

@@ -2,13 +2,21 @@
 
 Plain British English, short, one idea per message, always a next step. Values that came from
 a user or a feed are escaped by the caller (`esc`) before they are put into these strings.
+
+These constants are the English source of the catalogues (bot.i18n.catalogues): `m.WELCOME`
+comes out in the language of whoever is being written to (bot.i18n.current), read from
+bot/locales/<code>.po, and in English where a translation is missing.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from html import escape
 from typing import Any
+
+from bot.i18n import catalogues, languages
+from bot.i18n.current import current
 
 # --- Safety: the help for each kind of danger the triage finds (bot/services/safety_triage.toml) ---
 # Nearest and most specific first; 999 first wherever there is danger now. Checked against each
@@ -71,6 +79,11 @@ SAFETY_LINES = {
 }
 SAFETY_ALSO = "\n<b>Also:</b>"
 SAFETY_CLOSE = "\nYou are not on your own."
+# for a reader in another language: these services call in an interpreter (checked with each)
+SAFETY_INTERPRETER = (
+    "\n999, NHS 111, the National Domestic Abuse Helpline and the Modern Slavery Helpline can "
+    "get you an interpreter: when they answer, say the name of your language in English."
+)
 SAFETY_LOCAL_SUPPORT = "<b>Support near you for this:</b>"
 # A group chat or anything without a kind gets the general block.
 EMERGENCY = (
@@ -97,22 +110,24 @@ def safety_help(kinds: list[str], child: bool, local: Sequence[Any] = ()) -> str
         kinds = ["child", *(k for k in kinds if k != "child")]
 
     def lines_for(kind: str) -> list[str]:
-        national = list(SAFETY_LINES[kind])
+        national = list(_text("SAFETY_LINES")[kind])
         nearby = [
-            SAFETY_LOCAL_LINE.format(name=escape(h.name), phone=escape(h.phone))
+            _text("SAFETY_LOCAL_LINE").format(name=escape(h.name), phone=escape(h.phone))
             for h in local
             if h.kind == kind
         ]
         return national[:1] + nearby + national[1:]
 
     first, *others = kinds
-    lines = [SAFETY_TITLE[first], "", *lines_for(first)]
+    lines = [_text("SAFETY_TITLE")[first], "", *lines_for(first)]
     given = set(lines)
     # every block already says 999 for danger now; the emergency lines follow only their own kind
     extra = [line for kind in others if kind != "emergency" for line in lines_for(kind) if line not in given]
     if extra:
-        lines += [SAFETY_ALSO, *dict.fromkeys(extra)]
-    return "\n".join([*lines, SAFETY_CLOSE])
+        lines += [_text("SAFETY_ALSO"), *dict.fromkeys(extra)]
+    if current() != languages.ENGLISH:  # the services that bring in an interpreter say so
+        lines.append(_text("SAFETY_INTERPRETER"))
+    return "\n".join([*lines, _text("SAFETY_CLOSE")])
 
 
 WELCOME = (
@@ -129,6 +144,7 @@ HELP = (
     "/volunteer offers your own time or skills; /myoffers shows them.\n"
     "/whatson shows events near you; /going shows the ones you're going to.\n"
     "/cancel stops whatever I was asking.\n"
+    "/language changes the language I write in.\n"
     "/privacy says what I keep and why; /mydata sends you a copy.\n"
     "/forget deletes what I've saved about you.\n"
     "/help shows this message."
@@ -192,7 +208,24 @@ OPENS_TODAY = "{time}"
 OPENS_TOMORROW = "tomorrow {time}"
 OPENS_THIS_WEEK = "{day} {time}"
 OPENS_NEXT_WEEK = "next {day} {time}"  # the same weekday as today, or later: a week or more ahead
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DISTANCE_AWAY = "{km} km away"
+STAFF_SPEAK = "🗣 Staff speak: {languages}"  # on a card: the languages, named in the reader's language
+# how each side of an introduction is named to the other (a link to them, when they chose one)
+YOUR_VOLUNTEER = "your volunteer"
+YOUR_NEIGHBOUR = "your neighbour"
+THE_VOLUNTEER = "the volunteer"
+WHEN_PASSED = "that time has passed"
+DBS_ANSWERS = {True: "yes", False: "no", None: "not asked"}
+BUTTON_UP_TO_KM = "Up to {km} km"
+AREA_ANYWHERE = "anywhere"  # an offer or an opportunity with no one area
+# why an interest in an opportunity, or a message about one, was not taken (services.opportunities)
+OPPORTUNITY_REFUSED = {
+    "closed": "That opportunity is not open any more.",
+    "not-approved": "Only approved volunteers can say they are interested.",
+    "already": "You have already said you are interested.",
+    "ended": "That conversation has ended.",
+    "not-yours": "That conversation is not yours.",
+}
 HOURS_UNKNOWN = ""
 
 BUTTON_SET_AREA = "📍 Set my area"
@@ -403,8 +436,7 @@ WHEN_NOT_READ = "Sorry, {reason}."
 # (the handler escapes it, with the words it quotes).
 WHEN_NO_TIME = "please give a time as well as a day, like Fri 4 Dec 18:00"
 WHEN_WEEKDAY_CLASH = (
-    "{date} is a {actual}, not a {typed}. Please check which you meant and type it again, "
-    "like {actual} {date} {time}"
+    "{date} is a {actual}, not a {typed}. Please check which you meant and type it again, like {retype}"
 )
 WHEN_UNKNOWN_WORD = (
     'I couldn\'t read "{word}". Try a day and time like Fri 4 Dec 18:00, 4/12 6pm or next tue 10am'
@@ -417,10 +449,7 @@ WHEN_TWO_DAYS = "I found more than one day in that. Please give just the day it 
 WHEN_PASSED = "that time has already passed"
 WHEN_CLOCKS_GO_FORWARD = "that time doesn't exist here: the clocks go forward then"
 WHEN_TOO_FAR = "that is more than {years} ahead. Is the year right?"
-MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
-)  # fmt: skip
+WHEN_THE_DAY = "the {day}"  # "the 31st" that no month has
 NEW_EVENT_ASK_LENGTH = (
     "How long is it? Pick one, or type a length (<i>90 minutes</i>) or an end time (<i>20:00</i>)."
 )
@@ -527,6 +556,7 @@ COMMANDS = [
     ("whatson", "What's on near you"),
     ("going", "Events you're going to"),
     ("settings", "What I tell you about"),
+    ("language", "Choose your language"),
     ("cancel", "Stop what I was asking"),
     ("help", "How to use this bot"),
     ("privacy", "What I keep about you, and why"),
@@ -544,6 +574,8 @@ GAPS_HEADER = "<b>Unmet needs, {period}</b>\n{scope}\n\n{searches} found nothing
 GAPS_TOP = "Most asked for:"
 GAPS_LINE = "{rank}. {need}: {count} ({zones})"
 GAPS_ZONE = "{zone} {count}"
+GAPS_BY_LANGUAGE = "By language: {languages}"
+GAPS_LANGUAGE = "{language} {count}"
 GAPS_FILES = "A chart and a spreadsheet (CSV) of every zone and need follow."
 GAPS_NONE = "Nothing to chart or export for this period."
 GAPS_CHART_CAPTION = "Unmet needs, {period}"
@@ -563,15 +595,23 @@ STATS = (
 )
 STATS_TOP_NEED = "{need} {count}"
 STATS_NO_TOP = "nothing yet"
+STATS_BY_LANGUAGE = "<b>Searches by language</b>"
+STATS_LANGUAGE_LINE = "{language}: {searches} ({unmet} found nothing)"
 
 
 # --- settings and announcements ---
-SETTINGS_TITLE = "Your settings"
 SETTINGS = (
     "<b>Your settings</b>\n📍 Area: {area}\n🔔 New events near you: {events}\n"
-    "📣 News from your People Zone: {news}\n⭐ Interests: {interests}\n\n"
+    "📣 News from your People Zone: {news}\n⭐ Interests: {interests}\n🌐 Language: {language}\n\n"
     "Tap to change. Interests narrow the events and news you hear about."
 )
+BUTTON_CHANGE_LANGUAGE = "🌐 Language"
+# /language: each language is listed in its own name; the answer comes in the language chosen
+LANGUAGE_CHOOSE = (
+    "Which language shall I use? Tap one. (Translations other than English are drafts until a "
+    "speaker has checked them.)"
+)
+LANGUAGE_SET = "Okay, I'll write to you in English from now on. /language changes it."
 SETTING_ON = "on"
 SETTING_OFF = "off"
 NO_AREA = "not set"
@@ -788,7 +828,7 @@ PRIVACY_NOTICE = (
     "day you last used me.\n"
     "• Your area: only the first part of your postcode, like <i>LE4</i>. Never your full postcode "
     "or where you are. It puts the nearest places first.\n"
-    "• Your /settings: new-event alerts, local news and interests.\n"
+    "• Your /settings: new-event alerts, local news, interests and the /language I write in.\n"
     "• Events you say you're going to, and the reminders and news I send you.\n"
     "• If you volunteer: your offers in your own words, when you're free, where and how far you'd "
     "go, how people can reach you, and whether you have a DBS check.\n"
@@ -817,9 +857,7 @@ PRIVACY_NOTICE = (
     "/mydata sends you a copy of everything. /forget deletes it all."
 )
 SPAN_ONE_YEAR = "a year"
-SPAN_YEARS = "{n} years"
 SPAN_ONE_DAY = "a day"
-SPAN_DAYS = "{n} days"
 BUTTON_PRIVACY = "🔒 What I keep about you"
 BUTTON_MY_DATA = "📄 Send me a copy"
 BUTTON_DELETE_MY_DATA = "🗑 Delete it all"
@@ -907,9 +945,20 @@ PLURALS = {
 }
 
 
+def need_group(group: str) -> str:
+    """A group of needs of the taxonomy ("Food", "Money") as the reader calls it."""
+    return catalogues.need_text(current(), f"{catalogues.NEEDS_CONTEXT}.group.{group}", group)
+
+
+def need(category_id: str, english_name: str) -> str:
+    """A need of the taxonomy (its id, and its English name) as the reader calls it."""
+    return catalogues.need_text(current(), f"{catalogues.NEEDS_CONTEXT}.need.{category_id}", english_name)
+
+
 def counted(number: int, noun: str) -> str:
-    """'1 person', '3 people', '0 searches': NUMBER with NOUN (a key of PLURALS) in the right form."""
-    return f"{number} {noun if number == 1 else PLURALS[noun]}"
+    """'1 person', '3 people', '0 searches': NUMBER with NOUN (a key of PLURALS) in the form the
+    reader's language gives that number (Polish and Arabic have several)."""
+    return catalogues.plural(current(), noun, _SOURCE["PLURALS"][noun], number)
 
 
 # --- the terminal chat (`peoplezones chat`, bot/chat.py): the terminal's own words, plain text ---
@@ -919,6 +968,7 @@ CHAT_HELP = (
     "  #2             press button 2 when the bot is waiting for you to type (then a number is text)\n"
     "  /loc LE1 6AA   share a location (or /loc 52.63,-1.13)\n"
     "  /as NAME       talk as someone else (the same person every time); /as admin is the demo's admin\n"
+    "  /as NAME LANG  ... whose Telegram is in language LANG (/as amira ar, /as kasia pl, /as raj gu)\n"
     "  /wait 2h       move the clock on (30m, 2h, 1d) and get what falls due on the way\n"
     "  /chathelp      this list      /quit  leave\n"
     "Files and pictures the bot sends are saved in {files}/."
@@ -928,6 +978,7 @@ CHAT_INTRO = (
     "Type as you would in Telegram."
 )
 CHAT_NOW_TYPING_AS = "(now typing as {name})"
+CHAT_TELEGRAM_LANGUAGE = "(their Telegram is set to language {code}; /language chooses another)"
 CHAT_NO_REPLY = "(no reply)"
 CHAT_BAD_LOCATION = "Sorry, /loc needs a postcode like LE1 6AA or coordinates like 52.63,-1.13"
 CHAT_NO_BUTTONS = "There are no buttons to press just now: type what you need."
@@ -942,3 +993,30 @@ CHAT_WAIT_USAGE = "Say how long to wait, like /wait 30m, /wait 2h or /wait 1d."
 CHAT_WAIT_TOO_LONG = "That's a long wait: at most 90 days at a time, so try /wait 30d."
 CHAT_TIME_STEP = "⏩ {when}"
 CHAT_TIME_NOW = "(it is now {when})"
+
+
+# --- every constant above is the English source; reading one gives it in the reader's language ---
+_SOURCE: dict[str, Any] = {name: value for name, value in globals().items() if name.isupper()}
+for _name in _SOURCE:
+    del globals()[_name]
+
+
+@functools.cache
+def _in_language(code: str, name: str) -> Any:
+    return catalogues.translated(code, name, _SOURCE[name])
+
+
+def _text(name: str) -> Any:
+    code = current()
+    return _SOURCE[name] if code == languages.ENGLISH else _in_language(code, name)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SOURCE:
+        raise AttributeError(f"bot.messages has no {name}")
+    return _text(name)
+
+
+def source() -> dict[str, Any]:
+    """The English source of every constant, by name (for the catalogues)."""
+    return dict(_SOURCE)

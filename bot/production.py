@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import Application, Updater
 from tornado.http1connection import HTTP1Connection
 from tornado.httpserver import HTTPServer
@@ -52,8 +52,7 @@ from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler, stream_request_body
 
 from bot import logs
-from bot import messages as m
-from bot.app import build_application, close_database
+from bot.app import build_application, close_database, set_commands
 from bot.config import Settings
 from bot.leader import Leadership
 from bot.workers import LeaderDuties, WorkerJobQueue, take_over_outboxes
@@ -211,7 +210,7 @@ async def _lead(serving: Serving, stop: asyncio.Event, webhook_url: str | None) 
     app = build_application(serving.settings, serving.settings.bot_token or "")
     await take_over_outboxes(app)
     async with app:
-        await app.bot.set_my_commands([BotCommand(name, about) for name, about in m.COMMANDS])
+        await set_commands(app)
         await app.start()
         if webhook_url:
             await app.bot.set_webhook(

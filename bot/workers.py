@@ -29,10 +29,10 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import Application, Job, JobQueue
 
-from bot import messages as m
+from bot.app import set_commands
 from bot.context import KEY
 from bot.handlers import start_timed_jobs
 from bot.senders import announcements, notices, outgoing
@@ -126,7 +126,7 @@ class LeaderDuties:
         self.queue.leading = True
         await self._listen()
         self._jobs = start_timed_jobs(self.app)
-        await self.app.bot.set_my_commands([BotCommand(name, about) for name, about in m.COMMANDS])
+        await set_commands(self.app)
         await self.app.bot.set_webhook(
             self.webhook_url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -24,16 +25,25 @@ def alembic_config() -> Config:
 
 async def upgrade(url: str, revision: str = "head") -> str:
     """Bring the database at URL to REVISION; returns the revision it is now at."""
+    return await _move(url, revision, command.upgrade)
+
+
+async def downgrade(url: str, revision: str) -> str:
+    """Take the database at URL back to REVISION (tests of a migration's way back)."""
+    return await _move(url, revision, command.downgrade)
+
+
+async def _move(url: str, revision: str, step: Callable[[Config, str], None]) -> str:
     config = alembic_config()
     engine = make_engine(url)
     try:
         async with engine.begin() as conn:
 
-            def _upgrade(sync_conn: Connection) -> None:
+            def _step(sync_conn: Connection) -> None:
                 config.attributes["connection"] = sync_conn
-                command.upgrade(config, revision)
+                step(config, revision)
 
-            await conn.run_sync(_upgrade)
+            await conn.run_sync(_step)
         return await current_revision_of(engine) or ""
     finally:
         await engine.dispose()

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from db.hours import HoursError, format_hours, normalise_time, parse_hours
+from db.importers.languages import spreadsheet_name
 from db.importers.record import AssetRecord, OrganisationRecord
 
 COLUMNS = (
@@ -257,7 +258,7 @@ def record_to_row(record: AssetRecord) -> dict[str, str]:
         "website": record.website,
         "opening_hours": format_hours(record.opening_hours),
         "holiday_closures": format_closures(record.holiday_closures),
-        "languages": join_list(record.languages),
+        "languages": join_list([spreadsheet_name(lang) for lang in record.languages]),  # "Urdu; Punjabi"
         "accessibility": record.accessibility,
         "status": record.status,
         "last_verified": record.last_verified.isoformat() if record.last_verified else "",

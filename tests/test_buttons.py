@@ -51,6 +51,7 @@ SENT_FORMATS = {
     "uv": r"uv:(\d{1,12})", "ue": r"ue:(\d{1,12})",
     "uf": r"uf:(name|about|address|phone|web|hours):(\d{1,12})", "ua": r"ua:(skip|save|discard)",
     "pv": r"pv:(notice|copy|forget|keep|yes|exit)(?::(\d{1,12}))?",
+    "lg": r"lg:([a-z]{0,3})",
 }  # fmt: skip
 KINDS = {kind.prefix: kind for kind in buttons.kinds()}
 
@@ -69,7 +70,7 @@ FORGED = [
 
 def test_every_format_sent_to_residents_has_its_button_class():
     assert set(KINDS) == set(SENT_FORMATS)
-    assert len(SENT_FORMATS) == 54
+    assert len(SENT_FORMATS) == 55  # 54 from callbacks.py, and /language's lg
 
 
 def test_every_button_has_exactly_one_handler():

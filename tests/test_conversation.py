@@ -35,7 +35,9 @@ async def test_start_welcomes_says_what_is_kept_and_offers_the_menu(chat, sessio
     assert replies[1].plain.startswith("What can I help you find?")
     assert "Food" in buttons(replies[1]) and "📍 Set my area" in buttons(replies[1])
     assert await count(sessions, Resident) == 0  # nothing kept until they choose
-    [commands] = chat.telegram.commands.values()
+    commands = chat.telegram.commands[('{"type": "default"}', "")]
+    in_urdu = chat.telegram.commands[('{"type": "default"}', "ur")]  # each language its own descriptions
+    assert [c["command"] for c in in_urdu] == [c["command"] for c in commands]
     assert [c["command"] for c in commands] == [
         "start",
         "menu",
@@ -45,6 +47,7 @@ async def test_start_welcomes_says_what_is_kept_and_offers_the_menu(chat, sessio
         "whatson",
         "going",
         "settings",
+        "language",
         "cancel",
         "help",
         "privacy",

@@ -26,7 +26,7 @@ async def test_spreadsheet_imports_every_column(sessions):
     assert hub.keywords == ["after school", "teenagers"]
     assert (hub.min_age, hub.max_age) == (11, 18)
     assert hub.access == ["drop-in"]
-    assert hub.languages == ["English", "Punjabi"]
+    assert hub.languages == ["en", "pa"]  # as codes: "English; Punjabi" in the sheet
     assert hub.is_example is True
     assert (hub.latitude, hub.longitude) == (52.6301, -1.1802)
     lunch = await asset_named(sessions, "Oakham Lunch Club")

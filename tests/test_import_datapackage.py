@@ -123,7 +123,7 @@ def test_v3_package_joins_every_table(tmp_path: Path) -> None:
         {"start": "2025-12-25", "end": "2025-12-26", "closed": True, "opens": "", "closes": ""}
     ]
     assert knit.taxonomy_terms == [{"vocabulary": "LLR Needs", "code": "social", "name": "Social groups"}]
-    assert knit.languages == ["Polish"]
+    assert knit.languages == ["pl"]
     # The shed shares the library but not the knitting group's own schedule; its monthly one is skipped.
     assert shed.organisation is None  # o-missing is not in organizations.csv
     assert shed.status == "defunct"

@@ -121,7 +121,7 @@ def test_full_service_maps_every_field() -> None:
     assert (record.latitude, record.longitude) == (52.6497, -1.1269)
     assert record.accessibility == "Step-free entrance. Hearing loop at desk."
     assert record.phone == "0116 111 1111"  # no service phone: the location's comes next
-    assert record.languages == ["Gujarati", "pa", "Urdu"]
+    assert record.languages == ["gu", "pa", "ur"]
     assert record.opening_hours == [
         {"day": "mon", "opens": "09:30", "closes": "12:00"},
         {"day": "wed", "opens": "09:30", "closes": "12:00"},
@@ -249,7 +249,7 @@ def test_wrong_types_inside_a_service_do_not_crash() -> None:
     assert record.opening_hours == []
     assert record.organisation is None
     assert record.taxonomy_terms == []
-    assert record.languages == ["Polish"]
+    assert record.languages == ["pl"]
     assert record.cost == "Free"
     assert record.last_verified is None
     assert record.description == ""

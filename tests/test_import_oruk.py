@@ -56,7 +56,7 @@ async def test_full_v1_record_keeps_location_hours_contacts_and_terms(sessions):
     ]
     assert advice.holiday_closures[0]["start"] == "2026-12-25"
     assert advice.taxonomy_terms == [{"vocabulary": "example", "code": "DEBT", "name": "Debt advice"}]
-    assert advice.languages == ["English", "Polish"]
+    assert advice.languages == ["en", "pl"]
     assert advice.accessibility == "Step-free entrance."
     assert advice.audiences == ["Adults"]
 

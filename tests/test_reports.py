@@ -5,14 +5,17 @@ only that zone, residents are refused, and nothing anywhere names a person or re
 import asyncio
 import csv
 import io
+import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
 
+from bot import messages as m
 from bot.config import Settings, default_zones
 from bot.handlers.reports import ReportPeriod
+from bot.i18n.current import speaking
 from bot.services.events import create_event
 from bot.services.reports import count_search, gap_csv, gap_report, need_name
 from db.models import (
@@ -33,8 +36,10 @@ LONDON = ZoneInfo("Europe/London")
 CORA = 9001  # an admin in the config: every zone
 ZOE = 9002  # a coordinator of Rutland only
 VIC = 9003  # a volunteer
+OLA = 9004  # an admin who reads the bot in Polish
 SWIMMING, SWIMMING_GROUP = need_name("swimming")
 CRAFTS, CRAFTS_GROUP = need_name("arts-crafts")
+FOOD, FOOD_GROUP = need_name("food-banks")
 UNKNOWN = "Not recognised as a need"
 WORDS = ("swimming lessons", "alpaca", "for my nan", "knitting", "food bank in oakham")
 
@@ -98,7 +103,7 @@ async def a_month_of_searches(chat, sessions):
 def csv_rows(document):
     assert document.file.data.startswith(b"\xef\xbb\xbf")  # the BOM, so Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(document.file.data.decode("utf-8-sig"))))
-    assert rows[0] == ["zone", "need", "group", "unmet"]
+    assert rows[0] == ["zone", "need", "group", "unmet", "language"]
     return {tuple(row) for row in rows[1:]}
 
 
@@ -115,12 +120,13 @@ async def test_gaps_sends_a_summary_a_chart_and_a_spreadsheet_of_unmet_needs(cha
     assert chart.file.data.startswith(b"\x89PNG")
     assert sheet.filename == "gaps-2026-10-28-to-2026-11-26.csv"
     assert csv_rows(sheet) == {
-        ("Rutland", SWIMMING, SWIMMING_GROUP, "2"),
-        ("Leicester North", SWIMMING, SWIMMING_GROUP, "1"),
-        ("Leicester North", CRAFTS, CRAFTS_GROUP, "1"),
-        ("No area saved", CRAFTS, CRAFTS_GROUP, "1"),
-        ("Rutland", UNKNOWN, "", "1"),
+        ("Rutland", SWIMMING, SWIMMING_GROUP, "2", "English"),
+        ("Leicester North", SWIMMING, SWIMMING_GROUP, "1", "English"),
+        ("Leicester North", CRAFTS, CRAFTS_GROUP, "1", "English"),
+        ("No area saved", CRAFTS, CRAFTS_GROUP, "1", "English"),
+        ("Rutland", UNKNOWN, "", "1", "English"),
     }
+    assert "By language" not in text.plain  # all English: nothing to say
     said = "\n".join([text.plain, chart.caption, sheet.caption, sheet.file.data.decode("utf-8-sig")])
     for words in WORDS:
         assert words not in said.lower()
@@ -293,7 +299,7 @@ async def test_the_tally_counts_every_search_when_they_arrive_together(sessions)
 
     async def one(answered):
         async with sessions.begin() as session:
-            await count_search(session, day, "Rutland", "food-banks", answered)
+            await count_search(session, day, "Rutland", "food-banks", answered, "en")
 
     await asyncio.gather(*(one(True) for _ in range(8)), *(one(False) for _ in range(3)))
     await asyncio.gather(one(True), one(True))
@@ -308,4 +314,93 @@ async def test_the_spreadsheet_cannot_run_formulas(sessions):
     async with sessions() as session:
         report = await gap_report(session, THURSDAY_MORNING, THURSDAY_MORNING + timedelta(days=1), None)
     rows = list(csv.reader(io.StringIO(gap_csv(report).decode("utf-8-sig"))))
-    assert rows[1] == ["'=HYPERLINK(1)", UNKNOWN, "", "1"]
+    assert rows[1] == ["'=HYPERLINK(1)", UNKNOWN, "", "1", "English"]
+
+
+# ----- by language ------------------------------------------------------------------------------
+
+
+async def searches_in_three_languages(chat, sessions):
+    """Uma's Telegram is in Urdu, Pia's in Polish, Ann's in English; none saved an area. Urdu: 3
+    searches, 2 found nothing; Polish: 2, both found nothing (one "Not what I need"); English: 1
+    that found something."""
+    uma = chat.telegram.user("Uma", language_code="ur")
+    pia = chat.telegram.user("Pia", language_code="pl")
+    ann = chat.telegram.user("Ann")
+    await search(chat, sessions, uma, "food bank", "swimming lessons", "knitting group")
+    await search(chat, sessions, pia, "swimming lessons")
+    [found] = await chat.say(pia, "food bank")
+    with speaking("pl"):
+        not_what_i_need = m.BUTTON_NOT_WHAT_I_NEED
+    await chat.press(pia, not_what_i_need, found)
+    await search(chat, sessions, ann, "food bank")
+    return uma, pia, ann
+
+
+async def add_polish_admin(sessions):
+    async with sessions.begin() as session:
+        ola = Resident(telegram_user_id=OLA, language="pl", created_at=THURSDAY_MORNING - timedelta(days=400))
+        ola.roles.append(Role(role="admin"))
+        session.add(ola)
+
+
+async def test_stats_count_searches_by_the_language_the_bot_spoke(chat, sessions):
+    uma, pia, ann = await searches_in_three_languages(chat, sessions)
+    cora = chat.telegram.user("Cora", user_id=CORA)
+    [numbers] = await chat.say(cora, "/stats")
+    text = numbers.plain
+    assert "Searches: 6 (2 found something, 4 found nothing)" in text
+    block = text.split("Searches by language\n", 1)[1]
+    assert block.splitlines() == [  # most searches first
+        "Urdu: 3 (2 found nothing)",
+        "Polish: 2 (2 found nothing)",
+        "English: 1 (0 found nothing)",
+    ]
+    for user in (uma, pia, ann):
+        assert str(user.id) not in text and user.name not in text
+    # a week with no searches: no languages to list
+    chat.clock.now = THURSDAY_MORNING + timedelta(days=30)
+    [later] = await chat.press(cora, "7 days", numbers)
+    assert "Searches: 0" in later.plain and "Searches by language" not in later.plain
+
+    # a coordinator who reads the bot in Polish reads the languages' names in Polish
+    chat.clock.now = THURSDAY_MORNING
+    await add_polish_admin(sessions)
+    ola = chat.telegram.user("Ola", user_id=OLA, language_code="pl")
+    [polish] = await chat.say(ola, "/stats")
+    with speaking("pl"):  # the catalogue's Polish line, with the names Babel gives in Polish
+        lines = [
+            m.STATS_LANGUAGE_LINE.format(language=name, searches=searches, unmet=unmet)
+            for name, searches, unmet in (("urdu", 3, 2), ("polski", 2, 2), ("angielski", 1, 0))
+        ]
+    for line in lines:
+        assert line in polish.plain
+    assert "Urdu" not in polish.plain and "English" not in polish.plain
+
+
+async def test_gaps_say_which_languages_found_nothing_and_the_spreadsheet_has_a_language_column(
+    chat, sessions
+):
+    await searches_in_three_languages(chat, sessions)
+    cora = chat.telegram.user("Cora", user_id=CORA)
+    [text, _chart, sheet] = await chat.say(cora, "/gaps")
+    assert "4 searches found nothing" in text.plain
+    assert "By language: Polish 2, Urdu 2" in text.plain  # English found what it looked for
+    assert f"1. {SWIMMING}: 2 (No area saved 2)" in text.plain  # one need over both languages
+    assert csv_rows(sheet) == {
+        ("No area saved", SWIMMING, SWIMMING_GROUP, "1", "Urdu"),
+        ("No area saved", SWIMMING, SWIMMING_GROUP, "1", "Polish"),
+        ("No area saved", CRAFTS, CRAFTS_GROUP, "1", "Urdu"),
+        ("No area saved", FOOD, FOOD_GROUP, "1", "Polish"),
+    }
+
+
+async def test_the_language_is_kept_on_the_need_and_shown_in_mydata(chat, sessions):
+    uma = chat.telegram.user("Uma", language_code="ur")
+    await chat.say(uma, "swimming lessons")
+    async with sessions() as session:
+        [need] = await session.scalars(select(Need))
+    assert (need.language, need.telegram_user_id) == ("ur", uma.id)
+    [sent] = [reply for reply in await chat.say(uma, "/mydata") if reply.kind == "document"]
+    [record] = json.loads(sent.document.decode("utf-8"))["data"]["needs"]["records"]
+    assert (record["text"], record["language"]) == ("swimming lessons", "ur")

@@ -33,6 +33,7 @@ from bot.handlers import (
     flows,
     guard,
     introductions,
+    language,
     new_event,
     opportunities,
     privacy,
@@ -79,6 +80,7 @@ def register(app: Application, timed_jobs: bool = True) -> None:
     app.add_handler(CommandHandler("whatson", events.whats_on))
     app.add_handler(CommandHandler("going", events.my_rsvps))
     app.add_handler(CommandHandler("settings", settings.settings_command))
+    app.add_handler(CommandHandler("language", language.language_command))
     app.add_handler(CommandHandler("broadcast", broadcasts.start))
     app.add_handler(CommandHandler("invite", admin.invite_command))
     app.add_handler(CommandHandler("coordinators", admin.coordinators_command))

@@ -14,6 +14,8 @@ from bot import messages as m
 from bot.context import services
 from bot.handlers.access import chat_id, query, user_data, user_id
 from bot.handlers.common import tell
+from bot.i18n import formats
+from bot.i18n.current import speaking
 from bot.senders.outgoing import tell_later
 from bot.services.invites import (
     INVITE_PREFIX,
@@ -26,7 +28,7 @@ from bot.services.invites import (
     revoke_coordinator,
     revoke_invite,
 )
-from bot.services.residents import telegram_id_of
+from bot.services.residents import language_of, telegram_id_of
 from bot.views.buttons import Button, Index, on_press
 from bot.views.keyboards import button_label, keyboard
 
@@ -97,7 +99,7 @@ async def on_invite_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, pre
         code, invite = await create_invite(session, user_id(update), chosen, pz.clock(), valid)
     user_data(context).pop(PICKING)
     link = f"https://t.me/{context.bot.username}?start={INVITE_PREFIX}{code}"
-    until = invite.expires_at.astimezone(pz.settings.tz).strftime("%a %d %b, %H:%M")
+    until = formats.day_date_time(invite.expires_at, pz.settings.tz)
     await tell(
         context,
         chat_id(update),
@@ -116,7 +118,8 @@ async def open_invite(update: Update, context: ContextTypes.DEFAULT_TYPE, payloa
             zones = m.esc(", ".join(invite.zones))
             admin = await telegram_id_of(session, invite.created_by)
             if admin is not None:  # the admin who sent the invite hears it was used
-                used = m.INVITE_USED.format(zones=zones)
+                with speaking(await language_of(session, admin)):
+                    used = m.INVITE_USED.format(zones=zones)
                 tell_later(context.application, session, admin, used, kind="invite-used")
     except InviteError:
         await tell(context, chat_id(update), m.INVITE_NOT_VALID)
@@ -134,7 +137,7 @@ async def coordinators_command(update: Update, context: ContextTypes.DEFAULT_TYP
         invites = await open_invites(session, pz.clock())
     lines, rows = [m.COORDINATORS_HEADER], []
     for n, person in enumerate(people, start=1):
-        since = person.since.astimezone(pz.settings.tz).strftime("%d %b %Y, %H:%M") if person.since else "—"
+        since = formats.date_time(person.since, pz.settings.tz) if person.since else "—"
         zones = m.esc(", ".join(person.zones))
         lines.append(
             m.COORDINATOR_LINE.format(n=n, telegram_id=person.telegram_user_id, since=since, zones=zones)
@@ -143,7 +146,7 @@ async def coordinators_command(update: Update, context: ContextTypes.DEFAULT_TYP
     if people:
         lines.append(m.COORDINATORS_TAP)
     for invite in invites:
-        until = invite.expires_at.astimezone(pz.settings.tz).strftime("%d %b %H:%M")
+        until = formats.short_date_time(invite.expires_at, pz.settings.tz)
         lines.append(m.OPEN_INVITE.format(zones=m.esc(", ".join(invite.zones)), until=until))
         rows.append([(m.BUTTON_CANCEL_INVITE.format(until=until), RevokeInvite(invite.id).data)])
     if len(lines) == 1:
@@ -175,7 +178,8 @@ async def on_revoke_coordinator(
     async with services(context).sessions.begin() as session:
         telegram_user_id = await revoke_coordinator(session, press.resident_id)
         if telegram_user_id is not None:
-            told = m.YOUR_ROLE_REVOKED
+            with speaking(await language_of(session, telegram_user_id)):
+                told = m.YOUR_ROLE_REVOKED
             tell_later(context.application, session, telegram_user_id, told, kind="role-revoked")
     if telegram_user_id is None:
         await tell(context, chat_id(update), m.ALREADY_REVOKED)

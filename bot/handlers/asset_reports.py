@@ -18,8 +18,9 @@ from bot.handlers.access import chat_id, query, user_id
 from bot.handlers.common import tell
 from bot.handlers.flows import Flow, stepless
 from bot.handlers.upkeep import EditAsset, day_label, stale, zones_or_refuse
+from bot.i18n.current import speaking
 from bot.senders.outgoing import tell_later
-from bot.services.residents import resident_for
+from bot.services.residents import languages_of, resident_for
 from bot.services.roles import coordinators_of, covers
 from bot.services.upkeep import (
     active_asset,
@@ -83,12 +84,16 @@ async def on_report_text(update: Update, context: ContextTypes.DEFAULT_TYPE, tex
         report = await file_report(session, asset_id, body, typed_by=user_id(update))
         asset = await find_asset(session, asset_id) if report else None
         if report is not None and asset is not None:
-            notice = m.CHANGE_FOR_COORDINATORS.format(
-                name=cards.name(asset), zone=m.esc(asset.zone or m.NO_ZONE), text=m.esc(body)
-            )
-            for coordinator in await coordinators_of(session, pz.settings, report.zone):
+            told = await coordinators_of(session, pz.settings, report.zone)
+            languages = await languages_of(session, told)
+            for coordinator in told:
+                with speaking(languages[coordinator]):  # each coordinator reads it in their language
+                    notice = m.CHANGE_FOR_COORDINATORS.format(
+                        name=cards.name(asset), zone=m.esc(asset.zone or m.NO_ZONE), text=m.esc(body)
+                    )
+                    buttons = _report_keyboard(report.id, asset.id)
                 tell_later(
-                    context.application, session, coordinator, notice, _report_keyboard(report.id, asset.id),
+                    context.application, session, coordinator, notice, buttons,
                     kind="asset-report", written_by=user_id(update),  # the reporter's words
                 )  # fmt: skip
     if report is None or asset is None:

@@ -152,7 +152,9 @@ async def on_kind(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Bro
     if key == "int":
         FLOW.go(context, "interest")
         groups = default_taxonomy().groups()
-        rows = [[(button_label(g), BroadcastGroup(n).data)] for n, g in enumerate(groups, start=1)]
+        rows = [
+            [(button_label(m.need_group(g)), BroadcastGroup(n).data)] for n, g in enumerate(groups, start=1)
+        ]
         await tell(context, chat_id(update), m.BROADCAST_ASK_INTEREST, keyboard(*rows))
         return
     await _ask_where(update, context)

@@ -53,14 +53,16 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Gr
     await query(update).answer()
     group = groups[press.index]
     buttons = [
-        InlineKeyboardButton(button_label(c.name, CATEGORY_CHARS), callback_data=Category(c.id).data)
+        InlineKeyboardButton(
+            button_label(m.need(c.id, c.name), CATEGORY_CHARS), callback_data=Category(c.id).data
+        )
         for c in taxonomy.categories
         if c.group == group
     ]
     rows = [[b] for b in buttons] + [[InlineKeyboardButton(m.BUTTON_BACK, callback_data=Menu().data)]]
     await context.bot.send_message(
         chat_id(update),
-        m.CHOOSE_CATEGORY.format(group=m.esc(group)),
+        m.CHOOSE_CATEGORY.format(group=m.esc(m.need_group(group))),
         parse_mode=ParseMode.HTML,
         reply_markup=InlineKeyboardMarkup(rows),
     )
@@ -84,11 +86,11 @@ async def on_category(update: Update, context: ContextTypes.DEFAULT_TYPE, press:
         await note_unmet(context, area, category.name, category_id)
         await context.bot.send_message(
             chat_id(update),
-            m.EMPTY_CATEGORY.format(category=m.esc(category.name)),
+            m.EMPTY_CATEGORY.format(category=m.esc(m.need(category.id, category.name))),
             parse_mode=ParseMode.HTML,
             reply_markup=menu_keyboard(),
         )
         return
-    header = m.BROWSE_HEADER.format(category=m.esc(category.name))
+    header = m.BROWSE_HEADER.format(category=m.esc(m.need(category.id, category.name)))
     search_id = keep_search(context, SearchState.of(category.name, hits, category_id, header))
     await show_page(update, context, search_id, 0, edit=False)

@@ -44,7 +44,8 @@ def menu_keyboard() -> InlineKeyboardMarkup:
 
     groups = default_taxonomy().groups()
     buttons = [
-        InlineKeyboardButton(button_label(g), callback_data=Group(i).data) for i, g in enumerate(groups)
+        InlineKeyboardButton(button_label(m.need_group(g)), callback_data=Group(i).data)
+        for i, g in enumerate(groups)
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append(

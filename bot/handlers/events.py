@@ -15,6 +15,7 @@ from bot.context import services
 from bot.handlers.access import chat_id, query, user_id
 from bot.handlers.common import tell
 from bot.handlers.settings import Setting
+from bot.i18n import formats
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.events import (
     EventError,
@@ -46,7 +47,7 @@ def from_minutes(value: int) -> datetime:
 
 
 def when(moment: datetime, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%a %d %b, %H:%M")
+    return formats.day_date_time(moment, tz)
 
 
 async def whats_on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -163,7 +164,10 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Wh
     groups = default_taxonomy().groups()
     index = press.index
     if index == 0:
-        rows = [[(button_label(name), WhatsOnGroup(n).data)] for n, name in enumerate(groups, start=1)]
+        rows = [
+            [(button_label(m.need_group(name)), WhatsOnGroup(n).data)]
+            for n, name in enumerate(groups, start=1)
+        ]
         await tell(context, chat_id(update), m.PICK_AN_INTEREST, keyboard(*rows))
     elif index <= len(groups):
         await _list_whats_on(update, context, group=groups[index - 1])

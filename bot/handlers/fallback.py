@@ -13,6 +13,8 @@ from bot import messages as m
 from bot.context import services
 from bot.handlers import broadcasts, privacy, relays, reports, search
 from bot.handlers.access import chat_id, message, user_id
+from bot.i18n.current import current, speaking
+from bot.i18n.languages import ENGLISH, spoken
 from bot.matching.engine import Hit
 from bot.services.safety import SafetyAlert
 from bot.services.typed_text import clean_text
@@ -32,9 +34,13 @@ async def safety_first(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     alert = services(context).safety.check(text) if text else None
     if alert is None:
         return
-    await send_safety_help(update, context, alert)
+    # the help comes in the language the danger was written in, whatever the bot spoke before
+    written_in = alert.language if alert.language != ENGLISH and alert.language in spoken() else current()
+    with speaking(written_in):
+        await send_safety_help(update, context, alert)
+        if not relays.talking(context):
+            await support_for(update, context, alert)
     if not relays.talking(context):
-        await support_for(update, context, alert)
         raise ApplicationHandlerStop
 
 

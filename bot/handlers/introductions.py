@@ -17,6 +17,7 @@ from bot.handlers import relays
 from bot.handlers.access import chat_id, query, user_data, user_id
 from bot.handlers.common import tell
 from bot.handlers.privacy import quick_exit_row
+from bot.i18n.current import speaking
 from bot.pipeline import state as conversation_state
 from bot.senders.outgoing import send_due_messages, tell_later
 from bot.services.follow_ups import claim_due_follow_ups, record_feedback
@@ -28,7 +29,7 @@ from bot.services.introductions import (
     request_introduction,
 )
 from bot.services.offer_matching import peer_help_needs
-from bot.services.residents import Area
+from bot.services.residents import Area, language_of, languages_of
 from bot.views.buttons import Button, on_press
 from bot.views.keyboards import keyboard
 
@@ -102,18 +103,17 @@ async def on_request(
                     session, user_id(update), state.query, area.district if area else "",
                     area.zone if area else "", state.category, offer_id, contact,
                 )  # fmt: skip
+                theirs = await language_of(session, found.volunteer_telegram_id)
         except IntroductionError:
             continue
         state.offer_ids.remove(offer_id)
-        asked = await tell(
-            context,
-            found.volunteer_telegram_id,
-            m.VOLUNTEER_REQUEST.format(need=m.esc(found.need_text), area=m.esc(found.area)),
-            keyboard(
+        with speaking(theirs):  # the request is the volunteer's to read
+            request = m.VOLUNTEER_REQUEST.format(need=m.esc(found.need_text), area=m.esc(found.area))
+            answers = keyboard(
                 [(m.BUTTON_CAN_HELP, IntroAnswer("yes", found.introduction_id).data)],
                 [(m.BUTTON_CANNOT_HELP, IntroAnswer("no", found.introduction_id).data)],
-            ),
-        )
+            )
+        asked = await tell(context, found.volunteer_telegram_id, request, answers)
         if asked:
             await tell(context, chat_id(update), m.INTRODUCTION_ASKED)
             return
@@ -144,16 +144,17 @@ async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, press: I
     try:
         async with services(context).sessions.begin() as session:
             found: IntroductionParties = await answer(session, introduction_id, user_id(update), accept)
-            # the resident who asked hears the answer, sent once this is saved
-            if accept:
-                to_resident, reach = _reach(
-                    "your volunteer", found.volunteer_telegram_id, found.volunteer_contact,
-                    found.introduction_id,
-                )  # fmt: skip
-                told, markup = m.RESIDENT_VOLUNTEER_ACCEPTED + "\n\n" + to_resident, reach
-            else:
-                told, markup = m.RESIDENT_VOLUNTEER_DECLINED, None
+            # the resident who asked hears the answer, in their language, sent once this is saved
             resident = found.resident_telegram_id
+            with speaking(await language_of(session, resident)):
+                if accept:
+                    to_resident, reach = _reach(
+                        m.YOUR_VOLUNTEER, found.volunteer_telegram_id, found.volunteer_contact,
+                        found.introduction_id,
+                    )  # fmt: skip
+                    told, markup = m.RESIDENT_VOLUNTEER_ACCEPTED + "\n\n" + to_resident, reach
+                else:
+                    told, markup = m.RESIDENT_VOLUNTEER_DECLINED, None
             tell_later(context.application, session, resident, told, markup, kind="introduction-answer")
     except IntroductionError:
         await tell(context, chat_id(update), m.STALE_BUTTON)
@@ -162,7 +163,7 @@ async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, press: I
         await tell(context, chat_id(update), m.VOLUNTEER_DECLINED_THANKS)
         return
     to_volunteer, markup = _reach(
-        "your neighbour", found.resident_telegram_id, found.resident_contact, found.introduction_id
+        m.YOUR_NEIGHBOUR, found.resident_telegram_id, found.resident_contact, found.introduction_id
     )
     await tell(context, chat_id(update), m.VOLUNTEER_ACCEPTED + "\n\n" + to_volunteer, markup)
 
@@ -174,13 +175,18 @@ async def _route(
     try:
         async with services(context).sessions() as session:
             found = await accepted_between(session, introduction_id, user_id)
+            from_volunteer = user_id == found.volunteer_telegram_id
+            other = found.resident_telegram_id if from_volunteer else found.volunteer_telegram_id
+            theirs = await language_of(session, other)
     except IntroductionError:
         return None
-    from_volunteer = user_id == found.volunteer_telegram_id
+    with speaking(theirs):  # what comes with the passed-on message is read by the other side
+        header = m.RELAYED_FROM_VOLUNTEER if from_volunteer else m.RELAYED_FROM_NEIGHBOUR
+        reply = keyboard([(m.BUTTON_REPLY, RelayMessage(introduction_id).data)], quick_exit_row())
     return relays.Route(
-        other=found.resident_telegram_id if from_volunteer else found.volunteer_telegram_id,
-        header=m.RELAYED_FROM_VOLUNTEER if from_volunteer else m.RELAYED_FROM_NEIGHBOUR,
-        reply=keyboard([(m.BUTTON_REPLY, RelayMessage(introduction_id).data)], quick_exit_row()),
+        other=other,
+        header=header,
+        reply=reply,
         question=m.PASS_IT_ON_TO_NEIGHBOUR if from_volunteer else m.PASS_IT_ON_TO_VOLUNTEER,
     )
 
@@ -231,13 +237,16 @@ async def send_follow_ups(app: Application) -> int:
     pz = app.bot_data[KEY]
     async with pz.sessions.begin() as session:
         due = await claim_due_follow_ups(session, pz.clock())
+        people = [p for found in due for p in (found.resident_telegram_id, found.volunteer_telegram_id)]
+        languages = await languages_of(session, people)
         for found in due:
-            markup = keyboard(
-                [(m.BUTTON_IT_WORKED, Feedback("y", found.introduction_id).data)],
-                [(m.BUTTON_IT_DID_NOT, Feedback("n", found.introduction_id).data)],
-            )
-            text = m.FOLLOW_UP.format(need=m.esc(found.need_text))
             for person in (found.resident_telegram_id, found.volunteer_telegram_id):
+                with speaking(languages[person]):
+                    markup = keyboard(
+                        [(m.BUTTON_IT_WORKED, Feedback("y", found.introduction_id).data)],
+                        [(m.BUTTON_IT_DID_NOT, Feedback("n", found.introduction_id).data)],
+                    )
+                    text = m.FOLLOW_UP.format(need=m.esc(found.need_text))
                 tell_later(
                     app, session, person, text, markup,
                     kind="follow-up", written_by=found.resident_telegram_id,  # the need's words

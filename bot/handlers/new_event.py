@@ -225,7 +225,7 @@ async def _publish(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: dic
     pz = services(context)
     start = datetime.fromisoformat(flow["start"])
     if start <= pz.clock():
-        await tell(context, chat_id(update), m.WHEN_NOT_READ.format(reason="that time has passed"))
+        await tell(context, chat_id(update), m.WHEN_NOT_READ.format(reason=m.WHEN_PASSED))
         return
     freq, interval = REPEATS[flow["repeat"]]
     byday = monthly_day(start, pz.settings.tz) if freq == "MONTHLY" else ""

@@ -16,6 +16,7 @@ from bot.handlers.access import chat_id, query, user_id
 from bot.handlers.common import tell
 from bot.handlers.conversation import typed_area
 from bot.handlers.flows import Flow
+from bot.i18n.current import speaking
 from bot.matching.skills import default_skills
 from bot.senders.outgoing import tell_later
 from bot.services.opportunities import (
@@ -28,6 +29,7 @@ from bot.services.opportunities import (
     volunteers_to_tell,
 )
 from bot.services.outgoing import reachable
+from bot.services.residents import language_of, languages_of
 from bot.services.roles import is_coordinator
 from bot.views.buttons import Button, on_press
 from bot.views.keyboards import keyboard
@@ -80,13 +82,17 @@ async def on_anywhere(update: Update, context: ContextTypes.DEFAULT_TYPE, press:
 async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE, district: str, zone: str) -> None:
     text = FLOW.take(context)["text"]
     skills = [s.id for s in default_skills().tag(text)]
-    notice = m.OPPORTUNITY_NOTICE.format(text=m.esc(text), area=m.esc(district or "anywhere"))
     async with services(context).sessions.begin() as session:
         opportunity = await post_opportunity(session, user_id(update), text, skills, district, zone)
         found = await volunteers_to_tell(session, opportunity)
         recipients = [p for p in await reachable(session, found) if p != user_id(update)]
-        markup = keyboard([(m.BUTTON_INTERESTED, Interested(opportunity.id).data)])
-        for person in recipients:  # sent at the shared pace once this is saved
+        languages = await languages_of(session, recipients)
+        for person in recipients:  # sent at the shared pace once this is saved, in their language
+            with speaking(languages[person]):
+                notice = m.OPPORTUNITY_NOTICE.format(
+                    text=m.esc(text), area=m.esc(district or m.AREA_ANYWHERE)
+                )
+                markup = keyboard([(m.BUTTON_INTERESTED, Interested(opportunity.id).data)])
             tell_later(context.application, session, person, notice, markup, kind="opportunity")
     await tell(
         context,
@@ -111,13 +117,14 @@ async def on_interested(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
             interest = await register_interest(session, opportunity_id, user_id(update))
             interest_id = await interest_id_of(session, opportunity_id, user_id(update))
             if interest.coordinator_telegram_id is not None:
-                text, markup = _for_coordinator(interest, interest_id)
+                with speaking(await language_of(session, interest.coordinator_telegram_id)):
+                    text, markup = _for_coordinator(interest, interest_id)
                 tell_later(
                     context.application, session, interest.coordinator_telegram_id, text, markup,
                     kind="interest", written_by=interest.volunteer_telegram_id,  # their offers' words
                 )  # fmt: skip
     except OpportunityError as error:
-        await tell(context, chat_id(update), m.esc(str(error).capitalize()) + ".")
+        await tell(context, chat_id(update), m.OPPORTUNITY_REFUSED.get(str(error), m.STALE_BUTTON))
         return
     await tell(context, chat_id(update), m.INTEREST_PASSED_ON)
 
@@ -126,10 +133,12 @@ def _for_coordinator(interest: Interest, interest_id: int) -> tuple[str, InlineK
     """What the coordinator who posted the opportunity is told of an interested volunteer."""
     offers = "\n".join(f"• {m.esc(o)}" for o in interest.offers) or "—"
     text = m.INTEREST_FOR_COORDINATOR.format(
-        text=m.esc(interest.opportunity_text), offers=offers, area=m.esc(interest.volunteer_area)
+        text=m.esc(interest.opportunity_text),
+        offers=offers,
+        area=m.esc(interest.volunteer_area or m.AREA_ANYWHERE),
     )
     if interest.volunteer_contact == "telegram":
-        link = f'<a href="tg://user?id={interest.volunteer_telegram_id}">the volunteer</a>'
+        link = f'<a href="tg://user?id={interest.volunteer_telegram_id}">{m.THE_VOLUNTEER}</a>'
         return text + "\n\n" + m.CONTACT_DIRECT.format(link=link), None
     markup = keyboard([(m.BUTTON_SEND_MESSAGE, InterestMessage(interest_id).data)])
     return text + "\n\n" + m.CONTACT_VIA_BOT, markup
@@ -140,14 +149,18 @@ async def _route(context: ContextTypes.DEFAULT_TYPE, interest_id: int, user_id: 
     try:
         async with services(context).sessions() as session:
             coordinator, volunteer, about = await interest_parties(session, interest_id, user_id)
+            from_coordinator = user_id == coordinator
+            other = volunteer if from_coordinator else coordinator
+            theirs = await language_of(session, other)
     except OpportunityError:
         return None
-    from_coordinator = user_id == coordinator
-    header = m.RELAYED_FROM_COORDINATOR if from_coordinator else m.RELAYED_FROM_INTERESTED
+    with speaking(theirs):  # what comes with the passed-on message is read by the other side
+        header = m.RELAYED_FROM_COORDINATOR if from_coordinator else m.RELAYED_FROM_INTERESTED
+        reply = keyboard([(m.BUTTON_REPLY, InterestMessage(interest_id).data)])
     return relays.Route(
-        other=volunteer if from_coordinator else coordinator,
+        other=other,
         header=header.format(about=m.esc(about)),
-        reply=keyboard([(m.BUTTON_REPLY, InterestMessage(interest_id).data)]),
+        reply=reply,
         question=m.PASS_IT_ON_TO_INTERESTED if from_coordinator else m.PASS_IT_ON_TO_COORDINATOR,
         about=about,
     )

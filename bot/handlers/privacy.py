@@ -23,6 +23,7 @@ from bot import messages as m
 from bot.config import Settings
 from bot.context import KEY, services
 from bot.handlers.access import chat_id, query, user_data, user_id
+from bot.i18n.current import speaking
 from bot.senders.outgoing import tell_later
 from bot.services.privacy import (
     PersonData,
@@ -32,6 +33,7 @@ from bot.services.privacy import (
     note_activity,
     person_data,
 )
+from bot.services.residents import languages_of
 from bot.views.buttons import Button, on_press
 from bot.views.keyboards import keyboard
 from db.session import UpdateSessions, after_commit, scrub_erased
@@ -49,11 +51,11 @@ MY_DATA_FILE = "my-data.json"
 
 
 def span(days: int) -> str:
-    """730 -> "2 years", 90 -> "90 days"."""
+    """730 -> "2 years", 90 -> "90 days" (in the reader's language's plural forms); one is "a year"."""
     if days % 365 == 0:
         years = days // 365
-        return m.SPAN_ONE_YEAR if years == 1 else m.SPAN_YEARS.format(n=years)
-    return m.SPAN_ONE_DAY if days == 1 else m.SPAN_DAYS.format(n=days)
+        return m.SPAN_ONE_YEAR if years == 1 else m.counted(years, "year")
+    return m.SPAN_ONE_DAY if days == 1 else m.counted(days, "day")
 
 
 def notice(settings: Settings) -> str:
@@ -179,8 +181,12 @@ async def on_forget_confirmed(
         return
     async with pz.sessions.begin() as session:
         erasure = await forget_person(session, person)
-        for other in erasure.tell if erasure else []:  # sent once the erasure is saved
-            tell_later(context.application, session, other, m.INTRODUCTION_ENDED, kind="introduction-ended")
+        others = erasure.tell if erasure else []
+        languages = await languages_of(session, others)
+        for other in others:  # sent once the erasure is saved, in their language
+            with speaking(languages[other]):
+                ended = m.INTRODUCTION_ENDED
+            tell_later(context.application, session, other, ended, kind="introduction-ended")
     if erasure:
         pz.offers.invalidate()  # a volunteer's offers go with them, from the next need on
         await after_commit(lambda: _scrub(pz.sessions))

@@ -24,6 +24,8 @@ from bot import messages as m
 from bot.context import services
 from bot.handlers.access import chat_id, query, user_id
 from bot.handlers.common import tell
+from bot.i18n.current import current
+from bot.i18n.languages import ENGLISH
 from bot.services import reports
 from bot.services.charts import gap_chart
 from bot.services.residents import Area
@@ -52,27 +54,28 @@ def tally_search(
     answered: bool,
     when: datetime | None = None,
 ) -> None:
-    """Count one resident search for /stats: the local day (of WHEN, or now), the zone, the need
-    and whether it was answered (engine.SearchResult.answering). Never the words, never the person.
-    Counts are written a few seconds later, together (bot.services.search_counts)."""
+    """Count one resident search for /stats: the local day (of WHEN, or now), the zone, the need,
+    whether it was answered (engine.SearchResult.answering) and the language this update speaks.
+    Never the words, never the person. Counts are written a few seconds later, together
+    (bot.services.search_counts)."""
     pz = services(context)
     day = (when or pz.clock()).astimezone(pz.settings.tz).date()
-    pz.search_counts.add(day, area.zone if area else "", category, answered)
+    pz.search_counts.add(day, area.zone if area else "", category, answered, current())
 
 
 async def uncount_search(
-    context: ContextTypes.DEFAULT_TYPE, area: Area | None, category: str, when: datetime
+    context: ContextTypes.DEFAULT_TYPE, area: Area | None, category: str, when: datetime, language: str
 ) -> None:
-    """A search counted as answered at WHEN was not what the resident needed: count it on its own
-    day as one that found nothing instead (its need is noted by the caller)."""
+    """A search counted as answered at WHEN, in LANGUAGE, was not what the resident needed: count
+    it on its own day as one that found nothing instead (its need is noted by the caller)."""
     pz = services(context)
     day = when.astimezone(pz.settings.tz).date()
     zone = area.zone if area else ""
     try:
         async with pz.sessions.begin() as session:
             await pz.search_counts.flush(session)  # the count to take back may still be pending
-            await reports.uncount_answered(session, day, zone, category)
-            await reports.count_search(session, day, zone, category, answered=False)
+            await reports.uncount_answered(session, day, zone, category, language)
+            await reports.count_search(session, day, zone, category, answered=False, language=language)
     except SQLAlchemyError:
         log.warning("a search could not be counted again", exc_info=True)
 
@@ -165,6 +168,13 @@ def _gaps_text(report: reports.GapReport, zones: set[str]) -> str:
     )
     if not report.rows:
         return f"{text}\n{m.GAPS_NONE}"
+    by_language = report.by_language()
+    if any(code != ENGLISH for code, _ in by_language):  # all English says nothing new
+        languages = ", ".join(
+            m.GAPS_LANGUAGE.format(language=m.esc(reports.language_name(code)), count=count)
+            for code, count in by_language
+        )
+        text = f"{text}\n{m.GAPS_BY_LANGUAGE.format(languages=languages)}"
     lines = [m.GAPS_TOP]
     for rank, need in enumerate(report.by_need()[:TOP_IN_TEXT], start=1):
         where = ", ".join(
@@ -196,6 +206,23 @@ async def _stats(update: Update, context: ContextTypes.DEFAULT_TYPE, days: int, 
 
 
 def _stats_text(numbers: reports.Stats, zones: set[str]) -> str:
+    return "\n\n".join(filter(None, (_stats_numbers(numbers, zones), _stats_by_language(numbers))))
+
+
+def _stats_by_language(numbers: reports.Stats) -> str:
+    """Each language that had searches, with how many found nothing; "" when none had any."""
+    if not numbers.by_language:
+        return ""
+    lines = [
+        m.STATS_LANGUAGE_LINE.format(
+            language=m.esc(reports.language_name(found.language)), searches=found.searches, unmet=found.unmet
+        )
+        for found in numbers.by_language
+    ]
+    return "\n".join((m.STATS_BY_LANGUAGE, *lines))
+
+
+def _stats_numbers(numbers: reports.Stats, zones: set[str]) -> str:
     top = ", ".join(
         m.STATS_TOP_NEED.format(need=m.esc(need), count=count) for need, count in numbers.top_needs
     )

@@ -18,6 +18,7 @@ from bot.handlers import guard, introductions, relays, reports
 from bot.handlers.access import chat_id, message, query, user_data, user_id
 from bot.handlers.conversation import Menu, menu_keyboard
 from bot.handlers.flows import open_flow
+from bot.i18n.current import current
 from bot.matching.engine import Hit, SearchResult
 from bot.matching.rank import GOOD_MATCH
 from bot.services.needs import record_unmet_need
@@ -49,6 +50,7 @@ class SearchState:
     answered_at: datetime | None = None
     noted_unmet: bool = False
     area: Area | None = None  # the resident's area when it was counted
+    language: str = ""  # the language the bot spoke when it was counted ("" in pages kept before)
 
     @classmethod
     def of(
@@ -61,9 +63,10 @@ class SearchState:
         answered_at: datetime | None = None,
         noted_unmet: bool = False,
         area: Area | None = None,
+        language: str = "",
     ) -> SearchState:
         ids, distances = [h.id for h in hits], [h.distance_km for h in hits]
-        return cls(query, ids, category, header, distances, [], answered_at, noted_unmet, area)
+        return cls(query, ids, category, header, distances, [], answered_at, noted_unmet, area, language)
 
 
 def _searches(context: ContextTypes.DEFAULT_TYPE) -> OrderedDict[int, SearchState]:
@@ -92,11 +95,13 @@ async def note_unmet(
     category: str,
     typed_by: int | None = None,
     when: datetime | None = None,
+    language: str | None = None,
 ) -> None:
-    """Record a need nothing answered: the words, the area and the need. TYPED_BY, the Telegram id
-    of whoever typed the words, is kept with them so /mydata and /forget find them (coordinators
-    see only counts); a browsed need, with no words of anyone's, keeps nobody. Each row is one
-    search that found nothing for /gaps and /stats (reports.found_nothing): write one per search."""
+    """Record a need nothing answered: the words, the area, the need and the language (LANGUAGE,
+    or the one this update speaks). TYPED_BY, the Telegram id of whoever typed the words, is kept
+    with them so /mydata and /forget find them (coordinators see only counts); a browsed need, with
+    no words of anyone's, keeps nobody. Each row is one search that found nothing for /gaps and
+    /stats (reports.found_nothing): write one per search."""
     async with services(context).sessions.begin() as session:
         await record_unmet_need(
             session,
@@ -106,6 +111,7 @@ async def note_unmet(
             category=category,
             when=when or services(context).clock(),
             typed_by=typed_by,
+            language=language,
         )
 
 
@@ -227,9 +233,15 @@ async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     async with pz.sessions() as session:
         engine = await pz.engine.get(session)
     result = engine.search(
-        text, limit=MAX_RESULTS, near=area.point if area else None, now=pz.clock(), tz=pz.settings.tz
+        text,
+        limit=MAX_RESULTS,
+        near=area.point if area else None,
+        now=pz.clock(),
+        tz=pz.settings.tz,
+        resident_language=current(),  # between equals, staff who speak the resident's language
     )
-    if not result.understood.terms and not result.understood.categories:
+    understood = result.understood
+    if not understood.terms and not understood.categories and not understood.wanted_languages:
         # "hi", "thanks", "ok": nothing to look for yet, and nothing missing from the directory
         await context.bot.send_message(
             chat_id(update), m.TELL_ME_MORE, parse_mode=ParseMode.HTML, reply_markup=menu_keyboard()
@@ -256,6 +268,7 @@ async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
         answered_at=when if answered else None,
         noted_unmet=not answered,
         area=area,
+        language=current(),
     )
     search_id = keep_search(context, state)
     if not hits:
@@ -451,9 +464,18 @@ async def on_not_what_i_need(update: Update, context: ContextTypes.DEFAULT_TYPE,
     if not state.noted_unmet and state.query:
         person = user_id(update)
         area = state.area if state.answered_at is not None else await resident_area(context, person)
+        language = state.language or current()  # as it was counted, even if they changed it since
         if state.answered_at is not None:  # it was counted as answered: now it found nothing
-            await reports.uncount_search(context, area, state.category, state.answered_at)
-        await note_unmet(context, area, state.query, state.category, typed_by=person, when=state.answered_at)
+            await reports.uncount_search(context, area, state.category, state.answered_at, language)
+        await note_unmet(
+            context,
+            area,
+            state.query,
+            state.category,
+            typed_by=person,
+            when=state.answered_at,
+            language=language,
+        )
         state.noted_unmet, state.answered_at = True, None
     browse = InlineKeyboardMarkup([[InlineKeyboardButton(m.BUTTON_BROWSE, callback_data=Menu().data)]])
     await context.bot.send_message(chat_id(update), m.NOT_WHAT_I_NEED, reply_markup=browse)

@@ -16,6 +16,9 @@ from bot import messages as m
 from bot.context import services
 from bot.handlers.access import chat_id, query, user_id
 from bot.handlers.common import tell
+from bot.handlers.language import ChooseLanguage
+from bot.i18n.current import current
+from bot.i18n.languages import language
 from bot.matching.taxonomy import default_taxonomy
 from bot.services.residents import resident_for, resident_of
 from bot.views.buttons import Button, Index, on_press
@@ -35,17 +38,18 @@ def _view(resident: Resident) -> tuple[str, InlineKeyboardMarkup]:
         area=m.esc(resident.zone or resident.postcode_district or m.NO_AREA),
         events=state(resident.notify_new_events),
         news=state(resident.notify_broadcasts),
-        interests=m.esc(", ".join(interests)) or m.ALL_INTERESTS,
+        interests=m.esc(", ".join(m.need_group(g) for g in interests)) or m.ALL_INTERESTS,
+        language=language(resident.language or current()).own_name,
     )
     rows = [
-        [(m.BUTTON_CHANGE_AREA, AreaChoice("set").data)],
+        [(m.BUTTON_CHANGE_AREA, AreaChoice("set").data), (m.BUTTON_CHANGE_LANGUAGE, ChooseLanguage("").data)],
         [(m.BUTTON_TOGGLE_EVENTS[bool(resident.notify_new_events)],
           Setting("events", "off" if resident.notify_new_events else "on").data)],
         [(m.BUTTON_TOGGLE_NEWS[bool(resident.notify_broadcasts)],
           Setting("news", "off" if resident.notify_broadcasts else "on").data)],
     ]  # fmt: skip
     marks = [
-        (button_label(("✓ " if g in interests else "") + g), Interest(n).data)
+        (button_label(("✓ " if g in interests else "") + m.need_group(g)), Interest(n).data)
         for n, g in enumerate(groups, start=1)
     ]
     rows += [marks[i : i + 2] for i in range(0, len(marks), 2)]
@@ -116,8 +120,13 @@ async def on_interest(update: Update, context: ContextTypes.DEFAULT_TYPE, press:
 
 
 def _is_settings_message(update: Update) -> bool:
+    """Pressed on the /settings message itself (its interest buttons say so, in any language),
+    not under an alert or an announcement."""
     shown = query(update).message  # None, or inaccessible (too old): not one to redraw
-    return bool(isinstance(shown, Message) and shown.text and shown.text.startswith(m.SETTINGS_TITLE))
+    if not isinstance(shown, Message) or shown.reply_markup is None:
+        return False
+    pressable = (b.callback_data for row in shown.reply_markup.inline_keyboard for b in row)
+    return any(isinstance(data, str) and data.startswith(f"{Interest.prefix}:") for data in pressable)
 
 
 async def _redraw(update: Update, text: str, markup: InlineKeyboardMarkup) -> None:

@@ -23,6 +23,7 @@ from bot.handlers.access import chat_id, query, user_id
 from bot.handlers.common import tell
 from bot.handlers.conversation import menu_keyboard
 from bot.handlers.flows import Flow, stepless
+from bot.i18n import formats
 from bot.services.roles import coordinator_zones, covers
 from bot.services.upkeep import (
     Cursor,
@@ -84,7 +85,7 @@ def _today(context: ContextTypes.DEFAULT_TYPE) -> date:
 def day_label(moment: date | datetime, context: ContextTypes.DEFAULT_TYPE) -> str:
     if isinstance(moment, datetime):
         moment = moment.astimezone(services(context).settings.tz)
-    return moment.strftime("%d %b %Y")
+    return formats.full_date(moment)
 
 
 async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -17,8 +17,10 @@ from bot.context import services
 from bot.handlers.access import chat_id, query, user_id
 from bot.handlers.conversation import menu_keyboard, typed_area
 from bot.handlers.flows import Flow
+from bot.i18n.current import speaking
 from bot.matching.skills import default_skills
 from bot.senders.outgoing import tell_later
+from bot.services.residents import language_of, languages_of
 from bot.services.roles import coordinator_zones, coordinators_of, covers, is_coordinator
 from bot.services.volunteers import (
     AVAILABILITY,
@@ -100,7 +102,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
             return
         draft.district, draft.zone = area.district, area.zone
         FLOW.go(context, "distance")
-        rows = [[(f"Up to {km} km", VolunteerStep(f"km{km}").data) for km in m.DISTANCES_KM]]
+        rows = [[(m.BUTTON_UP_TO_KM.format(km=km), VolunteerStep(f"km{km}").data) for km in m.DISTANCES_KM]]
         await _send(update, context, m.VOLUNTEER_ASK_DISTANCE, keyboard(*rows))
     else:
         await _send(update, context, m.VOLUNTEER_USE_BUTTONS)
@@ -167,16 +169,21 @@ async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with pz.sessions.begin() as session:
         volunteer, offer = await register_offer(session, user_id(update), draft)
         # the coordinators who decide are told in the same transaction (sent once it is saved)
+        told = offer.status == HELD or volunteer.status != "approved"
+        deciding = await coordinators_of(session, pz.settings, _zone_of(context, volunteer)) if told else []
+        languages = await languages_of(session, deciding)  # each is told in their own language
         if offer.status == HELD:  # with children or adults at risk, and no DBS check: checked first
-            card, buttons = _offer_check_card(offer, volunteer)
-            for coordinator in await coordinators_of(session, pz.settings, _zone_of(context, volunteer)):
+            for coordinator in deciding:
+                with speaking(languages[coordinator]):
+                    card, buttons = _offer_check_card(offer, volunteer)
                 tell_later(
                     context.application, session, coordinator, card, buttons,
                     kind="offer-check", written_by=user_id(update),  # their offer's words
                 )  # fmt: skip
         elif volunteer.status != "approved":
-            for coordinator in await coordinators_of(session, pz.settings, _zone_of(context, volunteer)):
-                nudge = m.COORDINATOR_NEW_OFFER  # to /pending, for the people who decide
+            for coordinator in deciding:
+                with speaking(languages[coordinator]):
+                    nudge = m.COORDINATOR_NEW_OFFER  # to /pending, for the people who decide
                 tell_later(context.application, session, coordinator, nudge, kind="new-volunteer")
     _offers_changed(context)
     if offer.status == HELD:
@@ -349,10 +356,10 @@ async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await _send(update, context, card, buttons)
     for volunteer in waiting:
         offers = "\n".join(f"• {m.esc(o.text)}" for o in volunteer.offers if o.status not in GONE)
-        dbs = {True: "yes", False: "no", None: "not asked"}[volunteer.has_dbs_check]
+        dbs = m.DBS_ANSWERS[volunteer.has_dbs_check]
         text = m.PENDING_CARD.format(
             offers=offers,
-            area=m.esc(volunteer.postcode_district or "anywhere"),
+            area=m.esc(volunteer.postcode_district or m.AREA_ANYWHERE),
             when=m.esc(", ".join(volunteer.availability) or "—"),
             dbs=dbs,
         )
@@ -388,7 +395,9 @@ async def on_decision(update: Update, context: ContextTypes.DEFAULT_TYPE, press:
                 await _send(update, context, m.COORDINATORS_ONLY)
                 return
             _, telegram_id = await decide(session, volunteer_id, action == "approve", user_id(update))
-            tell_later(context.application, session, telegram_id, m.VOLUNTEER_TOLD[action], kind="decision")
+            with speaking(await language_of(session, telegram_id)):
+                told = m.VOLUNTEER_TOLD[action]
+            tell_later(context.application, session, telegram_id, told, kind="decision")
     except VolunteerError:
         await _send(update, context, m.ALREADY_DECIDED)
         return
@@ -407,7 +416,7 @@ def _offer_check_card(offer: Offer, volunteer: Volunteer) -> tuple[str, InlineKe
     text = m.OFFER_CHECK_CARD.format(
         text=m.esc(offer.text),
         skills=m.esc(names or "—"),
-        area=m.esc(volunteer.postcode_district or "anywhere"),
+        area=m.esc(volunteer.postcode_district or m.AREA_ANYWHERE),
         when=m.esc(", ".join(volunteer.availability) or "—"),
         dbs=m.OFFER_CHECK_DBS.get(volunteer.has_dbs_check, m.OFFER_CHECK_DBS[None]),
     )
@@ -448,7 +457,8 @@ async def on_offer_check(update: Update, context: ContextTypes.DEFAULT_TYPE, pre
                 decided = None
         if decided is not None:
             offer, telegram_id = decided
-            told = m.OFFER_CHECK_TOLD[action].format(text=m.esc(offer.text))
+            with speaking(await language_of(session, telegram_id)):
+                told = m.OFFER_CHECK_TOLD[action].format(text=m.esc(offer.text))
             tell_later(context.application, session, telegram_id, told, kind="offer-decision")
     if decided is not None:
         _offers_changed(context)

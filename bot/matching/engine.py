@@ -12,12 +12,14 @@ from datetime import datetime, tzinfo
 
 import numpy as np
 
+from bot.matching.asked_languages import LanguageSpotter
 from bot.matching.index import AssetDoc, SearchIndex
 from bot.matching.query import QueryReader, Understanding, Vocabulary
 from bot.matching.rank import Scored, answers, score
 from bot.matching.taxonomy import Taxonomy
 from bot.matching.text import STOP_WORDS, fold, stem, words
 from bot.services.places import Point
+from db.importers.languages import language_name
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ class SearchEngine:
         self.taxonomy = taxonomy
         vocabulary = Vocabulary(index.surface_words, frozenset(index.word_stems))
         need_words = frozenset(taxonomy_words(taxonomy))
-        self.reader = QueryReader(taxonomy, vocabulary, places, need_words)
+        spotter = LanguageSpotter(index.language_docs)  # the languages the directory speaks
+        self.reader = QueryReader(taxonomy, vocabulary, places, need_words, spotter)
         self._by_id = {doc.id: doc for doc in index.docs}
 
     def doc(self, asset_id: int) -> AssetDoc | None:
@@ -102,10 +105,13 @@ class SearchEngine:
         near: Point | None = None,
         now: datetime | None = None,
         tz: tzinfo | None = None,
+        resident_language: str | None = None,
     ) -> SearchResult:
-        """NOW (and the time zone TZ) lets "open now" in the text put what is open first."""
+        """NOW (and the time zone TZ) lets "open now" in the text put what is open first.
+        RESIDENT_LANGUAGE (the code of the language they read) puts, between equals, an asset
+        whose staff speak it first."""
         understood = self.reader.read(text)
-        ranked = score(self.index, understood, limit, near, now, tz)
+        ranked = score(self.index, understood, limit, near, now, tz, resident_language)
         reasons = self._reasons(ranked, understood)
         hits = []
         for r, why in zip(ranked, reasons, strict=True):
@@ -197,6 +203,8 @@ class SearchEngine:
             span = f"{low if low is not None else 0}-{high if high is not None else '∞'}"
             fits = (low is None or low <= u.age) and (high is None or u.age <= high)
             reasons.append(f"ages {span} {'include' if fits else 'exclude'} {u.age}")
+        if spoken := sorted(u.wanted_languages & set(doc.languages)):
+            reasons.append("speaks: " + ", ".join(language_name(code) for code in spoken))
         if distance_km is not None:
             reasons.append(f"{distance_km} km away")
         if scored.hours_checked:

@@ -51,6 +51,7 @@ class AssetDoc:
     phone: str = ""
     website: str = ""
     email: str = ""
+    languages: tuple[str, ...] = ()  # ISO 639 codes of what its staff speak ("ur", "pa")
 
 
 @dataclass
@@ -122,6 +123,8 @@ class SearchIndex:
         self.max_age = np.full(n, 200, dtype=np.int16)
         self.category_docs: dict[str, Postings] = {}
         self.audience_docs: dict[str, np.ndarray] = {}
+        self.language_docs: dict[str, np.ndarray] = {}  # code -> positions of the assets that speak it
+        by_language: dict[str, array] = defaultdict(lambda: array("i"))
         by_category: dict[str, tuple[array, array]] = defaultdict(lambda: (array("i"), array("f")))
         by_audience: dict[str, array] = defaultdict(lambda: array("i"))
         self.town_points: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -144,11 +147,16 @@ class SearchIndex:
                 scores.append(score)
             for audience in c.audiences:
                 by_audience[audience].append(i)
+            for code in doc.languages:
+                by_language[code].append(i)
         for category, (ids, scores) in by_category.items():
             self.category_docs[category] = Postings(
                 np.frombuffer(ids, dtype=np.int32).copy(), np.frombuffer(scores, dtype=np.float32).copy()
             )
         self.audience_docs = {a: np.frombuffer(ids, dtype=np.int32).copy() for a, ids in by_audience.items()}
+        self.language_docs = {
+            code: np.frombuffer(ids, dtype=np.int32).copy() for code, ids in by_language.items()
+        }
 
 
 def name_keys(name: str) -> set[str]:

@@ -15,6 +15,8 @@ from itertools import pairwise
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.matching.asked_languages import LanguageSpotter
+from bot.matching.lexicons import LanguageReader, default_lexicons
 from bot.matching.phrases import PhraseBook, PhraseHit
 from bot.matching.taxonomy import Category, Taxonomy, linked_categories, narrower_categories
 from bot.matching.text import STOP_WORDS, clauses, fold, stem, words
@@ -86,6 +88,10 @@ class Understanding:
     open_now: bool = False  # "open now": what is open at the moment first
     person_terms: set[str] = field(default_factory=set)  # "my son": who, weighed as a word less
     name: str = ""  # every word, folded, to find an asset called exactly this ("We Are With You")
+    wanted_languages: set[str] = field(default_factory=set)  # to be helped in ("in urdu"): ISO 639 codes
+    # the language the resident wrote in, when it was not English ("ur", "pa", "gu", "pl", "so",
+    # "ar": bot.matching.lexicons): a language they may read; None for English or not known
+    language: str | None = None
 
 
 class Vocabulary:
@@ -129,8 +135,10 @@ class QueryReader:
         vocabulary: Vocabulary,
         places: dict[str, Point],
         need_words: frozenset[str] = frozenset(),
+        language_spotter: LanguageSpotter | None = None,
     ) -> None:
         self.taxonomy = taxonomy
+        self.language_spotter = language_spotter or LanguageSpotter(())
         self.vocabulary = vocabulary
         self.need_words = need_words  # words the taxonomy uses: never read as a place
         self.places = places  # folded place name -> point
@@ -155,11 +163,14 @@ class QueryReader:
         )
         self._linked = linked_categories(taxonomy)
         self._narrower = narrower_categories(taxonomy)
+        # the first step of reading: another language's words into English ones (lexicons.py)
+        self.languages = LanguageReader(default_lexicons())
 
     def read(self, text: str) -> Understanding:
         text = text[:MAX_QUERY_CHARS]
         u = Understanding(text=text)
         u.name = " ".join(words(text))
+        text, u.language = self._in_english(text)
         folded, u.open_now = _take_open_now(fold(text))
         folded, u.age = _take_age(folded)
         drop: set[str] = set()
@@ -169,6 +180,9 @@ class QueryReader:
         hits: list[PhraseHit] = []
         for clause in clauses(folded):
             tokens = [t for t in words(clause) if t not in drop]
+            # before places: "in urdu" asks for a language, not a place
+            tokens, wanted = self.language_spotter.take(tokens, self.vocabulary)
+            u.wanted_languages |= wanted
             tokens, place_words = self._take_places(tokens, u)
             tokens, cue_words = self._take_place_cues(tokens)
             place_words += cue_words
@@ -209,6 +223,16 @@ class QueryReader:
                     u.person_terms.add(person)
         self._needs(u, hits)
         return u
+
+    def _in_english(self, text: str) -> tuple[str, str | None]:
+        """Other languages first: a need written in Urdu, Punjabi, Gujarati, Polish, Somali or
+        Arabic becomes the English words the rest of the reading knows (bot.matching.lexicons),
+        with the language it was written in. English text comes back exactly as it was."""
+        rewriting = self.languages.rewrite(text, self._is_english)
+        return rewriting.text, rewriting.language
+
+    def _is_english(self, word: str) -> bool:
+        return word in STOP_WORDS or word in self.vocabulary or word in self.need_words
 
     def _understood(self, word: str, u: Understanding) -> list[str]:
         if word in self.vocabulary or len(word) < 4:

@@ -18,6 +18,7 @@ from bot.matching.index import K1, SearchIndex
 from bot.matching.query import Understanding
 from bot.services.opening import opening_state
 from bot.services.places import Point
+from db.importers.languages import ENGLISH
 
 W_TEXT = 1.0  # words of the query found in the asset (BM25F, scaled to about 0..1)
 W_NEED = 0.7  # the asset answers the need the query expresses (taxonomy categories)
@@ -51,6 +52,14 @@ UNMENTIONED_PLACE = 0.6  # with no location to go on at all, an asset that does 
 # "open now": what is open keeps its score; hours not known, and closed at the moment, less
 HOURS_UNKNOWN = 0.7
 CLOSED_NOW = 0.35
+# A language asked for ("counselling in urdu"): an asset whose staff are not known to speak it
+# keeps half its score, so one that speaks it comes first unless it fits far worse. Asked for
+# alone ("someone who speaks gujarati"), every asset that speaks it is an answer.
+NOT_SPOKEN = 0.5
+W_LANGUAGE_ONLY = 0.6
+# The resident's own language, not asked for: enough to settle a tie, never to lift an asset
+# above a clearly better match.
+OWN_LANGUAGE_LIFT = 1.03
 
 
 def answers(score: float, distance_km: float | None) -> bool:
@@ -128,6 +137,7 @@ def score(
     near: Point | None = None,
     now: datetime | None = None,
     tz: tzinfo | None = None,
+    resident_language: str | None = None,
 ) -> list[Scored]:
     """The best `limit` assets for an understood query, best first.
 
@@ -143,10 +153,20 @@ def score(
     named = np.zeros(index.size, dtype=bool)
     if u.name and (positions := index.names.get(u.name)):
         named[positions] = True
-    candidates = np.flatnonzero(((W_TEXT * text + W_NEED * found) > 0) | named)
+    asked = _speakers(index, u.wanted_languages)
+    # nothing asked but the language (and perhaps where): every asset that speaks it
+    only_language = asked is not None and not u.categories and set(u.terms) <= set(u.place_terms)
+    if asked is not None and only_language:
+        candidates = np.flatnonzero(asked)
+    else:
+        candidates = np.flatnonzero(((W_TEXT * text + W_NEED * found) > 0) | named)
     if candidates.size == 0:
         return []
     total = W_TEXT * text[candidates] + W_NEED * need[candidates] + W_NAME * named[candidates]
+    if only_language:
+        total = total + W_LANGUAGE_ONLY
+    elif asked is not None:
+        total = total * np.where(asked[candidates], 1.0, NOT_SPOKEN)
     if u.audiences:
         # once, however many of the person's groups the asset is for
         for_them = np.zeros(index.size, dtype=bool)
@@ -175,6 +195,9 @@ def score(
     if u.open_now and now is not None:
         opening = _open_now(index, candidates, now, tz)
         total = total * np.select([opening == 1, opening == 0], [1.0, CLOSED_NOW], HOURS_UNKNOWN)
+    own = _speakers(index, {resident_language} - {ENGLISH}) if resident_language else None
+    if own is not None and not u.wanted_languages:
+        total = total * np.where(own[candidates], OWN_LANGUAGE_LIFT, 1.0)
     limit = min(limit, int(total.size))
     top = np.argpartition(-total, limit - 1)[:limit]
     top = top[np.lexsort((candidates[top], -total[top]))]
@@ -207,6 +230,17 @@ def score(
             strict=True,
         )
     ]
+
+
+def _speakers(index: SearchIndex, codes: Collection[str]) -> np.ndarray | None:
+    """Which assets speak any of CODES; None when none does (or none is asked for)."""
+    lists = [docs for code in codes if (docs := index.language_docs.get(code)) is not None]
+    if not lists:
+        return None
+    speaks = np.zeros(index.size, dtype=bool)
+    for docs in lists:
+        speaks[docs] = True
+    return speaks
 
 
 def _open_now(index: SearchIndex, candidates: np.ndarray, now: datetime, tz: tzinfo | None) -> np.ndarray:

@@ -8,7 +8,8 @@ For an update from a person in a private chat, `PipelineApplication.process_upda
 3. skips the update if it was handled already (a redelivery after a worker died, or Telegram
    sending it again);
 4. puts the kept state into `context.user_data` and runs the handlers with that one session
-   (db.session.UpdateSessions hands it to every `pz.sessions()` in this task);
+   (db.session.UpdateSessions hands it to every `pz.sessions()` in this task), in the person's
+   language (bot.i18n: the one they chose, else their Telegram's when the bot speaks it);
 5. saves the state and commits it with everything the handlers wrote; if a handler failed, rolls
    all of it back (the person was told it did not happen) and keeps the state as it was.
 
@@ -31,7 +32,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, Job
 
+from bot.i18n.current import speaking
+from bot.i18n.languages import from_telegram
 from bot.pipeline import state
+from bot.services.residents import resident_of
 from db.session import UpdateSessions, current_unit_of_work, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -79,6 +83,13 @@ def fingerprint(update: Update) -> str:
     return f"{update.update_id}-{digest}"
 
 
+def telegram_language(update: object) -> str | None:
+    """The language of this person's Telegram, if the bot speaks it: what someone the bot holds
+    nothing about is written to in (a resident's own choice is kept on them)."""
+    user = update.effective_user if isinstance(update, Update) else None
+    return from_telegram(user.language_code) if user is not None else None
+
+
 def person_of(update: object) -> int | None:
     """The Telegram user whose conversation this update belongs to, if it is one."""
     if not isinstance(update, Update) or update.effective_user is None:
@@ -113,7 +124,8 @@ class PipelineApplication(Application):
             except (SQLAlchemyError, OSError) as error:
                 log.warning("conversation state unavailable (%s): handled without it", type(error).__name__)
                 await _quietly_close(session)
-                await super().process_update(update)
+                with speaking(telegram_language(update)):
+                    await super().process_update(update)
                 return
             handled_mark = fingerprint(update) if isinstance(update, Update) else None
             if handled_mark in stored.handled:
@@ -122,8 +134,10 @@ class PipelineApplication(Application):
             kept = self.user_data[person]  # PTB's dict for this person, filled from the database
             kept.clear()
             kept.update(stored.data)
-            async with unit_of_work(session) as work:
-                await super().process_update(update)
+            resident = await resident_of(session, person)
+            with speaking(resident.language if resident else telegram_language(update)):
+                async with unit_of_work(session) as work:
+                    await super().process_update(update)
             if work.failed:
                 await session.rollback()
                 return

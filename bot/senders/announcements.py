@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import logging
 
+from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot import messages as m
 from bot.context import KEY, BotServices
+from bot.i18n.current import speaking
 from bot.senders.sending import SendTally, send_paced
 from bot.services import outbox
 from bot.services.broadcasts import (
     DueDelivery,
+    Progress,
     begin_delivery,
     broadcasts_waiting,
     claim_deliveries,
@@ -28,6 +31,7 @@ from bot.services.broadcasts import (
     progress,
 )
 from bot.services.outbox import WORKER
+from bot.services.residents import language_of
 from bot.views.keyboards import keyboard
 from db.models import Broadcast, Delivery
 from db.session import get_existing
@@ -68,8 +72,10 @@ async def _deliver(
 
     from bot.handlers.settings import Setting  # declared by its handler, which imports this module
 
-    body = m.ANNOUNCEMENT.format(text=m.esc(delivery.text)) if delivery.text else m.ANNOUNCEMENT_HEADER
-    markup = keyboard([(m.BUTTON_STOP_ANNOUNCEMENTS, Setting("news", "off").data)])
+    with speaking(delivery.language):  # the header and the button in the reader's language; the
+        # coordinator's own words go as they wrote them
+        body = m.ANNOUNCEMENT.format(text=m.esc(delivery.text)) if delivery.text else m.ANNOUNCEMENT_HEADER
+        markup = keyboard([(m.BUTTON_STOP_ANNOUNCEMENTS, Setting("news", "off").data)])
     chat = delivery.telegram_user_id
 
     async def send() -> None:
@@ -97,25 +103,12 @@ async def show_progress(app: Application, broadcast_id: int) -> None:
         await finish_if_done(session, broadcast_id, pz.clock())
         broadcast = await get_existing(session, Broadcast, broadcast_id)  # broadcasts are never deleted
         done = await progress(session, broadcast_id)
+        # edited from the background too: in the coordinator's language, not the job's English
+        language = await language_of(session, broadcast.status_chat_id) if broadcast.status_chat_id else None
     if broadcast.status_chat_id is None:
         return
-    if done.status == "sending":
-        from bot.handlers.broadcasts import StopSending  # broadcasts, which answers it, imports this module
-
-        text = m.BROADCAST_PROGRESS.format(
-            sent=done.sent, failed=done.failed, remaining=done.remaining, total=done.total
-        )
-        markup = keyboard([(m.BUTTON_STOP_SENDING, StopSending(broadcast_id).data)])
-    else:
-        template = m.BROADCAST_STOPPED if done.status == "cancelled" else m.BROADCAST_DONE
-        text = template.format(
-            sent=done.sent,
-            failed=done.failed,
-            unknown=done.unknown,
-            cancelled=done.cancelled,
-            people=m.counted(done.total, "person"),
-        )
-        markup = None
+    with speaking(language):
+        text, markup = _status(broadcast_id, done)
     await pz.pacer.wait_turn(broadcast.status_chat_id)
     try:
         await app.bot.edit_message_text(
@@ -130,6 +123,26 @@ async def show_progress(app: Application, broadcast_id: int) -> None:
             log.info("a broadcast status message could not be updated")
     except TelegramError:
         log.info("a broadcast status message could not be updated")
+
+
+def _status(broadcast_id: int, done: Progress) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The status message's text and buttons: progress while sending, a summary at the end."""
+    if done.status == "sending":
+        from bot.handlers.broadcasts import StopSending  # broadcasts, which answers it, imports this module
+
+        text = m.BROADCAST_PROGRESS.format(
+            sent=done.sent, failed=done.failed, remaining=done.remaining, total=done.total
+        )
+        return text, keyboard([(m.BUTTON_STOP_SENDING, StopSending(broadcast_id).data)])
+    template = m.BROADCAST_STOPPED if done.status == "cancelled" else m.BROADCAST_DONE
+    text = template.format(
+        sent=done.sent,
+        failed=done.failed,
+        unknown=done.unknown,
+        cancelled=done.cancelled,
+        people=m.counted(done.total, "person"),
+    )
+    return text, None
 
 
 def wake_broadcasts(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -17,6 +17,8 @@ from telegram.ext import Application, ContextTypes
 
 from bot import messages as m
 from bot.context import KEY, BotServices
+from bot.i18n import formats
+from bot.i18n.current import speaking
 from bot.senders.sending import SendTally, send_paced
 from bot.services import outbox
 from bot.services.notices import DueNotice, claim_due, finish, next_due
@@ -53,7 +55,8 @@ async def _send_one(
         async with pz.sessions.begin() as session:
             return await outbox.begin_send(session, Reminder, notice.reminder_id, worker)
 
-    text, markup = compose(notice, pz)
+    with speaking(notice.language):  # each notice in its reader's language
+        text, markup = compose(notice, pz)
     sent = await send_paced(
         pz.pacer,
         notice.telegram_user_id,
@@ -72,11 +75,12 @@ async def _send_one(
 
 
 def when(moment: datetime, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%a %d %b, %H:%M")
+    """ "Sat 28 Nov, 19:00" in the language being written (the reader's)."""
+    return formats.day_date_time(moment, tz)
 
 
 def compose(notice: DueNotice, pz: BotServices) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The message and its buttons for one notice."""
+    """The message and its buttons for one notice, in the language being written (`speaking`)."""
     # the buttons are declared by the handlers that answer them, which wake this sender
     from bot.handlers.events import AddToCalendar, EventCard, NotGoing
     from bot.handlers.settings import Setting

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n.languages import ENGLISH
 from bot.services import outbox
 from bot.services.residents import resident_for
 from db.models import Broadcast, Delivery, Resident, Volunteer
@@ -44,6 +45,7 @@ class DueDelivery:
     telegram_user_id: int
     text: str
     photo_file_id: str
+    language: str  # the recipient's: the header and the stop button are written in it
 
 
 @dataclass(frozen=True)
@@ -121,13 +123,17 @@ async def claim_deliveries(
             Resident.telegram_user_id,
             Broadcast.text,
             Broadcast.photo_file_id,
+            Resident.language,
         )
         .join(Resident, Delivery.resident_id == Resident.id)
         .join(Broadcast, Delivery.broadcast_id == Broadcast.id)
         .where(Delivery.id.in_(ids))
         .order_by(Delivery.id)
     )
-    return [DueDelivery(*row) for row in rows]
+    return [
+        DueDelivery(delivery_id, broadcast_id, chat, text, photo, language or ENGLISH)
+        for delivery_id, broadcast_id, chat, text, photo, language in rows
+    ]
 
 
 async def begin_delivery(session: AsyncSession, delivery_id: int, worker: str) -> bool:

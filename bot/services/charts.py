@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 
 from bot import messages as m
+from bot.i18n.current import speaking
+from bot.i18n.languages import ENGLISH
 from bot.services.reports import GapReport, period_label
 
 TOP_BARS = 12
@@ -22,7 +24,14 @@ def _plain(label: str) -> str:
 
 def gap_chart(report: GapReport) -> bytes:
     """A PNG horizontal bar chart of the most unmet needs (at most TOP_BARS), biggest at the top.
-    Empty bytes when there is nothing to draw: the caller says so in words instead."""
+    Empty bytes when there is nothing to draw: the caller says so in words instead. Its words are
+    English whoever asks: the chart's font has no Arabic, Gurmukhi or Gujarati letters to draw
+    (the message around it is in the coordinator's language)."""
+    with speaking(ENGLISH):
+        return _draw(report)
+
+
+def _draw(report: GapReport) -> bytes:
     needs = report.by_need()[:TOP_BARS]
     if not needs:
         return b""

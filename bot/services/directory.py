@@ -23,6 +23,7 @@ from bot.matching.taxonomy import Taxonomy, default_taxonomy
 from bot.services.live_cache import VersionedCache
 from bot.services.places import Point, ZoneMap, district_points
 from db.clock import session_now
+from db.importers.languages import known_codes
 from db.importers.pipeline import ImportReport, import_source
 from db.models import Asset, AssetClassification, CategoryCorrection, Organisation
 from db.session import settle
@@ -61,7 +62,7 @@ def _asset_columns() -> tuple[InstrumentedAttribute[Any] | Label[str], ...]:
         Asset.taxonomy_terms, Asset.audiences, Asset.min_age, Asset.max_age, Asset.town,
         Asset.postcode_district, Asset.latitude, Asset.longitude, Asset.is_example,
         Asset.opening_hours, Asset.holiday_closures, Organisation.name.label("org"),
-        Asset.address, Asset.postcode, Asset.phone, Asset.website, Asset.email,
+        Asset.address, Asset.postcode, Asset.phone, Asset.website, Asset.email, Asset.languages,
     )  # fmt: skip
 
 
@@ -207,6 +208,7 @@ async def load_engine(
                 phone=row.phone or "",
                 website=row.website or "",
                 email=row.email or "",
+                languages=tuple(known_codes(row.languages or ())),
             )
         )
     if refreshed:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n.current import current
 from bot.services.residents import resident_for
 from db.clock import session_now
 from db.models import Introduction, Need, Offer, Resident, Volunteer
@@ -53,6 +54,7 @@ async def request_introduction(
         postcode_district=district,
         zone=zone,
         category=category,
+        language=current(),  # the language the bot speaks with them, as for every need
     )
     session.add(need)
     await session.flush()

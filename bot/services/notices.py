@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n.languages import ENGLISH
 from bot.services import outbox
 from bot.services.recurrence import occurrence_key
 from db.models import Event, Reminder, Resident, Rsvp
@@ -33,6 +34,7 @@ class DueNotice:
     venue: str
     starts_at: datetime
     details: dict[str, Any] = field(default_factory=dict)
+    language: str = ENGLISH  # the resident's: the notice is written in it
 
 
 def reminder_times(starts_at: datetime, offsets_minutes: tuple[int, ...], tz: ZoneInfo) -> list[datetime]:
@@ -101,7 +103,7 @@ async def claim_due(session: AsyncSession, now: datetime, worker: str, limit: in
         return []
     rows = (
         await session.execute(
-            select(Reminder, Event, Resident.telegram_user_id, Rsvp.status)
+            select(Reminder, Event, Resident.telegram_user_id, Resident.language, Rsvp.status)
             .join(Event, Reminder.event_id == Event.id)
             .join(Resident, Reminder.resident_id == Resident.id)
             .outerjoin(Rsvp, Reminder.rsvp_id == Rsvp.id)
@@ -110,14 +112,14 @@ async def claim_due(session: AsyncSession, now: datetime, worker: str, limit: in
         )
     ).all()
     due, dropped = [], []
-    for reminder, event, telegram_user_id, booking_status in rows:
+    for reminder, event, telegram_user_id, language, booking_status in rows:
         if not _still_worth_sending(reminder, event, booking_status, now):
             dropped.append(reminder.id)
             continue
         due.append(
             DueNotice(
                 reminder.id, reminder.kind, telegram_user_id, event.id, event.title, event.venue,
-                reminder.occurrence_start, dict(reminder.details or {}),
+                reminder.occurrence_start, dict(reminder.details or {}), language or ENGLISH,
             )
         )  # fmt: skip
     if dropped:

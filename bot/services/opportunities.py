@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n.current import current
 from bot.services.places import distance_km, district_point
 from bot.services.residents import resident_created, resident_of
 from db.models import Offer, Opportunity, OpportunityInterest, Resident, Volunteer
@@ -18,7 +19,8 @@ NEARBY_KM = 15.0
 
 
 class OpportunityError(ValueError):
-    """Not possible (closed, already interested, not a volunteer); nothing changed."""
+    """Not possible (closed, already interested, not a volunteer); nothing changed. Its text is
+    why, as a key of messages.OPPORTUNITY_REFUSED: "closed", "already"..."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ async def post_opportunity(
 ) -> Opportunity:
     creator = await resident_of(session, coordinator_telegram_id)
     if creator is None:
-        creator = Resident(telegram_user_id=coordinator_telegram_id)
+        creator = Resident(telegram_user_id=coordinator_telegram_id, language=current())
         session.add(creator)
         await session.flush()
         resident_created(session, creator)
@@ -82,7 +84,7 @@ async def volunteers_to_tell(session: AsyncSession, opportunity: Opportunity) ->
 async def register_interest(session: AsyncSession, opportunity_id: int, telegram_user_id: int) -> Interest:
     opportunity = await session.get(Opportunity, opportunity_id)
     if opportunity is None or opportunity.status != "open":
-        raise OpportunityError("that opportunity is not open any more")
+        raise OpportunityError("closed")
     resident = await resident_of(session, telegram_user_id)
     volunteer = (
         await session.scalar(
@@ -92,12 +94,12 @@ async def register_interest(session: AsyncSession, opportunity_id: int, telegram
         else None
     )
     if volunteer is None:
-        raise OpportunityError("only approved volunteers can say they are interested")
+        raise OpportunityError("not-approved")
     try:
         async with session.begin_nested():
             session.add(OpportunityInterest(opportunity_id=opportunity.id, volunteer_id=volunteer.id))
     except IntegrityError:
-        raise OpportunityError("you have already said you are interested") from None
+        raise OpportunityError("already") from None
     creator = await session.get(Resident, opportunity.created_by) if opportunity.created_by else None
     offers = await session.scalars(
         select(Offer.text).where(Offer.volunteer_id == volunteer.id, Offer.status == "active")
@@ -108,7 +110,7 @@ async def register_interest(session: AsyncSession, opportunity_id: int, telegram
         telegram_user_id,
         volunteer.contact_preference,
         list(offers),
-        volunteer.postcode_district or "anywhere",
+        volunteer.postcode_district or "",
     )
 
 
@@ -126,12 +128,12 @@ async def interest_parties(
         )
     ).one_or_none()
     if row is None or row.created_by is None:
-        raise OpportunityError("that conversation has ended")
+        raise OpportunityError("ended")
     coordinator = await get_existing(session, Resident, row.created_by)
     volunteer = await get_existing(session, Resident, row.resident_id)
     ids = (coordinator.telegram_user_id, volunteer.telegram_user_id)
     if telegram_user_id not in ids:
-        raise OpportunityError("that conversation is not yours")
+        raise OpportunityError("not-yours")
     return ids[0], ids[1], row.text
 
 

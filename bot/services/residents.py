@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from bot.i18n.current import current
+from bot.i18n.languages import ENGLISH
 from bot.services.places import Point, distance_km, district_point, district_points
 from db.clock import session_now
 from db.models import Resident
@@ -79,6 +82,30 @@ async def telegram_id_of(session: AsyncSession, resident_id: int | None) -> int 
     return resident.telegram_user_id if resident is not None else None
 
 
+async def language_of(session: AsyncSession, telegram_user_id: int) -> str:
+    """The language to write to this person in when they are not the one talking to the bot: the
+    one their resident row keeps, else English (another person's Telegram language is not known)."""
+    resident = await resident_of(session, telegram_user_id)
+    return resident.language if resident is not None and resident.language else ENGLISH
+
+
+async def languages_of(session: AsyncSession, telegram_user_ids: Iterable[int]) -> dict[int, str]:
+    """`language_of` for everyone told of one thing (an opportunity, a report), in one query."""
+    wanted = set(telegram_user_ids)
+    known = _known(session)
+    missing = [person for person in wanted if person not in known]
+    if missing:
+        found = {
+            resident.telegram_user_id: resident
+            for resident in await session.scalars(
+                select(Resident).where(Resident.telegram_user_id.in_(missing))
+            )
+        }
+        for person in missing:
+            known[person] = found.get(person)
+    return {person: await language_of(session, person) for person in wanted}
+
+
 async def saved_area(session: AsyncSession, telegram_user_id: int) -> Area | None:
     resident = await resident_of(session, telegram_user_id)
     if resident is None or not resident.postcode_district:
@@ -88,10 +115,13 @@ async def saved_area(session: AsyncSession, telegram_user_id: int) -> Area | Non
 
 
 async def resident_for(session: AsyncSession, telegram_user_id: int) -> Resident:
-    """The resident row for someone who has just chosen to do something that needs one."""
+    """The resident row for someone who has just chosen to do something that needs one; it keeps
+    the language they are being written to in now (their Telegram's, or the one they chose)."""
     resident = await resident_of(session, telegram_user_id)
     if resident is None:
-        resident = Resident(telegram_user_id=telegram_user_id, consented_at=session_now(session))
+        resident = Resident(
+            telegram_user_id=telegram_user_id, consented_at=session_now(session), language=current()
+        )
         session.add(resident)
         await session.flush()
         resident_created(session, resident)
@@ -109,3 +139,10 @@ async def save_area(session: AsyncSession, telegram_user_id: int, area: Area) ->
 def nearest_district(point: Point) -> str:
     """The postcode district whose centre is nearest to a shared location."""
     return min(district_points().items(), key=lambda item: distance_km(point, item[1]))[0]
+
+
+async def choose_language(session: AsyncSession, telegram_user_id: int, code: str) -> Resident:
+    """Keep the language this person chose (a row is made for it: the choice is theirs to keep)."""
+    resident = await resident_for(session, telegram_user_id)
+    resident.language = code
+    return resident

@@ -39,9 +39,10 @@ class SearchCounts:
         self._timer: asyncio.TimerHandle | None = None
         self._writing: set[asyncio.Task[None]] = set()
 
-    def add(self, day: date, zone: str, category: str, answered: bool) -> None:
-        """Count one search (written within DELAY_SECONDS)."""
-        self._pending[TallyKey(day, zone[:200], category[:100], answered)] += 1
+    def add(self, day: date, zone: str, category: str, answered: bool, language: str) -> None:
+        """Count one search (written within DELAY_SECONDS); LANGUAGE is the code of the language the
+        bot spoke in it, counted and never tied to anyone."""
+        self._pending[TallyKey(day, zone[:200], category[:100], answered, language[:10])] += 1
         if self._timer is None:
             # a context of its own: the timer must not run inside the update that armed it
             self._timer = asyncio.get_running_loop().call_later(

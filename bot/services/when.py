@@ -24,6 +24,9 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from bot import messages as m
+from bot.i18n import formats
+from bot.i18n.current import speaking
+from bot.i18n.languages import ENGLISH
 
 YEARS_AHEAD = 5  # an event further ahead than this is a mistyped year, not a plan
 LONGEST = timedelta(hours=24)  # a length longer than a day is a mistyped one
@@ -217,7 +220,7 @@ def _date(year: int | None, month: int, day: int, today: date) -> date:
         for following in range(today.year, today.year + 9):
             if _valid(following, month, day) and date(following, month, day) >= today:
                 return date(following, month, day)
-    raise WhenError(m.WHEN_BAD_DATE.format(date=f"{day} {m.MONTHS[month - 1]}"))
+    raise WhenError(m.WHEN_BAD_DATE.format(date=f"{day} {formats.month_name(month)}"))
 
 
 def _valid(year: int, month: int, day: int) -> bool:
@@ -234,12 +237,14 @@ def _moment(reading: _Reading, today: date, now: datetime, tz: ZoneInfo) -> date
     if reading.day is not None or reading.day_of_month is not None:
         day = reading.day or _next_day_of_month(reading.day_of_month or 0, today)
         if reading.weekday is not None and day.weekday() != reading.weekday:  # "Thu 4 Dec", a Friday
+            with speaking(ENGLISH):  # a date to type again, in the English this module reads
+                retype = f"{formats.weekday(day.weekday())} {_day_month(day, today, reading.year_given)}"
             raise WhenError(
                 m.WHEN_WEEKDAY_CLASH.format(
                     date=_day_month(day, today, reading.year_given),
-                    actual=m.WEEKDAYS[day.weekday()],
-                    typed=m.WEEKDAYS[reading.weekday],
-                    time=clock.strftime("%H:%M"),
+                    actual=formats.weekday(day.weekday()),
+                    typed=formats.weekday(reading.weekday),
+                    retype=f"{retype} {formats.clock(clock)}",
                 )
             )
     elif reading.weekday is not None:
@@ -257,18 +262,19 @@ def _moment(reading: _Reading, today: date, now: datetime, tz: ZoneInfo) -> date
 def _next_day_of_month(day: int, today: date) -> date:
     """ "The 4th": this month's if it is still to come, else the next month that has it."""
     if not 1 <= day <= 31:
-        raise WhenError(m.WHEN_BAD_DATE.format(date=f"the {day}"))
+        raise WhenError(m.WHEN_BAD_DATE.format(date=m.WHEN_THE_DAY.format(day=day)))
     month = date(today.year, today.month, 1)
     for _ in range(13):
         if _valid(month.year, month.month, day) and date(month.year, month.month, day) >= today:
             return date(month.year, month.month, day)
         month = (month + timedelta(days=32)).replace(day=1)
-    raise WhenError(m.WHEN_BAD_DATE.format(date=f"the {day}"))  # pragma: no cover - every month has a 28th
+    raise WhenError(
+        m.WHEN_BAD_DATE.format(date=m.WHEN_THE_DAY.format(day=day))
+    )  # pragma: no cover - every month has a 28th
 
 
 def _day_month(day: date, today: date, with_year: bool) -> str:
-    label = f"{day.day} {m.MONTHS[day.month - 1]}"
-    return f"{label} {day.year}" if with_year or day.year != today.year else label
+    return formats.day_month_year(day) if with_year or day.year != today.year else formats.day_month_name(day)
 
 
 _HOURS = r"(?:h|hr|hrs|hour|hours)"

@@ -13,10 +13,13 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import messages as m
+from bot.i18n import formats
 from bot.services.opening import days_ahead, opening_state
+from db.importers.languages import ENGLISH, known_codes, language_name
 from db.models import Asset
 
 PAGE_SIZE = 3
@@ -60,6 +63,8 @@ class CardAsset(Protocol):
     def opening_hours(self) -> list[Any]: ...
     @property
     def holiday_closures(self) -> list[Any]: ...
+    @property
+    def languages(self) -> Sequence[Any]: ...
 
 
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z-]*)[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[^<&]+|[<&]")
@@ -138,7 +143,7 @@ def when(moment: datetime, now: datetime, tz: ZoneInfo) -> str:
     """When it next opens, as people say it: "09:30", "tomorrow 09:30", "Monday 09:30", and a
     week or more ahead "next Thursday 09:30" (on a Thursday evening, "Thursday" would mean today)."""
     days, local = days_ahead(moment, now, tz), moment.astimezone(tz)
-    time, day = local.strftime("%H:%M"), m.WEEKDAYS[local.weekday()]
+    time, day = formats.clock(local), formats.weekday(local.weekday())
     if days <= 0:
         return m.OPENS_TODAY.format(time=time)
     if days == 1:
@@ -149,7 +154,7 @@ def when(moment: datetime, now: datetime, tz: ZoneInfo) -> str:
 def opening_line(asset: CardAsset, now: datetime, tz: ZoneInfo) -> str:
     state = opening_state(asset.opening_hours, asset.holiday_closures, now, tz)
     if state.open_now and state.closes_at:
-        return m.OPEN_NOW.format(time=state.closes_at.strftime("%H:%M"))
+        return m.OPEN_NOW.format(time=formats.clock(state.closes_at))
     if state.open_now:
         return m.OPEN_ALL_HOURS
     if state.opens_at:
@@ -161,7 +166,7 @@ def where_line(asset: CardAsset, distance_km: float | None) -> str:
     place = ", ".join(p for p in (asset.town, asset.postcode) if p) or asset.address
     parts = [m.esc(clip(place, PLACE_CHARS))] if place else []
     if distance_km is not None:
-        parts.append(f"{distance_km:.1f} km away")
+        parts.append(m.DISTANCE_AWAY.format(km=formats.decimal(distance_km)))
     return "📍 " + " · ".join(parts) if parts else ""
 
 
@@ -177,6 +182,17 @@ def contact_lines(asset: CardAsset) -> list[str]:
     return [f"{mark} {m.esc(clip(value, CONTACT_CHARS))}" for mark, value in found if value.strip()]
 
 
+def languages_line(asset: CardAsset) -> str:
+    """ "🗣 Staff speak: Urdu and Punjabi", named and listed in the reader's language; English is
+    left out (everyone here speaks it), and so is the line when nothing else is spoken."""
+    codes = [code for code in known_codes(asset.languages or ()) if code != ENGLISH]
+    if not codes:
+        return ""
+    reader = formats.locale()
+    names = format_list([language_name(code, reader) for code in codes], locale=reader)
+    return m.STAFF_SPEAK.format(languages=m.esc(clip(names, FACT_CHARS)))
+
+
 def card(n: int, asset: CardAsset, distance_km: float | None, now: datetime, tz: ZoneInfo) -> str:
     title = f"<b>{n}. {name(asset)}</b>" + (f" {m.EXAMPLE_LABEL}" if asset.is_example else "")
     lines = [
@@ -184,6 +200,7 @@ def card(n: int, asset: CardAsset, distance_km: float | None, now: datetime, tz:
         m.esc(one_line(asset.description)) if asset.description else "",
         where_line(asset, distance_km),
         opening_line(asset, now, tz),
+        languages_line(asset),
         *contact_lines(asset),
     ]
     return "\n".join(line for line in lines if line)
@@ -243,6 +260,7 @@ def details(asset: Asset, now: datetime, tz: ZoneInfo) -> tuple[str, InlineKeybo
         opening_line(asset, now, tz),
         fact("💷", asset.cost),
         fact("👥", asset.eligibility),
+        languages_line(asset),
         *contact_lines(asset),
         fact("♿", asset.accessibility),
         f"<i>{m.esc(clip(asset.attribution, FACT_CHARS))}</i>" if asset.attribution else "",

@@ -64,6 +64,7 @@ def record_to_service(record: AssetRecord) -> dict[str, Any]:
         "contacts": [{
             "id": f"{sid}:contact", "name": "", "phones": [{"id": f"{sid}:phone", "number": record.phone}],
         }] if record.phone else [],
+        # ISO 639 codes ("ur"), the form Open Referral lists languages in
         "languages": [{"id": f"{sid}:lang:{i}", "language": lang} for i, lang in enumerate(record.languages)],
         "service_taxonomys": [{
             "id": f"{sid}:tax:{i}",

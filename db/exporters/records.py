@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from db.importers.languages import normalised
 from db.importers.record import AssetRecord, OrganisationRecord
 from db.models import Asset, Organisation
 
@@ -52,7 +53,7 @@ def asset_to_record(asset: Asset) -> AssetRecord:
         website=asset.website,
         opening_hours=list(asset.opening_hours),
         holiday_closures=list(asset.holiday_closures),
-        languages=list(asset.languages),
+        languages=normalised(asset.languages),  # codes, also for what was stored as names
         accessibility=asset.accessibility,
         status=asset.status,
         last_verified=asset.last_verified,

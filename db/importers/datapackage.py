@@ -170,6 +170,7 @@ def _attach_places(t: _Tables) -> tuple[dict[str, Row], dict[str, Row]]:
         ("phone", "phones"),
         ("schedule", "schedules"),
         ("holiday_schedule", "holiday_schedules"),
+        ("language", "languages"),  # spoken at the place, by every service there
     ):
         for row in t.rows(table):
             owner = sals.get(row.get("service_at_location_id", ""))

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from db.hours import HoursError, day_code, normalise_time, sort_sessions
+from db.importers.languages import language_code
 from db.importers.record import AssetRecord, OrganisationRecord, ParsedRow
 from db.text import clean_text, html_to_text
 
@@ -237,6 +238,30 @@ def _phone(*owners: dict[str, Any]) -> str:
     return ""
 
 
+def _language(entry: object) -> str:
+    """One entry of a `languages` list: a string, or an object (HSDS 3 name and code, ORUK v1
+    language). The part that names a language we know wins ({"name": "Urdu", "code": "xx"} is
+    Urdu); where none does, the first given, for the import to report."""
+    if not isinstance(entry, dict):
+        return text(entry)
+    said = [text(entry.get(key)) for key in ("code", "name", "language")]
+    said = [value for value in said if value]
+    return next((value for value in said if language_code(value)), said[0] if said else "")
+
+
+def spoken_languages(*owners: dict[str, Any]) -> list[str]:
+    """The languages of a service and of its place (HSDS gives both), as the feed gives them."""
+    found = []
+    for owner in owners:
+        entries = owner.get("languages")
+        if not isinstance(entries, list):
+            entries = [entries]  # one object, or one text ("English, Urdu")
+        for entry in entries:
+            if isinstance(entry, str | dict) and (value := _language(entry)):
+                found.append(value)
+    return found
+
+
 def organisation(obj: object) -> OrganisationRecord | None:
     if not isinstance(obj, dict) or not text(obj.get("name")):
         return None
@@ -287,9 +312,6 @@ def service_record(service: dict[str, Any]) -> AssetRecord:
             text(first_of(item, "description", "accessibility")),
             text(item.get("details")),
         ]
-    languages = [text(first_of(lang, "name", "language", "code")) for lang in dicts(service.get("languages"))]
-    if isinstance(service.get("languages"), list):
-        languages += [text(lang) for lang in service["languages"] if isinstance(lang, str)]
     schedules = _own_schedules(service, sal, loc)
     holidays = [h for owner in (service, sal, loc) for h in dicts(owner.get("holiday_schedules"))]
     min_age, max_age = _ages(service)
@@ -315,7 +337,7 @@ def service_record(service: dict[str, Any]) -> AssetRecord:
         website=text(service.get("url")),
         opening_hours=schedule_sessions(schedules),
         holiday_closures=holiday_closures(holidays),
-        languages=[lang for lang in languages if lang],
+        languages=spoken_languages(service, sal, loc),
         accessibility=_sentences(accessibility),
         status=map_status(service.get("status")),
         last_verified=to_date(service.get("assured_date")),

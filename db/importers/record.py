@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from db.hours import DAYS
+from db.importers.languages import language_code, normalised
 from db.models.directory import ACCESS_MODES, ASSET_KINDS, ASSET_STATUSES
 from db.text import clean_text, normalise_postcode, postcode_district
 
@@ -111,7 +112,25 @@ class AssetRecord:
             if session.get("day") not in DAYS:
                 found.append(f"opening hours day {str(session.get('day'))[:20]!r} is not a weekday")
         found += self.too_long()
+        found += self.unknown_languages()
         return found
+
+    def unknown_languages(self) -> list[str]:
+        """Languages that name none we know: a typo would hide the asset from the residents who
+        ask for that language, so the coordinator is told (a few of them, and how many)."""
+        if len(self.languages) > LIST_ITEMS:
+            return []  # too_long says so
+        unknown = [lang for lang in self.languages if language_code(lang) is None]
+        if not unknown:
+            return []
+        shown = ", ".join(f"'{lang[:40]}'" for lang in unknown[:3])
+        if len(unknown) == 1:
+            return [f"language {shown} is not one we know: write its name (Urdu) or its ISO 639 code (ur)"]
+        more = f" and {len(unknown) - 3:,} more" if len(unknown) > 3 else ""
+        return [
+            f"languages {shown}{more} are not ones we know: write each one's name (Urdu) or its "
+            "ISO 639 code (ur)"
+        ]
 
     def too_long(self) -> list[str]:
         """Texts and lists beyond what a card, a database column or a coordinator can hold."""
@@ -156,7 +175,7 @@ class AssetRecord:
         self.status = self.status.lower()
         self.keywords = _unique(clean_text(k) for k in self.keywords)
         self.audiences = _unique(clean_text(a) for a in self.audiences)
-        self.languages = _unique(clean_text(lang) for lang in self.languages)
+        self.languages = normalised(clean_text(lang) for lang in self.languages)  # codes: "Urdu" -> "ur"
         # Canonical order, so the same modes read from any format hash the same.
         modes = _unique(a.lower() for a in self.access)
         self.access = sorted(modes, key=lambda m: (ACCESS_MODES.index(m) if m in ACCESS_MODES else 99, m))

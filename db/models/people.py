@@ -148,17 +148,18 @@ class AssetReport(Base):
 
 
 class SearchTally(Base):
-    """How many searches a day, by zone and need, found something or nothing: counts only, for
-    /stats; never who searched or what they typed."""
+    """How many searches a day, by zone, need and the language the bot spoke, found something or
+    nothing: counts only, for /stats; never who searched or what they typed."""
 
     __tablename__ = "search_tallies"
-    __table_args__ = (UniqueConstraint("day", "zone", "category", "answered"),)
+    __table_args__ = (UniqueConstraint("day", "zone", "category", "answered", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date)
     zone: Mapped[str] = mapped_column(String(200), default="")
     category: Mapped[str] = mapped_column(String(100), default="")
     answered: Mapped[bool] = mapped_column(Boolean)
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -185,6 +186,9 @@ class Need(Base):
     category: Mapped[str] = mapped_column(String(100), default="")
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_by_asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    # the language the bot spoke with them (a code), so /gaps can say whose needs go unmet; like
+    # the zone, a count's dimension: it stays when retention blanks the words and who typed them
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(default=stamp_now, index=True)
 
 
