@@ -9,7 +9,7 @@ net for rows another process added.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -74,11 +74,6 @@ async def _send_one(
         log.info("a notice could not be delivered (kind=%s)", notice.kind)
 
 
-def when(moment: datetime, tz: tzinfo) -> str:
-    """ "Sat 28 Nov, 19:00" in the language being written (the reader's)."""
-    return formats.day_date_time(moment, tz)
-
-
 def compose(notice: DueNotice, pz: BotServices) -> tuple[str, InlineKeyboardMarkup | None]:
     """The message and its buttons for one notice, in the language being written (`speaking`)."""
     # the buttons are declared by the handlers that answer them, which wake this sender
@@ -89,14 +84,14 @@ def compose(notice: DueNotice, pz: BotServices) -> tuple[str, InlineKeyboardMark
     minutes = int(notice.starts_at.timestamp() // 60)
     fields = {
         "title": m.esc(notice.title),
-        "when": when(notice.starts_at, tz),
+        "when": formats.day_date_time(notice.starts_at, tz),
         "venue": m.esc(notice.venue or "—"),
     }
     not_going = [(m.BUTTON_NOT_GOING, NotGoing(notice.event_id, minutes).data)]
     if notice.kind == "moved":
         old_start = datetime.fromisoformat(notice.details.get("old_start", notice.starts_at.isoformat()))
         old_venue = notice.details.get("old_venue", notice.venue)
-        was = when(old_start.astimezone(UTC), tz) + (
+        was = formats.day_date_time(old_start.astimezone(UTC), tz) + (
             f", {m.esc(old_venue)}" if old_venue != notice.venue else ""
         )
         calendar = [(m.BUTTON_ADD_TO_CALENDAR, AddToCalendar(notice.event_id, minutes).data)]
